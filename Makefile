@@ -1,0 +1,32 @@
+# Everything installs into .venv with the machine's python3; nothing else is needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+# The main job: build the curated graph (cached) and answer a question from it.
+run: $(STAMP)
+	$(BIN)/kg build
+	$(BIN)/kg stats
+	$(BIN)/kg fought JNIM --year 2024
+
+test: $(STAMP)
+	$(BIN)/ruff check kg tests bench
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check kg tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_cli.py
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,429 @@
+"""CSV files -> checked, deterministic RDF quads (the curated named graph).
+
+The build checks every row before it emits anything, and reports every
+problem at once, each with file, line and column. Output is a sorted list of
+quads, so the same input always serialises to the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import dates
+from . import namespaces as ns
+from .errors import DataError, Problem
+from .tables import COLUMNS, Row, read_table, split_list
+from .vocab import Vocabulary, schema_text, vocabulary
+
+ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
+QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
+URL_PATTERN = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+SOURCE_KINDS = ("news", "encyclopedia", "report", "dataset", "official", "academic")
+SIDES = ("a", "b")
+# Relations whose object may be a place (or a state standing as a territory).
+PLACE_RELATIONS = {"controls", "blockades", "deployed_in", "withdrew_from"}
+PERSON_SUBJECT_RELATIONS = {"leads", "works_for"}
+STATE_OBJECT_RELATIONS = {"governs"}
+
+
+@dataclass
+class CuratedData:
+    """The rows of every curated file, checked."""
+
+    data_dir: Path
+    title: str
+    as_of: date
+    sources: list[Row]
+    actors: list[Row]
+    places: list[Row]
+    relations: list[Row]
+    events: list[Row]
+    participants: list[Row]
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    """Every file the build reads: what the cache fingerprint covers."""
+    return [data_dir / "dataset.toml", *(data_dir / name for name in COLUMNS)]
+
+
+def load(data_dir: Path) -> CuratedData:
+    """Read and check the curated files; raise DataError listing every problem."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    title, as_of = _read_dataset_toml(data_dir / "dataset.toml", problems)
+    tables = {
+        name: read_table(data_dir / name, cols, problems) for name, cols in COLUMNS.items()
+    }
+    data = CuratedData(
+        data_dir=data_dir,
+        title=title,
+        as_of=as_of,
+        sources=tables["sources.csv"],
+        actors=tables["actors.csv"],
+        places=tables["places.csv"],
+        relations=tables["relations.csv"],
+        events=tables["events.csv"],
+        participants=tables["event_participants.csv"],
+    )
+    problems += check(data, vocabulary())
+    if problems:
+        raise DataError(problems)
+    return data
+
+
+def _read_dataset_toml(path: Path, problems: list[Problem]) -> tuple[str, date]:
+    fallback = ("sahel-kg", date.today())
+    try:
+        meta = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(path.name, 0, None, f"file is missing (looked for {path})"))
+        return fallback
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        problems.append(Problem(path.name, 1, None, f"not valid TOML: {e}"))
+        return fallback
+    as_of = meta.get("as_of")
+    try:
+        day, precision = dates.parse(str(as_of))
+        if precision != "Day":
+            raise dates.DateFormatError("as_of must be a day, YYYY-MM-DD")
+    except dates.DateFormatError as e:
+        problems.append(Problem(path.name, 1, "as_of", str(e)))
+        return fallback
+    return str(meta.get("title", "sahel-kg")), day
+
+
+def check(data: CuratedData, vocab: Vocabulary) -> list[Problem]:
+    """Every rule of data/README.md that a single pass over the rows can test."""
+    problems: list[Problem] = []
+    add = problems.append
+
+    def unique_ids(rows: list[Row], seen: dict[str, Row]) -> None:
+        for row in rows:
+            rid = row["id"]
+            if not ID_PATTERN.match(rid):
+                add(row.problem("id", f"'{rid}' is not an id; expected lower-case letters, digits, _"))
+            elif rid in seen:
+                first = seen[rid]
+                add(row.problem("id", f"duplicate id '{rid}' (first at {first.file}:{first.line})"))
+            else:
+                seen[rid] = row
+
+    sources: dict[str, Row] = {}
+    unique_ids(data.sources, sources)
+    named: dict[str, Row] = {}  # actors and places share one id space
+    unique_ids(data.actors, named)
+    unique_ids(data.places, named)
+    actors = {r["id"]: r for r in data.actors if named.get(r["id"]) is r}
+    places = {r["id"]: r for r in data.places if named.get(r["id"]) is r}
+    statement_ids: dict[str, Row] = {}
+    unique_ids(data.relations, statement_ids)
+    events: dict[str, Row] = {}
+    unique_ids(data.events, events)
+
+    def required(row: Row, *columns: str) -> None:
+        for c in columns:
+            if not row[c]:
+                add(row.problem(c, "is empty; a value is required"))
+
+    def one_of(row: Row, column: str, allowed, *, optional: bool = False) -> bool:
+        value = row[column]
+        if optional and not value:
+            return True
+        if value not in allowed:
+            add(row.problem(column, f"unknown value '{value}'; expected one of: {', '.join(sorted(allowed))}"))
+            return False
+        return True
+
+    def cite(row: Row) -> None:
+        ids = split_list(row["sources"])
+        if not ids:
+            add(row.problem("sources", "no source; every fact needs at least one source id"))
+        for sid in ids:
+            if sid not in sources:
+                add(row.problem("sources", f"unknown source id '{sid}'{_suggest(sid, sources)}"))
+
+    def period(row: Row, start_col: str, end_col: str, *, start_required: bool) -> None:
+        start = end = None
+        if row[start_col]:
+            try:
+                start = dates.start_of(row[start_col])
+            except dates.DateFormatError as e:
+                add(row.problem(start_col, str(e)))
+        elif start_required:
+            add(row.problem(start_col, "is empty; a date is required (YYYY, YYYY-MM or YYYY-MM-DD)"))
+        if row[end_col]:
+            try:
+                end = dates.end_of(row[end_col])
+            except dates.DateFormatError as e:
+                add(row.problem(end_col, str(e)))
+        if start and end and end < start:
+            add(row.problem(end_col, f"ends ({row[end_col]}) before it starts ({row[start_col]})"))
+
+    def wikidata(row: Row) -> None:
+        if row["wikidata"] and not QID_PATTERN.match(row["wikidata"]):
+            add(row.problem("wikidata", f"'{row['wikidata']}' is not a Wikidata item id (Q followed by digits)"))
+
+    def ref(row: Row, column: str, table: dict[str, Row], what: str) -> Row | None:
+        value = row[column]
+        if value not in table:
+            add(row.problem(column, f"unknown {what} id '{value}'{_suggest(value, table)}"))
+            return None
+        return table[value]
+
+    for row in data.sources:
+        required(row, "title", "publisher", "date", "url")
+        if row["date"]:
+            try:
+                dates.parse(row["date"])
+            except dates.DateFormatError as e:
+                add(row.problem("date", str(e)))
+        if row["url"] and not URL_PATTERN.match(row["url"]):
+            add(row.problem("url", f"'{row['url']}' is not an http(s) URL without spaces"))
+        one_of(row, "kind", SOURCE_KINDS)
+
+    states = {i for i, r in actors.items() if r["type"] == "state"}
+    for row in data.actors:
+        required(row, "label")
+        if one_of(row, "type", vocab.actor_types):
+            allowed = {
+                "armed_group": ("jihadist", "separatist", "militia"),
+                "government": ("junta", "civilian", "transitional"),
+            }.get(row["type"], ())
+            if row["subtype"] and row["subtype"] not in allowed:
+                expected = ", ".join(allowed) if allowed else "empty for this type"
+                add(row.problem("subtype", f"unknown value '{row['subtype']}' for type {row['type']}; expected: {expected}"))
+        wikidata(row)
+        period(row, "founded", "dissolved", start_required=False)
+        if row["country"] and row["country"] not in states:
+            add(row.problem("country", f"'{row['country']}' is not a state actor id{_suggest(row['country'], states)}"))
+        cite(row)
+
+    for row in data.places:
+        required(row, "label")
+        one_of(row, "type", vocab.place_types)
+        if row["country"] and row["country"] not in states:
+            add(row.problem("country", f"'{row['country']}' is not a state actor id{_suggest(row['country'], states)}"))
+        if bool(row["lat"]) != bool(row["lon"]):
+            add(row.problem("lon" if row["lat"] else "lat", "give both lat and lon, or neither when the position is unknown"))
+        for column, limit in (("lat", 90), ("lon", 180)):
+            if not row[column]:
+                continue
+            try:
+                value = float(row[column])
+                if not -limit <= value <= limit:
+                    add(row.problem(column, f"{value} is out of range; expected -{limit} to {limit}"))
+            except ValueError:
+                add(row.problem(column, f"'{row[column]}' is not a number of decimal degrees"))
+        wikidata(row)
+        cite(row)
+
+    for row in data.relations:
+        known = one_of(row, "relation", vocab.relations)
+        subject = ref(row, "subject", actors, "actor")
+        relation = row["relation"]
+        targets = {**actors, **places} if relation in PLACE_RELATIONS else actors
+        obj = ref(row, "object", targets, "actor or place" if relation in PLACE_RELATIONS else "actor")
+        if row["subject"] == row["object"]:
+            add(row.problem("object", "a relation must link two different actors"))
+        if known and subject and relation in PERSON_SUBJECT_RELATIONS and subject["type"] != "person":
+            add(row.problem("subject", f"'{relation}' needs a person as subject; '{row['subject']}' is a {subject['type']}"))
+        if known and obj and relation in STATE_OBJECT_RELATIONS and obj["type"] != "state":
+            add(row.problem("object", f"'{relation}' needs a state as object; '{row['object']}' is a {obj.cells.get('type')}"))
+        period(row, "start", "end", start_required=True)
+        one_of(row, "certainty", vocab.certainties)
+        cite(row)
+
+    for row in data.events:
+        required(row, "label")
+        one_of(row, "type", vocab.event_types)
+        period(row, "start", "end", start_required=True)
+        if row["place"] and row["place"] not in places and row["place"] not in states:
+            add(row.problem("place", f"unknown place id '{row['place']}'{_suggest(row['place'], {**places, **dict.fromkeys(states)})}"))
+        if row["fatalities"] and not row["fatalities"].isdigit():
+            add(row.problem("fatalities", f"'{row['fatalities']}' is not a whole number of deaths"))
+        wikidata(row)
+        cite(row)
+
+    seen_parts: dict[tuple[str, str, str], Row] = {}
+    for row in data.participants:
+        ref(row, "event", events, "event")
+        ref(row, "actor", actors, "actor")
+        one_of(row, "role", vocab.roles)
+        one_of(row, "side", SIDES, optional=True)
+        key = (row["event"], row["actor"], row["role"])
+        if key in seen_parts:
+            add(row.problem("actor", f"duplicate participant (first at line {seen_parts[key].line})"))
+        seen_parts[key] = row
+    with_participants = {r["event"] for r in data.participants}
+    for eid, row in events.items():
+        if eid not in with_participants:
+            add(row.problem("id", f"event '{eid}' has no row in event_participants.csv"))
+    return problems
+
+
+def _suggest(value: str, known) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+# --- RDF -------------------------------------------------------------------
+
+
+def _iri(value: str) -> ox.NamedNode:
+    return ox.NamedNode(value)
+
+
+def _lit(value: str) -> ox.Literal:
+    return ox.Literal(value)
+
+
+def _date(day: date) -> ox.Literal:
+    return ox.Literal(day.isoformat(), datatype=_iri(ns.XSD + "date"))
+
+
+def quads(data: CuratedData) -> list[ox.Quad]:
+    """The curated named graph plus the ontology graph, sorted."""
+    vocab = vocabulary()
+    graph = _iri(ns.CURATED_GRAPH)
+    out: list[ox.Quad] = []
+
+    def emit(s: str, p: str, o) -> None:
+        out.append(ox.Quad(_iri(s), _iri(p), o if not isinstance(o, str) else _iri(o), graph))
+
+    def when(s: str, column_start: str, start_text: str, column_end: str, end_text: str, *, closed: bool) -> None:
+        """Start/end properties; a closed period (events) ends with its start's latest day."""
+        if start_text:
+            day, precision = dates.parse(start_text)
+            emit(s, ns.SKG + column_start, _date(day))
+            emit(s, ns.SKG + column_start + "Precision", ns.SKG + precision)
+        end_text = end_text or (start_text if closed else "")
+        if end_text:
+            day, precision = dates.parse(end_text, as_end=True)
+            emit(s, ns.SKG + column_end, _date(day))
+            emit(s, ns.SKG + column_end + "Precision", ns.SKG + precision)
+
+    def cite(s: str, row: Row) -> None:
+        for sid in split_list(row["sources"]):
+            emit(s, ns.PROV + "wasDerivedFrom", ns.SOURCE + sid)
+
+    def common(s: str, row: Row) -> None:
+        emit(s, ns.RDFS + "label", _lit(row["label"]))
+        for alias in split_list(row["aliases"]) if "aliases" in row.cells else []:
+            emit(s, ns.SKOS + "altLabel", _lit(alias))
+        if row.cells.get("wikidata"):
+            emit(s, ns.OWL + "sameAs", ns.WD + row["wikidata"])
+        if row.cells.get("description"):
+            emit(s, ns.DCTERMS + "description", _lit(row["description"]))
+        cite(s, row)
+
+    dataset = ns.DATASET + "curated"
+    emit(dataset, ns.RDF + "type", ns.SKG + "Dataset")
+    emit(dataset, ns.RDFS + "label", _lit(data.title))
+    emit(dataset, ns.SKG + "asOf", _date(data.as_of))
+
+    for row in data.sources:
+        s = ns.SOURCE + row["id"]
+        emit(s, ns.RDF + "type", ns.SKG + "Source")
+        emit(s, ns.DCTERMS + "title", _lit(row["title"]))
+        emit(s, ns.DCTERMS + "publisher", _lit(row["publisher"]))
+        day, precision = dates.parse(row["date"])
+        emit(s, ns.DCTERMS + "date", _date(day))
+        emit(s, ns.SKG + "datePrecision", ns.SKG + precision)
+        emit(s, ns.SKG + "url", row["url"])
+        emit(s, ns.SKG + "sourceKind", _lit(row["kind"]))
+        if row["note"]:
+            emit(s, ns.SKOS + "note", _lit(row["note"]))
+
+    for row in data.actors:
+        s = ns.ACTOR + row["id"]
+        emit(s, ns.RDF + "type", vocab.actor_types[row["type"]].iri)
+        if row["subtype"]:
+            emit(s, ns.SKG + "orientation", vocab.orientations[row["subtype"]].iri)
+        if row["country"]:
+            emit(s, ns.SKG + "country", ns.ACTOR + row["country"])
+        when(s, "foundingDate", row["founded"], "dissolutionDate", row["dissolved"], closed=False)
+        common(s, row)
+
+    place_ids = {r["id"] for r in data.places}
+    for row in data.places:
+        s = ns.PLACE + row["id"]
+        emit(s, ns.RDF + "type", vocab.place_types[row["type"]].iri)
+        if row["country"]:
+            emit(s, ns.SKG + "country", ns.ACTOR + row["country"])
+        if row["lat"]:
+            decimal = _iri(ns.XSD + "decimal")
+            emit(s, ns.GEO + "lat", ox.Literal(_decimal(row["lat"]), datatype=decimal))
+            emit(s, ns.GEO + "long", ox.Literal(_decimal(row["lon"]), datatype=decimal))
+        common(s, row)
+
+    def place_or_actor(ident: str) -> str:
+        return (ns.PLACE if ident in place_ids else ns.ACTOR) + ident
+
+    for row in data.relations:
+        s = ns.STATEMENT + row["id"]
+        predicate = vocab.relations[row["relation"]].iri
+        subject, obj = ns.ACTOR + row["subject"], place_or_actor(row["object"])
+        out.append(ox.Quad(_iri(subject), _iri(predicate), _iri(obj), graph))
+        emit(s, ns.RDF + "type", ns.SKG + "Statement")
+        emit(s, ns.SKG + "subject", subject)
+        emit(s, ns.SKG + "predicate", predicate)
+        emit(s, ns.SKG + "object", obj)
+        when(s, "start", row["start"], "end", row["end"], closed=False)
+        emit(s, ns.SKG + "certainty", vocab.certainties[row["certainty"]].iri)
+        if row["note"]:
+            emit(s, ns.SKG + "note", _lit(row["note"]))
+        cite(s, row)
+
+    for row in data.events:
+        s = ns.EVENT + row["id"]
+        emit(s, ns.RDF + "type", vocab.event_types[row["type"]].iri)
+        when(s, "start", row["start"], "end", row["end"], closed=True)
+        if row["place"]:
+            emit(s, ns.SKG + "place", place_or_actor(row["place"]))
+        if row["fatalities"]:
+            emit(s, ns.SKG + "fatalities", ox.Literal(row["fatalities"], datatype=_iri(ns.XSD + "integer")))
+        common(s, row)
+
+    for row in data.participants:
+        event, actor = ns.EVENT + row["event"], ns.ACTOR + row["actor"]
+        part = f"{ns.PARTICIPATION}{row['event']}--{row['actor']}--{row['role']}"
+        emit(event, ns.SKG + "hasParticipant", actor)
+        emit(event, ns.SKG + "participation", part)
+        emit(part, ns.RDF + "type", ns.SKG + "Participation")
+        emit(part, ns.SKG + "actor", actor)
+        emit(part, ns.SKG + "role", vocab.roles[row["role"]].iri)
+        if row["side"]:
+            emit(part, ns.SKG + "side", _lit(row["side"]))
+
+    ontology = _iri(ns.ONTOLOGY_GRAPH)
+    out += [
+        ox.Quad(t.subject, t.predicate, t.object, ontology)
+        for t in ox.parse(schema_text(), format=ox.RdfFormat.TURTLE)
+    ]
+    return sort_quads(set(out))
+
+
+def _decimal(text: str) -> str:
+    """Canonical xsd:decimal text (no exponent, no trailing zeros)."""
+    from decimal import Decimal
+
+    value = format(Decimal(text.strip()).normalize(), "f")
+    return value if "." in value else value + ".0"
+
+
+def sort_quads(quads) -> list[ox.Quad]:
+    """A total order on quads, so serialisations are byte-identical run to run."""
+    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
+def build(data_dir: Path) -> list[ox.Quad]:
+    """Check the curated files and return the graph's quads (raises DataError)."""
+    return quads(load(data_dir))

@@ -1,0 +1,61 @@
+"""The typer application and the options every command shares."""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="kg",
+    help="Ask the Sahel conflicts knowledge graph who fought, allied with, led or succeeded whom, and when.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class State:
+    """Options of the ``kg`` callback, read by every command."""
+
+    data_dir: Path | None = None
+
+
+state = State()
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = Annotated[
+    TableFormat, typer.Option("--format", "-f", help="Output: an aligned table, JSON or CSV.")
+]
+
+
+@app.callback()
+def options(
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", envvar="KG_DATA", file_okay=False, exists=True,
+            help="Folder of curated CSV files (default: the data/ shipped with kg).",
+        ),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say what kg is doing.")] = False,
+) -> None:
+    state.data_dir = data
+    logging.basicConfig(format="kg: %(message)s", level=logging.INFO if verbose else logging.WARNING)
+
+
+def store():
+    """The cached store of the curated graph, rebuilt if the data changed."""
+    from ..cache import open_store
+
+    return open_store(state.data_dir)

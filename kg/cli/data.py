@@ -1,0 +1,115 @@
+"""Commands that build, check, count and export the graph."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import FormatOption, app, state, store
+from .output import emit, to_json
+
+
+@app.command()
+def build(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write the graph to this file (format from --format).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="ttl, trig, nq, nt or jsonld, for --output.")] = "trig",
+) -> None:
+    """Check the CSV files, build and validate the graph, and cache it.
+
+    In Python: kg.cache.refresh(data_dir) or kg.build.build(data_dir).
+    """
+    from ..cache import default_data_dir, refresh, store_path
+    from ..export import serialize, write_atomically
+
+    data_dir = state.data_dir or default_data_dir()
+    built = refresh(data_dir)
+    quads = built.quads()
+    if output:
+        write_atomically(output, serialize(quads, fmt))
+    counts = {
+        "actors": _count(built, "Actor"),
+        "places": _count(built, "Place"),
+        "statements": _count(built, "Statement"),
+        "events": _count(built, "Event"),
+        "sources": _count(built, "Source"),
+    }
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    typer.echo(f"built {len(quads)} quads from {data_dir}: {summary}; valid against the shapes")
+    typer.echo(f"cached in {store_path()}" + (f"; written to {output}" if output else ""))
+
+
+def _count(store, cls: str) -> int:
+    query = (
+        "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { GRAPH ?g { ?x a ?c } "
+        f"GRAPH ?o {{ ?c rdfs:subClassOf* skg:{cls} }} }}"
+    )
+    return store.select(query)[0]["n"]
+
+
+@app.command()
+def validate() -> None:
+    """Build the graph from the CSV files and check it against the SHACL shapes.
+
+    Exit code 1 for bad CSV rows, 4 for shape violations. In Python: kg.validate.validate(quads).
+    """
+    from ..build import build as build_quads
+    from ..cache import default_data_dir
+    from ..validate import check
+
+    report = check(build_quads(state.data_dir or default_data_dir()))
+    typer.echo(str(report))
+
+
+@app.command()
+def stats(fmt: FormatOption = "table") -> None:
+    """Counts by class, by relation type, by year and by source.
+
+    In Python: kg.stats.stats().
+    """
+    from ..stats import stats as compute
+
+    result = compute(store())
+    if fmt.value == "json":
+        to_json(result)
+        return
+    for title, key in (("By class", "classes"), ("By relation type", "relations"),
+                       ("By year", "years"), ("By source (most cited first)", "sources")):
+        if fmt.value == "table":
+            typer.echo(f"\n{title}" if key != "classes" else f"As of {result['as_of']}\n\n{title}")
+        emit(result[key], fmt.value)
+
+
+class ExportFormat(str, Enum):
+    ttl = "ttl"
+    trig = "trig"
+    nq = "nq"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="RDF format.")] = ExportFormat.trig,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    graph: Annotated[
+        list[str] | None, typer.Option("--graph", "-g", help="Only this data set's graph (curated, ontology, acled ...).")
+    ] = None,
+) -> None:
+    """Write the graph in Turtle, TriG, N-Quads, N-Triples or JSON-LD (byte-identical for the same data).
+
+    In Python: kg.export.export(fmt, graphs).
+    """
+    from ..export import export as run_export
+    from ..export import write_atomically
+
+    data = run_export(fmt.value, graph, store())
+    if output:
+        write_atomically(output, data)
+    else:
+        sys.stdout.buffer.write(data)

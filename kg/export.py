@@ -1,0 +1,69 @@
+"""Writing the built graph in the standard RDF formats, deterministically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from . import namespaces as ns
+from .errors import UsageError
+
+RDF_EXPORT_FORMATS = {"ttl": "TURTLE", "trig": "TRIG", "nq": "N_QUADS", "nt": "N_TRIPLES", "jsonld": "JSON_LD"}
+
+
+def serialize(quads, fmt: str) -> bytes:
+    """Sorted quads in one RDF format: the same graph always gives the same bytes.
+
+    Turtle and N-Triples hold one graph, so the named graphs are merged.
+    """
+    import pyoxigraph as ox
+
+    from .build import sort_quads
+
+    if fmt not in RDF_EXPORT_FORMATS:
+        raise UsageError(f"unknown format '{fmt}'; expected one of: {', '.join(RDF_EXPORT_FORMATS)}")
+    rdf_format = getattr(ox.RdfFormat, RDF_EXPORT_FORMATS[fmt])
+    quads = sort_quads(quads)
+    if fmt in ("ttl", "nt"):
+        triples = []
+        seen = set()
+        for q in quads:
+            t = ox.Triple(q.subject, q.predicate, q.object)
+            if t not in seen:
+                seen.add(t)
+                triples.append(t)
+        return ox.serialize(triples, format=rdf_format, prefixes=ns.PREFIXES)
+    return ox.serialize(quads, format=rdf_format, prefixes=ns.PREFIXES)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename: never a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export(fmt: str = "trig", graphs: list[str] | None = None, store=None) -> bytes:
+    """The built graph (all named graphs, or the given data sets) in ``fmt``."""
+    if store is None:
+        from .cache import open_store
+
+        store = open_store()
+    names = store.graphs()
+    if graphs:
+        wanted = [ns.dataset_graph(g) for g in graphs]
+        unknown = [g for g, iri in zip(graphs, wanted) if iri not in names]
+        if unknown:
+            have = ", ".join(ns.local_id(n) for n in names)
+            raise UsageError(f"no graph named {', '.join(unknown)}; the store holds: {have}")
+        names = wanted
+    quads = [q for name in names for q in store.quads(name)]
+    return serialize(quads, fmt)

@@ -1,0 +1,198 @@
+"""Who fought whom, when: the answer to ``kg fought``.
+
+It merges two kinds of evidence: dated "fought" statements, and combat events
+with the two actors on opposite sides. For each pair it gives the periods
+(merged where they touch or overlap), the number of events, the known
+fatalities and the sources. Time filters are exact on intervals, and actors
+stand for their parts (see ``rollup.py``) unless ``exact`` is set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import dates, sparql
+from . import namespaces as ns
+from .dates import Period
+from .names import index
+from .rollup import ALWAYS, Member, members
+from .terms import IRI
+
+SOURCES = ("curated", "acled", "ucdp")
+
+
+@dataclass
+class _Pair:
+    actor: IRI
+    opponent: IRI
+    via: IRI | None
+    opponent_via: IRI | None
+    periods: list[Period] = field(default_factory=list)
+    events: set[str] = field(default_factory=set)
+    statement_events: dict[str, int] = field(default_factory=dict)
+    fatalities: dict[str, int] = field(default_factory=dict)
+    sources: set[str] = field(default_factory=set)
+    statements: set[str] = field(default_factory=set)
+    datasets: set[str] = field(default_factory=set)
+
+
+def _period(row: dict, *, closed: bool) -> Period:
+    end = row["end"]
+    return Period(
+        row["start"],
+        end if end is not None or not closed else row["start"],
+        row.get("startPrecision") or "Day",
+        row.get("endPrecision") or "Day",
+    )
+
+
+def fought(
+    actor: str | None = None,
+    opponent: str | None = None,
+    *,
+    year: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    exact: bool = False,
+    source: str | None = None,
+    store=None,
+) -> list[dict[str, Any]]:
+    """Pairs of actors that fought, with periods, events, fatalities, sources and ``via``.
+
+    ``actor``/``opponent`` are names, ids or aliases; ``year`` or ``start``/``end``
+    (YYYY, YYYY-MM or YYYY-MM-DD) restrict to evidence overlapping that window;
+    ``source`` restricts to one data set (curated, acled, ucdp).
+    """
+    return _answer(actor, opponent, year, start, end, exact, source, store)[0]
+
+
+def fought_sparql(
+    actor: str | None = None,
+    opponent: str | None = None,
+    *,
+    year: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    exact: bool = False,
+    source: str | None = None,
+    store=None,
+) -> list[str]:
+    """The SPARQL queries ``fought`` runs for these arguments, parameters bound."""
+    return _answer(actor, opponent, year, start, end, exact, source, store)[1]
+
+
+def _answer(actor, opponent, year, start, end, exact, source, store):
+    from .cache import open_store
+    from .errors import UsageError
+    from .store import with_values
+
+    if store is None:
+        store = open_store()
+    try:
+        window = dates.window(year, start, end)
+    except dates.DateFormatError as e:
+        raise UsageError(str(e)) from None
+    if source is not None and source not in SOURCES:
+        raise UsageError(f"unknown source '{source}'; expected one of: {', '.join(SOURCES)}")
+    names = index(store)
+    as_of = sparql.as_of(store)
+    if actor is None and opponent is not None:
+        actor, opponent = opponent, None
+    sides = [members(store, names.resolve(actor), exact=exact)] if actor else [[None]]
+    against = members(store, names.resolve(opponent), exact=exact) if opponent else None
+
+    params: dict[str, Any] = {}
+    if window:
+        params["from"] = window.start
+        if window.end:
+            params["to"] = window.end
+    if source:
+        params["graph"] = IRI(ns.dataset_graph(source))
+
+    queries: list[str] = []
+    pairs: dict[tuple, _Pair] = {}
+    for member in sides[0]:
+        bound = dict(params)
+        if member is not None:
+            bound["actor"] = member.actor
+        for name in ("fought-statements", "fought-events"):
+            text = sparql.get(name).text
+            queries.append(with_values(text, bound))
+            for row in store.select(text, bound):
+                _collect(row, name == "fought-events", member, against, window, as_of, pairs)
+    return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
+
+
+def _collect(row, is_event, member: Member | None, against, window, as_of, pairs) -> None:
+    """Add one statement or event row to its pair, clipped to the roll-up periods."""
+    period = _period(row, closed=is_event)
+    if member is not None:
+        period = period.clip(member.period) if member.period is not ALWAYS else period
+        if period is None:
+            return
+    opponent_via = None
+    if against is not None:
+        match = next((m for m in against if m.actor == row["opponent"]), None)
+        if match is None:
+            return
+        clipped = period.clip(match.period) if match.period is not ALWAYS else period
+        if clipped is None:
+            return
+        period, opponent_via = clipped, match.via
+    if window is not None and not period.overlaps(window, as_of):
+        return
+    if member is None:  # every dyad: list each unordered pair once
+        first, second = sorted((row["actor"], row["opponent"]))
+        key = (first, second, None, None)
+        asked, other, via = first, second, None
+    else:
+        asked, other, via = member.root, row["opponent"], member.via
+        key = (asked, other, via, opponent_via)
+    pair = pairs.setdefault(key, _Pair(asked, other, via, opponent_via))
+    pair.periods.append(period)
+    pair.datasets.add(ns.local_id(row["graph"]))
+    if row.get("source"):
+        pair.sources.add(ns.local_id(row["source"]))
+    if is_event:
+        pair.events.add(row["event"])
+        if row.get("fatalities") is not None:
+            pair.fatalities[row["event"]] = row["fatalities"]
+    else:
+        pair.statements.add(row["stmt"])
+        if row.get("events") is not None:
+            pair.statement_events[row["stmt"]] = row["events"]
+        if row.get("fatalities") is not None:
+            pair.fatalities[row["stmt"]] = row["fatalities"]
+
+
+def _sorted(pairs, names):
+    def key(p: _Pair):
+        return (names.labels.get(p.actor, ""), min(q.start for q in p.periods), names.labels.get(p.opponent, ""))
+
+    return sorted(pairs, key=key)
+
+
+def _as_dict(pair: _Pair, names) -> dict[str, Any]:
+    def label(iri):
+        return names.labels.get(iri, ns.local_id(iri)) if iri else None
+
+    fatalities = sum(pair.fatalities.values()) if pair.fatalities else None
+    return {
+        "actor": label(pair.actor),
+        "opponent": label(pair.opponent),
+        "actor_id": ns.local_id(pair.actor),
+        "opponent_id": ns.local_id(pair.opponent),
+        "periods": [p.as_dict() for p in dates.merge(pair.periods)],
+        "period_text": "; ".join(p.text() for p in dates.merge(pair.periods)),
+        "events": len(pair.events) + sum(pair.statement_events.values()),
+        "fatalities": fatalities,
+        "sources": sorted(pair.sources),
+        "via": label(pair.via),
+        "via_id": ns.local_id(pair.via) if pair.via else None,
+        "opponent_via": label(pair.opponent_via),
+        "statements": sorted(ns.local_id(s) for s in pair.statements),
+        "event_ids": sorted(ns.local_id(e) for e in pair.events),
+        "datasets": sorted(pair.datasets),
+    }
+

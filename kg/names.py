@@ -1,0 +1,98 @@
+"""Resolving what a user types ("goita", "GSIM", "Katiba Macina") to an actor IRI.
+
+Ids, labels and aliases all count; matching ignores case, accents,
+apostrophes, hyphens and spaces. A miss suggests the closest names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+
+from . import namespaces as ns
+from . import sparql
+from .errors import AmbiguousNameError, UnknownNameError
+from .terms import IRI
+
+
+def normalise(name: str) -> str:
+    """Case-, accent- and punctuation-insensitive key: 'Goïta' -> 'goita'."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+@dataclass
+class NameIndex:
+    """Every name of every actor, by normalised key."""
+
+    labels: dict[IRI, str]
+    keys: dict[str, dict[IRI, int]]  # key -> {actor: rank}; rank 0 id, 1 label, 2 alias
+
+    @classmethod
+    def load(cls, store) -> NameIndex:
+        labels: dict[IRI, str] = {}
+        keys: dict[str, dict[IRI, int]] = {}
+
+        def add(key: str, actor: IRI, rank: int) -> None:
+            if key:
+                bucket = keys.setdefault(key, {})
+                bucket[actor] = min(rank, bucket.get(actor, rank))
+
+        for row in sparql.run(store, "actor-names"):
+            actor = row["actor"]
+            labels[actor] = row["label"]
+            add(normalise(ns.local_id(actor)), actor, 0)
+            add(normalise(row["label"]), actor, 1)
+            if row["alias"]:
+                add(normalise(row["alias"]), actor, 2)
+        return cls(labels, keys)
+
+    def resolve(self, name: str) -> IRI:
+        if name.startswith(("http://", "https://")) and IRI(name) in self.labels:
+            return IRI(name)
+        matches = self.keys.get(normalise(name), {})
+        if matches:
+            best = min(matches.values())
+            top = sorted(a for a, rank in matches.items() if rank == best)
+            if len(top) == 1:
+                return top[0]
+            raise AmbiguousNameError(name, [f"{ns.local_id(a)} ({self.labels[a]})" for a in top])
+        raise UnknownNameError(name, self.suggest(name))
+
+    def suggest(self, name: str, n: int = 5) -> list[str]:
+        key = normalise(name)
+        close = difflib.get_close_matches(key, list(self.keys), n=n * 2, cutoff=0.6)
+        if not close:  # fall back to names that contain the typed text
+            close = [k for k in self.keys if key and key in k][: n * 2]
+        out: list[str] = []
+        for k in close:
+            for actor in sorted(self.keys[k], key=lambda a: self.keys[k][a]):
+                label = f"{self.labels[actor]} ({ns.local_id(actor)})"
+                if label not in out:
+                    out.append(label)
+        return out[:n]
+
+
+_indexes: dict[int, NameIndex] = {}
+
+
+def index(store) -> NameIndex:
+    """The name index of a store, loaded once per process."""
+    key = id(store)
+    if key not in _indexes:
+        _indexes[key] = NameIndex.load(store)
+    return _indexes[key]
+
+
+def resolve(name: str, store=None) -> IRI:
+    """The IRI of the actor a user means, or UnknownNameError / AmbiguousNameError."""
+    if store is None:
+        from .cache import open_store
+
+        store = open_store()
+    return index(store).resolve(name)
+
+
+def label(iri: str, store) -> str:
+    return index(store).labels.get(IRI(iri), ns.local_id(iri))

@@ -1,0 +1,156 @@
+"""The library of named SPARQL queries (``kg/queries/*.rq``) and how to run them.
+
+Each file is a complete query a researcher can paste into any SPARQL client;
+its comment header gives a title, a description and its parameters:
+
+    # title: Who fought whom in a year
+    # description: Every pair of actors with a dated "fought" statement ...
+    # param: year xsd:integer  The year, e.g. 2013
+
+Parameters are variables of the query, bound by the store's own mechanism
+(Oxigraph substitutions, rdflib initBindings, a VALUES block for remote
+servers); a parameter declared ``optional`` is left free when not given.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from . import dates
+from . import namespaces as ns
+from .errors import UsageError
+from .terms import IRI
+
+PARAM_TYPES = (
+    "xsd:integer", "xsd:date", "xsd:string", "actor", "actor_type", "source", "place", "relation", "graph",
+)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    description: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+
+
+_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+
+
+def parse_named_query(name: str, text: str) -> NamedQuery:
+    title, description, params = name, [], []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = _HEADER.match(line)
+        if not m:
+            if description and line.strip("# "):
+                description.append(line.lstrip("# ").rstrip())
+            continue
+        key, value = m.groups()
+        if key == "title":
+            title = value.strip()
+        elif key == "description":
+            description.append(value.strip())
+        else:
+            pname, ptype, *rest = value.split(None, 2)
+            doc = rest[0] if rest else ""
+            optional = doc.startswith("optional")
+            if ptype not in PARAM_TYPES:
+                raise ValueError(f"{name}.rq: unknown parameter type {ptype}")
+            params.append(Param(pname, ptype, doc.removeprefix("optional").strip(" ,;:"), optional))
+    return NamedQuery(name, title, " ".join(description), tuple(params), text)
+
+
+@cache
+def named_queries() -> dict[str, NamedQuery]:
+    folder = resources.files("kg").joinpath("queries")
+    out = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name[:-3]
+            out[name] = parse_named_query(name, entry.read_text(encoding="utf-8"))
+    return out
+
+
+def get(name: str) -> NamedQuery:
+    queries = named_queries()
+    if name not in queries:
+        close = difflib.get_close_matches(name, list(queries), n=3)
+        hint = f"; did you mean: {', '.join(close)}?" if close else "; see kg query --list"
+        raise UsageError(f"no named query '{name}'{hint}")
+    return queries[name]
+
+
+def convert_params(query: NamedQuery, raw: dict[str, str], store=None) -> dict[str, Any]:
+    """Turn ``name=value`` strings into typed RDF values; unknown or bad ones are usage errors."""
+    declared = {p.name: p for p in query.params}
+    unknown = [k for k in raw if k not in declared]
+    if unknown:
+        expected = ", ".join(declared) or "none"
+        raise UsageError(f"query '{query.name}' has no parameter {', '.join(unknown)}; its parameters: {expected}")
+    missing = [p.name for p in query.params if not p.optional and p.name not in raw]
+    if missing:
+        raise UsageError(f"query '{query.name}' needs --param {'/'.join(missing)}=...")
+    return {name: convert_value(declared[name], value, store) for name, value in raw.items()}
+
+
+def convert_value(param: Param, value: str, store=None) -> Any:
+    try:
+        if param.type == "xsd:integer":
+            return int(value)
+        if param.type == "xsd:date":
+            return dates.start_of(value) if param.name.lower() not in ("to", "end", "until") else dates.end_of(value)
+        if param.type == "actor":
+            from .names import resolve
+
+            return resolve(value, store)
+        if param.type == "source":
+            return IRI(ns.SOURCE + value)
+        if param.type == "place":
+            return IRI(ns.PLACE + value)
+        if param.type == "graph":
+            return IRI(ns.dataset_graph(value))
+        if param.type in ("relation", "actor_type"):
+            from .vocab import vocabulary
+
+            vocab = vocabulary()
+            table = vocab.relations if param.type == "relation" else vocab.actor_types
+            if value not in table:
+                raise UsageError(
+                    f"unknown {param.type.replace('_', ' ')} '{value}'; expected one of: {', '.join(sorted(table))}"
+                )
+            return IRI(table[value].iri)
+    except (ValueError, dates.DateFormatError) as e:
+        raise UsageError(f"parameter {param.name}: expected {param.type}, got '{value}' ({e})") from None
+    return value
+
+
+def run(store, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run a named query with already-typed parameter values."""
+    return store.select(get(name).text, {k: v for k, v in params.items() if v is not None})
+
+
+def as_of(store) -> date:
+    """The curated data set's as-of day: where an ongoing relation ends."""
+    rows = store.select(
+        f"SELECT ?d WHERE {{ GRAPH <{ns.CURATED_GRAPH}> {{ <{ns.DATASET}curated> <{ns.SKG}asOf> ?d }} }}"
+    )
+    return rows[0]["d"] if rows else date.today()

@@ -1,0 +1,52 @@
+"""Counts that describe the graph: by class, by relation type, by year, by source."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from . import namespaces as ns
+from . import sparql
+
+
+def stats(store=None) -> dict[str, Any]:
+    """Counts per data set graph of classes, relation types, years and sources."""
+    if store is None:
+        from .cache import open_store
+
+        store = open_store()
+    as_of = sparql.as_of(store)
+    classes = [
+        {"graph": ns.local_id(r["graph"]), "class": r["classLabel"], "count": r["count"]}
+        for r in sparql.run(store, "counts-by-class")
+        if r["graph"] != ns.ONTOLOGY_GRAPH
+    ]
+    relations = [
+        {"graph": ns.local_id(r["graph"]), "relation": r["relationLabel"], "count": r["count"]}
+        for r in sparql.run(store, "counts-by-relation")
+    ]
+    statements_by_year: Counter[int] = Counter()
+    events_by_year: Counter[int] = Counter()
+    for r in sparql.run(store, "periods"):
+        if r["kind"] == "event":
+            events_by_year[r["start"].year] += 1
+        else:
+            last = (r["end"] or as_of).year
+            for year in range(r["start"].year, last + 1):
+                statements_by_year[year] += 1
+    years = [
+        {"year": y, "statements_active": statements_by_year[y], "events": events_by_year[y]}
+        for y in sorted(set(statements_by_year) | set(events_by_year))
+    ]
+    sources = [
+        {"source": ns.local_id(r["source"]), "title": r["title"], "publisher": r["publisher"],
+         "facts": r["facts"]}
+        for r in sparql.run(store, "sources-cited")
+    ]
+    return {
+        "as_of": as_of.isoformat(),
+        "classes": classes,
+        "relations": relations,
+        "years": years,
+        "sources": sources,
+    }

@@ -1,0 +1,231 @@
+"""One interface over the stores that can answer SPARQL: Oxigraph on disk
+(the default), rdflib in memory, and (see ``remote.py``) any SPARQL 1.1 server.
+
+Parameters are bound the same way on every backend, by a VALUES block of
+escaped RDF terms (both engines' own pre-binding APIs require the variable to
+be projected, and the SPARQL protocol has none); each returns rows of plain Python values (see ``terms.py``), so the
+library above it never depends on which store answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Protocol
+
+from . import namespaces as ns
+from .errors import QueryError, StoreError
+from .terms import IRI, from_literal, to_ntriples
+
+Row = dict[str, Any]
+
+# Result formats of SPARQL 1.1: SELECT/ASK, and the RDF formats of CONSTRUCT/DESCRIBE.
+RESULT_FORMATS = ("json", "xml", "csv", "tsv")
+RDF_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
+
+
+class Store(Protocol):
+    name: str
+
+    def select(self, query: str, bindings: dict[str, Any] | None = None) -> list[Row]: ...
+
+    def ask(self, query: str, bindings: dict[str, Any] | None = None) -> bool: ...
+
+    def serialize_results(
+        self, query: str, fmt: str, bindings: dict[str, Any] | None = None
+    ) -> tuple[str, bytes | list[Row] | bool]: ...
+
+
+def with_values(query: str, bindings: dict[str, Any] | None) -> str:
+    """Bind variables by a VALUES block at the start of the query's WHERE group.
+
+    For engines without a pre-binding API that works on any variable (rdflib's
+    initBindings needs projected variables; the SPARQL protocol has none). The
+    values are serialised as escaped RDF terms, never pasted as raw text.
+    """
+    if not bindings:
+        return query
+    names = list(bindings)
+    block = "VALUES ({}) {{ ({}) }}".format(
+        " ".join("?" + n for n in names), " ".join(to_ntriples(bindings[n]) for n in names)
+    )
+    i, n = 0, len(query)
+    seen_form = False
+    while i < n:
+        c = query[i]
+        if c == "#":
+            i = query.find("\n", i)
+            i = n if i < 0 else i
+        elif c == "<":
+            j = i + 1
+            while j < n and query[j] not in "> \t\n":
+                j += 1
+            i = j
+        elif c in "\"'":
+            j = query.find(c, i + 1)
+            i = n if j < 0 else j
+        elif c == "{":
+            if seen_form:
+                return query[: i + 1] + " " + block + " " + query[i + 1 :]
+        elif query[i : i + 6].upper() in ("SELECT", "CONSTR", "DESCRI") or query[i : i + 3].upper() == "ASK":
+            seen_form = True
+        i += 1
+    raise QueryError("cannot bind parameters: the query has no WHERE group")
+
+
+def query_kind(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside prologue."""
+    import re
+
+    text = re.sub(r"#[^\n]*", " ", query)  # comments
+    text = re.sub(r"<[^>\s]*>", "<>", text)  # IRIs may contain keywords
+    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", text, re.IGNORECASE)
+    if not m:
+        raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return m.group(1).upper()
+
+
+class OxigraphStore:
+    """pyoxigraph's Store, on disk or in memory."""
+
+    name = "oxigraph"
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False):
+        import pyoxigraph as ox
+
+        self._ox = ox
+        self.path = path
+        self.writable = not read_only
+        try:
+            if path is None:
+                self.store = ox.Store()
+            elif read_only:
+                self.store = ox.Store.read_only(str(path))
+            else:
+                self.store = ox.Store(str(path))
+        except OSError as e:
+            raise StoreError(f"cannot open the store at {path}: {e}") from e
+
+
+    def _py(self, term):
+        ox = self._ox
+        if term is None:
+            return None
+        if isinstance(term, ox.NamedNode):
+            return IRI(term.value)
+        if isinstance(term, ox.BlankNode):
+            return "_:" + term.value
+        if isinstance(term, ox.Literal):
+            return from_literal(term.value, term.datatype.value)
+        return str(term)
+
+    def _run(self, query: str, bindings: dict[str, Any] | None):
+        try:
+            return self.store.query(with_values(query, bindings), prefixes=ns.PREFIXES)
+        except SyntaxError as e:
+            raise QueryError(f"SPARQL syntax error: {e}") from None
+        except (OSError, ValueError, RuntimeError) as e:
+            raise QueryError(f"query failed: {e}") from None
+
+    def select(self, query: str, bindings: dict[str, Any] | None = None) -> list[Row]:
+        solutions = self._run(query, bindings)
+        if not isinstance(solutions, self._ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        names = [v.value for v in solutions.variables]
+        return [{n: self._py(s[n]) for n in names} for s in solutions]
+
+    def ask(self, query: str, bindings: dict[str, Any] | None = None) -> bool:
+        return bool(self._run(query, bindings))
+
+    def serialize_results(self, query, fmt, bindings=None):
+        """Run any query and serialise its result in a standard format."""
+        ox = self._ox
+        result = self._run(query, bindings)
+        if isinstance(result, ox.QueryTriples):
+            return "rdf", ox.serialize(result, format=_ox_rdf_format(ox, fmt), prefixes=ns.PREFIXES)
+        fmts = {
+            "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+        }
+        return "results", result.serialize(format=fmts[fmt])
+
+    # -- writing --------------------------------------------------------
+
+    def replace_graph(self, graph: str, quads: Iterable) -> None:
+        """Swap one named graph's content for ``quads``."""
+        name = self._ox.NamedNode(graph)
+        if self.store.contains_named_graph(name):
+            self.store.remove_graph(name)
+        self.store.extend(quads)
+        self.store.flush()
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs())
+
+    def quads(self, graph: str | None = None) -> list:
+        ox = self._ox
+        return list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph) if graph else None))
+
+
+def _ox_rdf_format(ox, fmt: str):
+    table = {
+        "ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+        "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD,
+        "xml": ox.RdfFormat.RDF_XML,
+    }
+    return table.get(fmt, ox.RdfFormat.TURTLE)
+
+
+class RdflibStore:
+    """rdflib's in-memory Dataset: for building, validation and small graphs."""
+
+    name = "rdflib"
+
+    def __init__(self, quads: Iterable | None = None):
+        import pyoxigraph as ox
+        import rdflib
+
+        self._rdflib = rdflib
+        self.dataset = rdflib.Dataset()
+        if quads is not None:
+            data = ox.serialize(list(quads), format=ox.RdfFormat.N_QUADS)
+            self.dataset.parse(data=data, format="nquads")
+
+
+    def _py(self, term):
+        rdflib = self._rdflib
+        if term is None:
+            return None
+        if isinstance(term, rdflib.URIRef):
+            return IRI(str(term))
+        if isinstance(term, rdflib.BNode):
+            return "_:" + str(term)
+        if isinstance(term, rdflib.Literal):
+            return from_literal(str(term), str(term.datatype) if term.datatype else None)
+        return str(term)
+
+    def _run(self, query: str, bindings):
+        from pyparsing import ParseException
+
+        try:
+            return self.dataset.query(with_values(query, bindings), initNs=ns.PREFIXES)
+        except ParseException as e:
+            raise QueryError(f"SPARQL syntax error at line {e.lineno}, column {e.col}: {e.msg}") from None
+        except Exception as e:  # rdflib raises plain exceptions for evaluation errors
+            raise QueryError(f"query failed: {e}") from None
+
+    def select(self, query: str, bindings: dict[str, Any] | None = None) -> list[Row]:
+        result = self._run(query, bindings)
+        names = [str(v) for v in result.vars]
+        return [{n: self._py(row[n]) for n in names} for row in result]
+
+    def ask(self, query: str, bindings: dict[str, Any] | None = None) -> bool:
+        return bool(self._run(query, bindings).askAnswer)
+
+    def serialize_results(self, query, fmt, bindings=None):
+        result = self._run(query, bindings)
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            rdf = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig",
+                   "jsonld": "json-ld", "xml": "xml"}.get(fmt, "turtle")
+            return "rdf", result.graph.serialize(format=rdf, encoding="utf-8")
+        return "results", result.serialize(format=fmt)

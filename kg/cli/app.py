@@ -23,6 +23,7 @@ class State:
     """Options of the ``kg`` callback, read by every command."""
 
     data_dir: Path | None = None
+    endpoint: str | None = None
 
 
 state = State()
@@ -49,13 +50,25 @@ def options(
         ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say what kg is doing.")] = False,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint", envvar="KG_ENDPOINT", metavar="URL",
+            help="Ask this SPARQL 1.1 endpoint (e.g. http://127.0.0.1:7878/query) instead of the local store.",
+        ),
+    ] = None,
 ) -> None:
     state.data_dir = data
+    state.endpoint = endpoint
     logging.basicConfig(format="kg: %(message)s", level=logging.INFO if verbose else logging.WARNING)
 
 
 def store():
-    """The cached store of the curated graph, rebuilt if the data changed."""
+    """The cached store of the curated graph (rebuilt if the data changed), or the --endpoint server."""
+    if state.endpoint:
+        from ..remote import RemoteStore
+
+        return RemoteStore(state.endpoint)
     from ..cache import open_store
 
     return open_store(state.data_dir)

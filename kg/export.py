@@ -52,11 +52,21 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def export(fmt: str = "trig", graphs: list[str] | None = None, store=None) -> bytes:
-    """The built graph (all named graphs, or the given data sets) in ``fmt``."""
+    """The built graph (all named graphs, or the given data sets) in ``fmt``.
+
+    ``graphml``, ``gexf`` (for Gephi) and ``csv`` (an edge list with periods)
+    export the actor network instead (see ``kg.network.export_network``).
+    """
     if store is None:
         from .cache import open_store
 
         store = open_store()
+    if fmt in ("graphml", "gexf", "csv"):
+        from .network import export_network
+
+        if graphs:
+            raise UsageError("--graph applies to the RDF formats; graphml, gexf and csv hold the whole network")
+        return export_network(fmt, store)
     names = store.graphs()
     if graphs:
         wanted = [ns.dataset_graph(g) for g in graphs]

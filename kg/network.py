@@ -331,10 +331,11 @@ def blocs(g) -> tuple[list[list[str]], list[dict]]:
 
 
 _READINGS = {
-    "++-": ("unbalanced", "two allies of {c} fought each other: a friend of my friend is my enemy"),
+    "++-": ("unbalanced", "{a} and {b} fought each other, though both are allies of {c}: "
+                          "a friend of my friend is my enemy"),
     "+--": ("balanced", "{a} and {b} are allies against {c}: the enemy of my enemy is my friend"),
-    "---": ("unbalanced", "all three fought each other: the enemy of my enemy is not my friend"),
-    "+++": ("balanced", "three allies"),
+    "---": ("unbalanced", "{a}, {b} and {c} all fought each other: the enemy of my enemy is not my friend"),
+    "+++": ("balanced", "{a}, {b} and {c} are allies"),
 }
 
 
@@ -440,19 +441,23 @@ def path(
     """
     import networkx as nx
 
-    from .names import resolve
+    from .names import index, resolve
 
+    if limit < 1:
+        raise UsageError(f"--limit must be 1 or more, got {limit}")
     if store is None:
         from .cache import open_store
 
         store = open_store()
-    ia, ib = ns.local_id(resolve(a, store)), ns.local_id(resolve(b, store))
+    iri_a, iri_b = resolve(a, store), resolve(b, store)
+    ia, ib = ns.local_id(iri_a), ns.local_id(iri_b)
     if ia == ib:
         raise UsageError(f"'{a}' and '{b}' are the same actor")
     g = network(store, year=year, start=start, end=end, relations=relations)
     window = g.graph["window"]
+    names = index(store).labels
     result: dict[str, Any] = {
-        "from": label(g, ia) if ia in g else ia, "to": label(g, ib) if ib in g else ib,
+        "from": names.get(iri_a, ia), "to": names.get(iri_b, ib),
         "from_id": ia, "to_id": ib, "window": window_text(window), "paths": [],
     }
     actors = [n for n, d in g.nodes(data=True) if d.get("kind") == "actor"]

@@ -91,17 +91,23 @@ class ExportFormat(str, Enum):
     nq = "nq"
     nt = "nt"
     jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
+    csv = "csv"
 
 
 @app.command()
 def export(
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="RDF format.")] = ExportFormat.trig,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="RDF format, or graphml/gexf/csv for the network.")] = ExportFormat.trig,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     graph: Annotated[
         list[str] | None, typer.Option("--graph", "-g", help="Only this data set's graph (curated, ontology, acled ...).")
     ] = None,
 ) -> None:
     """Write the graph in Turtle, TriG, N-Quads, N-Triples or JSON-LD (byte-identical for the same data).
+
+    graphml and gexf write the actor network for Gephi (GEXF with dated edges for
+    its timeline); csv an edge list with periods and sources.
 
     In Python: kg.export.export(fmt, graphs).
     """

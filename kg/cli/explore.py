@@ -1,0 +1,124 @@
+"""Commands that explore the network: viz (an interactive page), analyze, path."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import app, store
+from .output import emit, to_json
+
+YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only the relations valid in this year.")]
+FromOption = Annotated[
+    str | None, typer.Option("--from", help="Start of the window: YYYY, YYYY-MM or YYYY-MM-DD.")
+]
+ToOption = Annotated[str | None, typer.Option("--to", help="End of the window: YYYY, YYYY-MM or YYYY-MM-DD.")]
+RelationsOption = Annotated[
+    str | None,
+    typer.Option("--relations", "-r", help="Only these relation types, comma-separated (e.g. fought,allied_with)."),
+]
+
+
+class TextOrJson(str, Enum):
+    table = "table"
+    json = "json"
+
+
+TextFormatOption = Annotated[TextOrJson, typer.Option("--format", "-f", help="Output: readable text or JSON.")]
+
+
+def _relations(value: str | None) -> list[str] | None:
+    return [r.strip() for r in value.split(",") if r.strip()] if value else None
+
+
+@app.command()
+def viz(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("sahel-kg.html"),
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    focus: Annotated[str | None, typer.Option("--focus", help="Only this actor and its neighbours.")] = None,
+    depth: Annotated[int, typer.Option("--depth", help="With --focus: how many steps away.")] = 1,
+    relations: RelationsOption = None,
+    title: Annotated[str | None, typer.Option("--title", help="The page's title.")] = None,
+) -> None:
+    """Write an interactive graph page: time slider, search, legend, tooltips.
+
+    The page is one self-contained file that works offline. In Python:
+    kg.viz.viz(output, year=..., focus=..., depth=..., relations=[...]).
+    """
+    from ..viz import viz as make_page
+
+    result = make_page(output, year=year, start=start, end=end, focus=focus, depth=depth,
+                       relations=_relations(relations), title=title, store=store())
+    typer.echo(f"wrote {result['path']}: {result['nodes']} actors and places, {result['edges']} relations")
+
+
+@app.command()
+def analyze(
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    top: Annotated[int, typer.Option("--top", help="How many actors and triads to list.")] = 10,
+    fmt: TextFormatOption = TextOrJson.table,
+) -> None:
+    """Network analysis: the hubs, the brokers, the blocs and structural balance.
+
+    Degree and betweenness centrality over all relations; blocs and "the enemy
+    of my enemy" triads over alliances (allied, supports, part of, acts for,
+    affiliated) and fighting. In Python: kg.network.analyze(year=...).
+    """
+    from ..network import analyze as run
+
+    result = run(year, start, end, top=top, store=store())
+    if fmt.value == "json":
+        to_json(result)
+        return
+    typer.echo(f"Network, {result['window']}: {result['actors']} actors, {result['pairs']} related pairs "
+               f"(data as of {result['as_of']})")
+    typer.echo("\nHubs: most related actors (degree centrality)")
+    emit([{"actor": r["actor"], "related actors": r["degree"], "centrality": r["score"]} for r in result["degree"]],
+         "table")
+    typer.echo("\nBrokers: on the most shortest paths between others (betweenness centrality)")
+    emit([{"actor": r["actor"], "betweenness": r["score"]} for r in result["betweenness"]], "table")
+    typer.echo("\nBlocs: allies together, enemies apart")
+    for b in result["blocs"]:
+        typer.echo(f"  {b['bloc']}. ({b['size']}) " + ", ".join(b["members"]))
+    for e in result["exceptions"]:
+        typer.echo(f"  exception: {e['a']} – {e['b']}: {e['why']}")
+    typer.echo(f"\nStructural balance: {result['balanced']} balanced and {result['unbalanced']} unbalanced triads")
+    shown = sorted(result["triads"], key=lambda t: t["balanced"])[:top]
+    for t in shown:
+        typer.echo(f"  {'balanced  ' if t['balanced'] else 'UNBALANCED'}  {t['signs']}  {t['reading']}")
+    if len(result["triads"]) > len(shown):
+        typer.echo(f"  ... {len(result['triads']) - len(shown)} more (--top N, or --format json for all)")
+
+
+@app.command()
+def path(
+    actor: Annotated[str, typer.Argument(help="From this actor: id, name or alias.")],
+    other: Annotated[str, typer.Argument(help="To this actor.")],
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    relations: RelationsOption = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many shortest paths.")] = 5,
+    fmt: TextFormatOption = TextOrJson.table,
+) -> None:
+    """How two actors are connected: the shortest chains of relations valid then.
+
+    Each step names the relation, its direction and its dates. In Python:
+    kg.network.path(a, b, year=...).
+    """
+    from ..network import path as find
+    from ..network import path_text
+
+    result = find(actor, other, year=year, start=start, end=end, relations=_relations(relations), limit=limit,
+                  store=store())
+    if fmt.value == "json":
+        to_json(result)
+    else:
+        typer.echo(path_text(result))

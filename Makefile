@@ -13,6 +13,7 @@ run: $(STAMP)
 	$(BIN)/kg fought JNIM --year 2024
 
 test: $(STAMP)
+	sh scripts/install-browser.sh
 	$(BIN)/ruff check kg tests bench
 	$(BIN)/python -m pytest
 

@@ -123,7 +123,7 @@ class OxigraphStore:
         try:
             return self.store.query(with_values(query, bindings), prefixes=ns.PREFIXES)
         except SyntaxError as e:
-            raise QueryError(f"SPARQL syntax error: {e}") from None
+            raise QueryError(_syntax_message(str(e))) from None
         except (OSError, ValueError, RuntimeError) as e:
             raise QueryError(f"query failed: {e}") from None
 
@@ -165,6 +165,16 @@ class OxigraphStore:
     def quads(self, graph: str | None = None) -> list:
         ox = self._ox
         return list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph) if graph else None))
+
+
+def _syntax_message(text: str) -> str:
+    """Oxigraph says 'error at 3:17: expected ...'; name line and column plainly."""
+    import re
+
+    m = re.match(r"error at (\d+):(\d+): (.*)", text, re.S)
+    if m:
+        return f"SPARQL syntax error at line {m[1]}, column {m[2]}: {m[3]}"
+    return f"SPARQL syntax error: {text}"
 
 
 def _ox_rdf_format(ox, fmt: str):

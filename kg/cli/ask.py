@@ -58,3 +58,88 @@ def _via(row: dict) -> str | None:
     """The part(s) through which a rolled-up row was found: 'Wagner Group' or 'A / B'."""
     parts = [p for p in (row["via"], row["opponent_via"]) if p]
     return " / ".join(parts) or None
+
+
+@app.command()
+def actor(
+    name: Annotated[str, typer.Argument(help="An actor: id, name or alias.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """A profile: type, aliases, Wikidata id, active period, leaders, parents and
+    components, allies and opponents by period, key events, sources.
+
+    In Python: kg.profile.actor(name).
+    """
+    from ..profile import actor as profile
+
+    p = profile(name, store=store())
+    if fmt == "json":
+        emit([], "json", json_data=p)
+        return
+    if fmt != "text":
+        raise typer.BadParameter("expected text or json", param_hint="--format")
+    typer.echo(f"{p['label']}  ({p['id']})")
+    kind = p["type"] + (f", {p['orientation']}" if p["orientation"] else "")
+    facts = [("type", kind), ("active", p["active"]["text"] if p["active"] else None),
+             ("country", p["country"]), ("wikidata", p["wikidata"]), ("aliases", "; ".join(p["aliases"])),
+             ("about", p["description"])]
+    for key, value in facts:
+        if value:
+            typer.echo(f"  {key + ':':10}{value}")
+    sections = [("Leaders", "leaders"), ("Leads", "leads"), ("Part of / acts for", "part_of"),
+                ("Components and agents", "components"), ("Merged into", "merged_into"),
+                ("Absorbed", "absorbed"), ("Succeeded", "succeeded"), ("Succeeded by", "succeeded_by"),
+                ("Allies", "allies")]
+    for title, key in sections:
+        if p[key]:
+            typer.echo(f"\n{title}")
+            emit(p[key], "table", ["actor", "relation", "period", "certainty"])
+    if p["opponents"]:
+        typer.echo("\nFought")
+        emit(p["opponents"], "table", ["actor", "period", "events", "via"])
+    if p["other_relations"]:
+        typer.echo("\nOther relations")
+        emit(p["other_relations"], "table", ["relation", "actor", "period", "certainty"])
+    if p["events"]:
+        typer.echo("\nEvents")
+        emit(p["events"], "table", ["date", "event", "type", "role", "place", "fatalities"])
+    typer.echo("\nSources: " + ", ".join(p["sources"]))
+
+
+@app.command()
+def timeline(
+    name: Annotated[str | None, typer.Argument(help="An actor (default: everything).")] = None,
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Statements and events in date order, of one actor or of the whole graph.
+
+    In Python: kg.timeline.timeline(name, year=..., start=..., end=...).
+    """
+    from ..timeline import timeline as run
+
+    rows = run(name, year=year, start=start, end=end, store=store())
+    emit(rows, fmt.value, ["when", "kind", "what", "sources"])
+
+
+@app.command()
+def relations(
+    name: Annotated[str, typer.Argument(help="An actor: id, name or alias.")],
+    relation: Annotated[
+        str | None, typer.Option("--type", "-t", help="Only this relation type: fought, allied_with, leads ...")
+    ] = None,
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Every dated relation of an actor (fought, allied with, supports, leads, succeeded ...).
+
+    In Python: kg.relations.relations(name, relation=..., year=...).
+    """
+    from ..relations import relations as run
+
+    rows = run(name, relation=relation, year=year, start=start, end=end, store=store())
+    emit(rows, fmt.value, ["subject", "relation_label", "object", "period_text", "certainty", "sources"])

@@ -1,0 +1,74 @@
+"""``kg query``: SPARQL for researchers, typed or named."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import UsageError
+from .app import app, store
+from .output import emit, table
+
+
+@app.command("query")
+def query_command(
+    query: Annotated[
+        str | None,
+        typer.Argument(help="SPARQL text, a named query (see --list), or - for stdin."),
+    ] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Read the query from this file.", exists=True, dir_okay=False)] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE for a query parameter (repeatable).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table; json, xml, csv, tsv (SELECT/ASK); ttl, nt, nq, trig, jsonld, xml (CONSTRUCT/DESCRIBE).")
+    ] = "table",
+    list_queries: Annotated[bool, typer.Option("--list", help="List the named queries and their parameters.")] = False,
+) -> None:
+    """Run SPARQL over the graph: from an argument, a file or stdin, or a named query.
+
+    Examples: kg query who-fought-in-year --param year=2013;
+    kg query 'SELECT ?a WHERE { GRAPH ?g { ?a skg:fought actor:jnim } }' --format csv.
+    Prefixes skg:, actor:, event:, place:, stmt:, source:, rdfs:, xsd: ... are predeclared.
+    In Python: kg.query.query(text, params=..., fmt=...).
+    """
+    from ..query import named_query_list, query as run_query, short
+
+    if list_queries:
+        emit(named_query_list(), "table" if fmt == "table" else fmt, ["name", "title", "params"])
+        return
+    text = _read_query(query, file)
+    answer = run_query(text, params=_parse_params(param or []), fmt=fmt, store=store())
+    if answer.data is not None:
+        sys.stdout.buffer.write(answer.data)
+        if not answer.data.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
+    elif answer.boolean is not None:
+        typer.echo("true" if answer.boolean else "false")
+    else:
+        table([{k: short(v) for k, v in r.items()} for r in answer.rows], answer.columns or None)
+
+
+def _read_query(query: str | None, file: Path | None) -> str:
+    if file is not None:
+        if query is not None:
+            raise UsageError("give the query as an argument or with --file, not both")
+        return file.read_text(encoding="utf-8")
+    if query is None or query == "-":
+        if query is None and sys.stdin.isatty():
+            raise UsageError("no query: give SPARQL text, a named query, --file FILE, or pipe it on stdin")
+        return sys.stdin.read()
+    return query
+
+
+def _parse_params(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--param '{item}': expected NAME=VALUE")
+        out[name.strip()] = value
+    return out

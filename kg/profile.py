@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from . import dates
+from . import dates, sparql
 from . import namespaces as ns
-from . import sparql
 from .fought import fought
 from .names import resolve
 from .relations import _statement

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import dates
+from . import dates, sparql
 from . import namespaces as ns
-from . import sparql
 from .errors import UsageError
 from .names import resolve
 from .vocab import vocabulary

@@ -35,7 +35,8 @@ def query_command(
     Prefixes skg:, actor:, event:, place:, stmt:, source:, rdfs:, xsd: ... are predeclared.
     In Python: kg.query.query(text, params=..., fmt=...).
     """
-    from ..query import named_query_list, query as run_query, short
+    from ..query import named_query_list, short
+    from ..query import query as run_query
 
     if list_queries:
         emit(named_query_list(), "table" if fmt == "table" else fmt, ["name", "title", "params"])

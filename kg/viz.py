@@ -178,6 +178,7 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
         a, b = (min(u, v), max(u, v)) if d.get("symmetric") else (u, v)
         edge = merged.setdefault((a, b, d["relation"]), {
             "from": a, "to": b, "relation": d["relation"], "relationLabel": d["relation_label"],
+            "symmetric": bool(d.get("symmetric")),
             "periods": [], "events": [], "years": [], "sources": set(), "certainty": set(), "statements": 0,
         })
         period = edge_period(d)
@@ -221,7 +222,7 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
         width = 1.5 + (min(6.0, 1.6 * math.log2(1 + len(e["events"]))) if relation == "fought" else 0.0)
         edges.append({
             "id": f"{a}|{relation}|{b}", "from": a, "to": b, "relation": relation,
-            "relationLabel": e["relationLabel"], "color": st["color"], "dashes": bool(st.get("dashes")),
+            "relationLabel": e["relationLabel"], "symmetric": e["symmetric"], "color": st["color"], "dashes": bool(st.get("dashes")),
             "arrow": bool(st.get("arrow")), "width": round(width, 2), "count": count,
             "periods": e["periods"], "events": e["events"], "spans": _spans(e["years"]),
             "certainty": ", ".join(sorted(e["certainty"])) or None,

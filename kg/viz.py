@@ -354,8 +354,12 @@ def viz(
 
 def inline(html: str, height: int = 650):
     """Show a page inside a Jupyter notebook (an iframe holding the whole page)."""
+    import warnings
     from html import escape
 
     from IPython.display import HTML
 
-    return HTML(f'<iframe srcdoc="{escape(html, quote=True)}" style="width:100%;height:{int(height)}px;border:0"></iframe>')
+    frame = f'<iframe srcdoc="{escape(html, quote=True)}" style="width:100%;height:{int(height)}px;border:0"></iframe>'
+    with warnings.catch_warnings():  # IPython suggests IFrame, which cannot hold a page inline
+        warnings.simplefilter("ignore", UserWarning)
+        return HTML(frame)

@@ -1,0 +1,35 @@
+"""The students' notebook runs from top to bottom without an error, on the real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "explore_sahel.ipynb"
+
+
+def test_notebook_is_stored_without_outputs():
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(c.outputs == [] and c.execution_count is None for c in code)
+
+
+def test_notebook_runs_top_to_bottom(kg_home, tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    text = "\n".join(
+        out.get("text", "") if out.output_type == "stream" else str(out.get("data", {}).get("text/plain", ""))
+        for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+    )
+    assert "Ansar Dine fought Operation Serval" in text
+    assert "merged into JNIM on 2017-03-02" in text
+    assert "Most connected actors in 2024:\n - Jama'at Nusrat al-Islam wal-Muslimin" in text
+    assert "Wagner Group" in text and "Africa Corps" in text
+    html = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+            if out.output_type in ("display_data", "execute_result") and "text/html" in out.get("data", {})]
+    assert html and "<iframe srcdoc=" in html[-1]["data"]["text/html"]
+    assert not list(tmp_path.glob("*.html"))  # the tour writes nothing into the user's folder

@@ -1,0 +1,156 @@
+"""How fast ``kg viz`` makes its page, and how soon the page is usable in Chromium.
+
+    .venv/bin/python bench/bench_viz.py [--runs 3] [--no-browser]
+
+Prints, for the curated graph and for a synthetic graph of 2,000 actors and
+10,000 dated relations (built into an in-memory Oxigraph store, so the whole
+path is measured: SPARQL, networkx, layout, pyvis, template): the time to make
+the page, split into its steps, and the page's size. Then it opens each page in
+headless Chromium from a file:// URL (network blocked) and prints the time to
+interactive: from navigation to the first frame drawn with the final layout
+(the page computes no layout of its own, so it is settled then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+
+def synthetic_store(actors: int = 2000, relations: int = 10000, seed: int = 1):
+    """An in-memory store: the ontology, plus ``actors`` actors and ``relations`` dated statements."""
+    import pyoxigraph as ox
+
+    from kg import namespaces as ns
+    from kg.build import build
+    from kg.store import OxigraphStore
+    from kg.vocab import vocabulary
+
+    rng = random.Random(seed)
+    vocab = vocabulary()
+    store = OxigraphStore()
+    store.store.extend(build(ROOT / "tests" / "cases" / "minimal"))  # the ontology graph and an as-of day
+    graph = ox.NamedNode(ns.CURATED_GRAPH)
+
+    def q(s, p, o):
+        return ox.Quad(s, ox.NamedNode(p), o, graph)
+
+    types = [t.iri for t in vocab.actor_types.values()]
+    rels = [t.iri for name, t in vocab.relations.items() if name not in ("controls", "deployed_in", "blockades")]
+    source = ox.NamedNode(ns.SOURCE + "wp_jnim")
+    quads = []
+    nodes = [ox.NamedNode(f"{ns.ACTOR}syn_{i}") for i in range(actors)]
+    for i, node in enumerate(nodes):
+        quads += [q(node, ns.RDF + "type", ox.NamedNode(rng.choice(types))),
+                  q(node, ns.RDFS + "label", ox.Literal(f"Synthetic actor {i}"))]
+    year = ox.NamedNode(ns.SKG + "Year")
+    for j in range(relations):
+        a, b = rng.sample(range(actors), 2)
+        if rng.random() < 0.7:  # a few hubs, as in real conflicts
+            a = min(a, rng.randrange(50))
+        stmt = ox.NamedNode(f"{ns.STATEMENT}syn_{j}")
+        start = rng.randrange(2012, 2025)
+        quads += [
+            q(stmt, ns.RDF + "type", ox.NamedNode(ns.SKG + "Statement")),
+            q(stmt, ns.SKG + "subject", nodes[a]), q(stmt, ns.SKG + "object", nodes[b]),
+            q(stmt, ns.SKG + "predicate", ox.NamedNode(rng.choice(rels))),
+            q(stmt, ns.SKG + "start", ox.Literal(f"{start}-01-01", datatype=ox.NamedNode(ns.XSD + "date"))),
+            q(stmt, ns.SKG + "startPrecision", year),
+            q(stmt, ns.SKG + "certainty", ox.NamedNode(ns.SKG + "Confirmed")),
+            q(stmt, ns.PROV + "wasDerivedFrom", source),
+        ]
+        if rng.random() < 0.6:
+            end = date(min(start + rng.randrange(0, 6), 2025), 12, 31)
+            quads += [q(stmt, ns.SKG + "end", ox.Literal(end.isoformat(), datatype=ox.NamedNode(ns.XSD + "date"))),
+                      q(stmt, ns.SKG + "endPrecision", year)]
+    store.store.extend(quads)
+    return store
+
+
+def timed_page(store, out: Path, runs: int) -> dict:
+    """Median seconds of each step of making the page, and of viz.viz end to end, over ``runs`` runs."""
+    from kg import network, viz
+
+    names = ("network (SPARQL + networkx)", "layout (networkx/numpy)", "pyvis nodes/edges (no layout)",
+             "render (template)", "viz.viz end to end, written")
+    steps: dict[str, list[float]] = {name: [] for name in names}
+    sources = viz._sources(store)
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        g = network.network(store)
+        g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])
+        t1 = time.perf_counter()
+        viz.layout(g)
+        t2 = time.perf_counter()
+        net = viz.pyvis_network(g, sources)  # computes the layout again
+        t3 = time.perf_counter()
+        viz.render(net, as_of=g.graph["as_of"])
+        t4 = time.perf_counter()
+        result = viz.viz(out, store=store)
+        t5 = time.perf_counter()
+        for name, seconds in zip(names, (t1 - t0, t2 - t1, max(0.0, (t3 - t2) - (t2 - t1)), t4 - t3, t5 - t4)):
+            steps[name].append(seconds)
+    return {"steps": {k: statistics.median(v) for k, v in steps.items()}, "bytes": len(result["html"].encode()),
+            "nodes": result["nodes"], "edges": result["edges"]}
+
+
+def browser_ready(path: Path, runs: int) -> list[float]:
+    from harness import available, open_page
+
+    why = available()
+    if why:
+        print(f"  browser: skipped ({why})")
+        return []
+    times = []
+    for _ in range(runs):
+        with open_page(path, timeout_ms=120000) as opened:
+            assert not opened.console_errors, opened.console_errors
+            times.append(opened.ready_ms)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+
+    from kg.cache import open_store
+
+    t = time.perf_counter()
+    import pyvis.network  # noqa: F401  (imported once, as the first kg viz of a process does)
+
+    print(f"import pyvis: {time.perf_counter() - t:.2f} s")
+    out_dir = Path(tempfile.mkdtemp(prefix="bench-viz-"))
+    cases = [("curated graph", open_store)]
+    cases.append(("synthetic graph, 2,000 actors / 10,000 relations", synthetic_store))
+    for name, make in cases:
+        t = time.perf_counter()
+        store = make()
+        prepared = time.perf_counter() - t
+        out = out_dir / (name.split()[0] + ".html")
+        result = timed_page(store, out, args.runs)
+        print(f"\n{name}: {result['nodes']} nodes, {result['edges']} edges drawn, page {result['bytes'] / 1e6:.2f} MB"
+              f" (store ready in {prepared:.2f} s)")
+        for step, seconds in result["steps"].items():
+            print(f"  {step:<30} {seconds:7.3f} s (median of {args.runs})")
+        if not args.no_browser:
+            times = browser_ready(out, args.runs)
+            if times:
+                print(f"  Chromium time to interactive: median {statistics.median(times):.0f} ms "
+                      f"(runs: {', '.join(f'{x:.0f}' for x in times)})")
+    print(f"\npages written to {out_dir}")
+
+
+if __name__ == "__main__":
+    main()

@@ -26,6 +26,12 @@ def dataset_graph(name: str) -> str:
     return GRAPH + name
 
 
+def dataset_ns(name: str, kind: str) -> str:
+    """Namespace of what an imported data set mints itself: ``dataset_ns("acled", "actor")``
+    is ``.../id/acled/actor/`` (events, places, statements, types, actors it cannot resolve)."""
+    return f"{ID}{name}/{kind}/"
+
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"

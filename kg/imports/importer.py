@@ -1,0 +1,243 @@
+"""``kg import``: stream an ACLED or UCDP GED file into its own named graph.
+
+Rows are read, checked and mapped in a worker thread while the main thread
+bulk-loads the previous chunk (pyoxigraph releases the GIL while it writes),
+into a staging store that replaces the live one atomically at the end (see
+``stores.py``). Re-importing the same file with the same options against the
+same curated names changes nothing: the content hash says so before any work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__, cache
+from .. import namespaces as ns
+from ..errors import DataError, Problem, UsageError
+from ..names import NameIndex, normalise
+from . import stores
+from .layouts import RowError, detect, required, row_reader
+from .mapping import Mapper, curated_index, names_fingerprint
+from .progress import Progress
+from .rows import CsvStream
+
+KINDS = {"acled": ("ACLED export", "ACLED"), "ucdp": ("UCDP Georeferenced Event Dataset", "UCDP")}
+CHUNK_ROWS = 20_000  # rows per bulk load: bounds memory, big enough to keep the store fast
+MAX_PROBLEMS = 50  # problems kept for the report; all are counted
+MAPPING_VERSION = "5"  # bump when the mapping changes, so that re-imports are not skipped
+
+
+class StrictAbort(DataError):
+    """--strict and a bad row: nothing was imported."""
+
+    def __init__(self, problem: Problem):
+        super().__init__([problem])
+        self.args = (f"{problem}\n(--strict: the import stopped at the first bad row; the store is unchanged)",)
+
+
+@dataclass
+class Counters:
+    rows: int = 0
+    events: int = 0
+    skipped: int = 0
+    filtered: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def import_file(
+    kind: str,
+    path: str | Path,
+    *,
+    strict: bool = False,
+    countries: list[str] | None = None,
+    data_dir: Path | None = None,
+    progress: bool | None = None,
+) -> dict:
+    """Import an ACLED export (``kind="acled"``) or a UCDP GED file (``"ucdp"``) and
+    return the import report: counts, skipped rows with their lines, new actors.
+
+    ``countries`` keeps only rows of those countries; ``strict`` aborts at the
+    first bad row; ``progress`` forces the progress bar on or off (default: on
+    when stderr is a terminal).
+    """
+    if kind not in KINDS:
+        raise UsageError(f"unknown data set '{kind}'; expected one of: {', '.join(KINDS)}")
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"no file {path}")
+    started = time.monotonic()
+    stream = CsvStream(path)
+    try:
+        reader = _check_layout(kind, stream)
+        with stores.import_lock():
+            live = cache.open_store(data_dir)
+            names = curated_index(NameIndex.load(live))
+            wanted = [normalise(c) for c in countries or []]
+            digest = content_hash(path, kind, strict, wanted, names)
+            previous = _stored(live, kind)
+            if previous.get("hash") == digest:
+                return {
+                    "dataset": kind, "file": str(path), "unchanged": True, "events": previous.get("rows"),
+                    "skipped": previous.get("skipped"), "statements": None, "new_actors": [],
+                    "problems": [], "problem_count": 0, "filtered": None, "rows": None,
+                    "seconds": round(time.monotonic() - started, 2), "rows_per_second": None,
+                }
+            staging_path, staging = stores.new_store()
+            try:
+                mapper = Mapper(kind, names)
+                counters = _load(stream, reader, mapper, staging, strict, set(wanted), progress, kind)
+                if counters.events == 0 and counters.skipped:
+                    raise DataError([Problem(stream.name, 0, None, "no row could be imported; the first problems:"),
+                                     *(Problem(stream.name, 0, None, p) for p in counters.problems[:5])])
+                label, publisher = KINDS[kind]
+                meta = {
+                    "label": label, "publisher": publisher, "file": path.name, "hash": digest,
+                    "events": counters.events, "skipped": counters.skipped,
+                    "imported": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                }
+                meta["imported"] = meta["imported"][:-2] + ":" + meta["imported"][-2:]
+                import pyoxigraph as ox
+
+                staging.bulk_load(mapper.closing(meta).encode(), format=ox.RdfFormat.N_QUADS)
+                stores.copy_graphs(live, staging, {ns.dataset_graph(kind)})
+                staging.flush()
+                del staging, live
+                stores.switch(staging_path)
+            except BaseException:
+                staging = live = None  # noqa: F841 (close the stores before their files go)
+                stores.discard(staging_path)
+                raise
+    finally:
+        stream.close()
+    seconds = time.monotonic() - started
+    return {
+        "dataset": kind, "file": str(path), "unchanged": False,
+        "rows": counters.rows, "events": counters.events, "skipped": counters.skipped,
+        "filtered": counters.filtered, "statements": len(mapper.summaries), "places": len(mapper.places),
+        "new_actors": mapper.report_actors(),
+        "problems": counters.problems, "problem_count": counters.skipped,
+        "seconds": round(seconds, 2), "rows_per_second": round(counters.rows / seconds) if seconds else None,
+        "period": [mapper.first.isoformat(), mapper.last.isoformat()] if mapper.first else None,
+    }
+
+
+def _check_layout(kind: str, stream: CsvStream):
+    """Refuse a file of the other kind, or one without the columns the mapping needs."""
+    header = stream.header
+    found = detect(header)
+    label = KINDS[kind][1]
+    if found and found != kind:
+        article = "an" if KINDS[found][1][0] in "AEIOU" else "a"
+        raise DataError([Problem(stream.name, 1, None,
+                                 f"this looks like {article} {KINDS[found][1]} file, not {label}; "
+                                 f"use: kg import {found} {stream.path}")])
+    missing = [c for c in required(kind) if c not in header]
+    if missing:
+        what = f"not an {label} file" if found is None else f"not a complete {label} file"
+        raise DataError([Problem(stream.name, 1, None,
+                                 f"{what}: the header lacks the required column{'s' if len(missing) > 1 else ''} "
+                                 + ", ".join(missing))])
+    return row_reader(kind, header)
+
+
+def content_hash(path: Path, kind: str, strict: bool, countries: list[str], names: NameIndex) -> str:
+    """SHA-256 of the file, the options, the mapping and the curated names."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    options = f"{kind}|{strict}|{','.join(sorted(countries))}|{MAPPING_VERSION}|{__version__}|"
+    digest.update(options.encode())
+    digest.update(names_fingerprint(names).encode())
+    return digest.hexdigest()
+
+
+def _stored(store, kind: str) -> dict:
+    rows = store.select(
+        f"SELECT ?hash ?rows ?skipped WHERE {{ GRAPH <{ns.dataset_graph(kind)}> {{ "
+        f"<{ns.DATASET}{kind}> <{ns.SKG}contentHash> ?hash . "
+        f"OPTIONAL {{ <{ns.DATASET}{kind}> <{ns.SKG}rowCount> ?rows }} "
+        f"OPTIONAL {{ <{ns.DATASET}{kind}> <{ns.SKG}skippedRows> ?skipped }} }} }}"
+    )
+    return rows[0] if rows else {}
+
+
+_DONE = object()
+
+
+def _load(stream, reader, mapper, staging, strict, countries, progress, kind) -> Counters:
+    """Read, map and bulk-load every row; a worker thread maps while the store writes."""
+    import pyoxigraph as ox
+
+    counters = Counters()
+    chunks: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def bad(problem: Problem) -> None:
+        if strict:
+            raise StrictAbort(problem)
+        counters.skipped += 1
+        if len(counters.problems) < MAX_PROBLEMS:
+            counters.problems.append(str(problem))
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            parts: list[str] = []
+            for row in stream:
+                counters.rows += 1
+                if row.problem is not None:
+                    bad(row.problem)
+                    continue
+                if countries and normalise(reader.country(row.cells)) not in countries:
+                    counters.filtered += 1
+                    continue
+                try:
+                    record = reader.read(row.cells)
+                except RowError as e:
+                    bad(Problem(stream.name, row.line, e.column, e.message))
+                    continue
+                parts.append(mapper.event(record))
+                counters.events += 1
+                if len(parts) >= CHUNK_ROWS:
+                    if not put(("".join(parts).encode(), counters.rows, stream.bytes_read)):
+                        return
+                    parts = []
+            if parts:
+                put(("".join(parts).encode(), counters.rows, stream.bytes_read))
+            put(_DONE)
+        except BaseException as e:  # handed to the main thread, which raises it
+            put(e)
+
+    bar = Progress(f"importing {kind}", stream.size, enabled=progress)
+    worker = threading.Thread(target=produce, name="kg-import-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = chunks.get()
+            if item is _DONE:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            data, rows, position = item
+            staging.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            bar.update(rows, position)
+        bar.update(counters.rows, stream.size, force=True)
+    finally:
+        stop.set()
+        worker.join()
+        bar.finish()
+    return counters

@@ -1,0 +1,365 @@
+"""The two file layouts kg imports, and how one row of each becomes a `Record`.
+
+ACLED: the standard export (``event_id_cnty, event_date, year, time_precision,
+disorder_type, event_type, ...``); columns ACLED adds or drops between versions
+are optional. UCDP GED: the 49-column ``GEDEvent_vNN_1.csv``. A row that cannot
+be read raises `RowError` naming the column and what was expected; the caller
+reports it with the line number and skips it (or aborts with --strict).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .. import namespaces as ns
+
+SKG = ns.SKG
+
+ACLED_COLUMNS = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
+    "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
+    "fatalities", "tags", "timestamp",
+)
+# Without these a row cannot become an event; the others come and go between ACLED versions.
+ACLED_REQUIRED = (
+    "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
+    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "country", "admin1", "admin2", "location", "latitude", "longitude", "fatalities",
+)
+
+UCDP_COLUMNS = (
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
+    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id",
+    "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b", "number_of_sources",
+    "source_article", "source_office", "source_date", "source_headline", "source_original",
+    "where_prec", "where_coordinates", "where_description", "adm_1", "adm_2", "latitude", "longitude",
+    "geom_wkt", "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec",
+    "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best",
+    "high", "low", "gwnoa", "gwnob",
+)
+UCDP_REQUIRED = (
+    "id", "type_of_violence", "side_a", "side_b", "where_coordinates", "adm_1", "adm_2",
+    "latitude", "longitude", "country", "date_prec", "date_start", "date_end", "best",
+)
+
+# Columns that tell one layout from the other.
+_SIGNATURE = {"acled": ("event_id_cnty", "sub_event_type"), "ucdp": ("type_of_violence", "dyad_name", "relid")}
+
+FOUGHT = SKG + "fought"
+VIOLENCE = SKG + "violenceAgainstCivilians"
+
+# Actor classes, by ACLED's inter codes (numbers before 2024, words since).
+ARMED_GROUP, STATE_FORCES, CIVILIANS = SKG + "ArmedGroup", SKG + "StateArmedForces", SKG + "CivilianGroup"
+MILITIA = SKG + "Militia"
+_INTER = {
+    "1": (STATE_FORCES, None), "state forces": (STATE_FORCES, None),
+    "2": (ARMED_GROUP, None), "rebel group": (ARMED_GROUP, None), "rebel groups": (ARMED_GROUP, None),
+    "3": (ARMED_GROUP, MILITIA), "political militia": (ARMED_GROUP, MILITIA),
+    "political militias": (ARMED_GROUP, MILITIA),
+    "4": (ARMED_GROUP, MILITIA), "identity militia": (ARMED_GROUP, MILITIA),
+    "identity militias": (ARMED_GROUP, MILITIA),
+    "5": (CIVILIANS, None), "rioters": (CIVILIANS, None),
+    "6": (CIVILIANS, None), "protesters": (CIVILIANS, None),
+    "7": (CIVILIANS, None), "civilians": (CIVILIANS, None),
+    "8": (ARMED_GROUP, None), "external/other forces": (ARMED_GROUP, None),
+}
+
+# Our event class for each ACLED sub-event type (anything else is a plain skg:Event).
+# The data set's own type is declared a subclass of it and of skg:Event (so that
+# `rdfs:subClassOf+ skg:Event` finds it inside one graph) but deliberately not of
+# skg:CombatEvent: kg fought counts imported events through their summaries, and
+# its event query, which starts from the CombatEvent classes, must not scan them.
+_COMBAT = (SKG + "Event",)
+ACLED_CLASSES = {
+    "Armed clash": (SKG + "Battle", *_COMBAT),
+    "Government regains territory": (SKG + "Capture", *_COMBAT),
+    "Non-state actor overtakes territory": (SKG + "Capture", *_COMBAT),
+    "Air/drone strike": (SKG + "Attack", *_COMBAT),
+    "Shelling/artillery/missile attack": (SKG + "Attack", *_COMBAT),
+    "Remote explosive/landmine/IED": (SKG + "Attack", *_COMBAT),
+    "Suicide bomb": (SKG + "Attack", *_COMBAT),
+    "Grenade": (SKG + "Attack", *_COMBAT),
+    "Chemical weapon": (SKG + "Attack", *_COMBAT),
+    "Abduction/forced disappearance": (SKG + "Kidnapping", SKG + "Event"),
+    "Agreement": (SKG + "Agreement", SKG + "Event"),
+    "Headquarters or base established": (SKG + "Deployment", SKG + "Event"),
+}
+UCDP_CLASSES = {
+    "1": ("state-based conflict", (SKG + "Battle", *_COMBAT)),
+    "2": ("non-state conflict", (SKG + "Battle", *_COMBAT)),
+    "3": ("one-sided violence", (SKG + "Event",)),
+}
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+class RowError(ValueError):
+    """One bad cell: the column and what was wrong with it."""
+
+    def __init__(self, column: str | None, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+@dataclass(slots=True)
+class Side:
+    """The actors named on one side of an event, with the type a new actor would get."""
+
+    names: list[str]
+    kind: tuple[str, str | None]
+
+
+@dataclass(slots=True)
+class Record:
+    """One event, read from one row, ready to map to RDF."""
+
+    row_id: str
+    type_key: str  # slug of the data set's own event type
+    type_label: str
+    superclasses: tuple[str, ...]
+    start: date
+    end: date
+    start_precision: str
+    end_precision: str
+    month: date  # the month of the event's coded day (summaries count it in that year)
+    fatalities: int | None
+    country: str
+    admin: tuple[str, str, str]
+    location: str
+    lat: str | None
+    lon: str | None
+    side_a: Side
+    side_b: Side
+    relation: str | None  # FOUGHT, VIOLENCE or None
+
+
+def detect(header: list[str]) -> str | None:
+    """'acled', 'ucdp' or None, from a header row."""
+    cols = set(header)
+    for kind, signature in _SIGNATURE.items():
+        if any(c in cols for c in signature):
+            return kind
+    return None
+
+
+def required(kind: str) -> tuple[str, ...]:
+    return ACLED_REQUIRED if kind == "acled" else UCDP_REQUIRED
+
+
+# --- cells ---------------------------------------------------------------------
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_date_cache: dict[str, date] = {}
+
+
+def parse_day(text: str, column: str) -> date:
+    """ACLED and UCDP write days as 2024-03-15, '15 March 2024', or with a time after them."""
+    day = _date_cache.get(text)
+    if day is not None:
+        return day
+    t = text.strip()
+    try:
+        if len(t) >= 10 and t[4] == "-":
+            day = date.fromisoformat(t[:10])
+        else:
+            parts = re.split(r"[ \-/]+", t)
+            if len(parts) == 3 and parts[1].lower() in _MONTHS:
+                day = date(int(parts[2]), _MONTHS[parts[1].lower()], int(parts[0]))
+            elif len(parts) == 3 and all(p.isdigit() for p in parts):  # dd/mm/yyyy
+                day = date(int(parts[2]), int(parts[1]), int(parts[0]))
+            else:
+                raise ValueError
+    except (ValueError, IndexError):
+        raise RowError(column, f"'{text}' is not a date; expected YYYY-MM-DD or '15 March 2024'") from None
+    if len(_date_cache) < 100_000:
+        _date_cache[text] = day
+    return day
+
+
+def parse_count(text: str, column: str, *, optional: bool = False) -> int | None:
+    t = text.strip()
+    if not t and optional:
+        return None
+    if t.isdigit():
+        return int(t)
+    raise RowError(column, f"'{text}' is not a whole number of deaths (0 or more)")
+
+
+def parse_coordinate(text: str, column: str, limit: int) -> str | None:
+    """The coordinate as canonical xsd:decimal text, or None when the cell is empty."""
+    t = text.strip()
+    if not t:
+        return None
+    try:
+        value = float(t)
+    except ValueError:
+        raise RowError(column, f"'{text}' is not a number of decimal degrees") from None
+    if not -limit <= value <= limit or value != value:
+        raise RowError(column, f"{t} is out of range; expected -{limit} to {limit}")
+    out = repr(value)
+    return out if "e" not in out else f"{value:.6f}"
+
+
+def parse_id(text: str, column: str) -> str:
+    t = text.strip()
+    if not _ID.fullmatch(t):
+        raise RowError(column, f"'{text}' is not an event id (letters, digits, '_', '-', '.')")
+    return t
+
+
+def split_names(text: str) -> list[str]:
+    return [n.strip() for n in text.split(";") if n.strip()]
+
+
+def slug(text: str) -> str:
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_") or "unnamed"
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def actor_kind(name: str, inter: str) -> tuple[str, str | None]:
+    """The class (and orientation) a new actor gets: from its name first, else the inter code."""
+    low = name.lower()
+    if low.startswith(("civilians", "protesters", "rioters")):
+        return CIVILIANS, None
+    if low.startswith(("military forces of", "police forces of")):
+        return STATE_FORCES, None
+    return _INTER.get(inter.strip().lower(), (ARMED_GROUP, None))
+
+
+# --- rows ----------------------------------------------------------------------
+
+
+class AcledRow:
+    """Reads ACLED rows by column position (looked up once from the header)."""
+
+    def __init__(self, header: list[str]):
+        pos = {c: i for i, c in enumerate(header)}
+        self.get = {c: pos.get(c) for c in ACLED_COLUMNS}
+        self.civilian_targeting = pos.get("civilian_targeting")
+
+    def read(self, cells: list[str]) -> Record:
+        g = self.get
+        row_id = parse_id(cells[g["event_id_cnty"]], "event_id_cnty")
+        day = parse_day(cells[g["event_date"]], "event_date")
+        precision = cells[g["time_precision"]].strip()
+        if precision == "1":
+            start = end = day
+            sp = ep = "Day"
+        elif precision == "2":  # known to the week: ACLED codes a day inside it
+            start, end = day - timedelta(days=3), day + timedelta(days=3)
+            sp = ep = "Day"
+        elif precision == "3":  # known to the month
+            start, end = month_start(day), month_end(day)
+            sp = ep = "Month"
+        else:
+            raise RowError("time_precision", f"'{precision}' is not an ACLED time precision; expected 1, 2 or 3")
+        event_type = cells[g["event_type"]].strip()
+        sub_type = cells[g["sub_event_type"]].strip()
+        if not event_type:
+            raise RowError("event_type", "is empty; expected an ACLED event type such as Battles")
+        sub_type = sub_type or event_type
+        lat = parse_coordinate(cells[g["latitude"]], "latitude", 90)
+        lon = parse_coordinate(cells[g["longitude"]], "longitude", 180)
+        fatalities = parse_count(cells[g["fatalities"]], "fatalities", optional=True)
+        actor1 = cells[g["actor1"]].strip()
+        if not actor1:
+            raise RowError("actor1", "is empty; every ACLED event names at least actor1")
+        side_a = Side([actor1, *split_names(cells[g["assoc_actor_1"]])], actor_kind(actor1, cells[g["inter1"]]))
+        actor2 = cells[g["actor2"]].strip()
+        side_b = Side(
+            [actor2, *split_names(cells[g["assoc_actor_2"]])] if actor2 else split_names(cells[g["assoc_actor_2"]]),
+            actor_kind(actor2, cells[g["inter2"]]),
+        )
+        if event_type == "Battles":
+            relation = FOUGHT
+        elif event_type == "Violence against civilians" or (
+            self.civilian_targeting is not None and cells[self.civilian_targeting].strip()
+        ):
+            relation = VIOLENCE
+        else:
+            relation = None
+        admin3 = cells[g["admin3"]].strip() if g["admin3"] is not None else ""
+        return Record(
+            row_id, slug(sub_type), sub_type, ACLED_CLASSES.get(sub_type, (SKG + "Event",)),
+            start, end, sp, ep, month_start(day), fatalities,
+            cells[g["country"]].strip(),
+            (cells[g["admin1"]].strip(), cells[g["admin2"]].strip(), admin3),
+            cells[g["location"]].strip(), lat, lon, side_a, side_b, relation,
+        )
+
+    def country(self, cells: list[str]) -> str:
+        return cells[self.get["country"]]
+
+
+# UCDP's date_prec: 1 the day, 2 within 2-6 days, 3 the week, 4 the month, 5 longer.
+_UCDP_PRECISION = {"1": "Day", "2": "Day", "3": "Day", "4": "Month", "5": "Year"}
+
+
+class UcdpRow:
+    """Reads UCDP GED rows by column position."""
+
+    def __init__(self, header: list[str]):
+        pos = {c: i for i, c in enumerate(header)}
+        self.get = {c: pos.get(c) for c in UCDP_COLUMNS}
+
+    def read(self, cells: list[str]) -> Record:
+        g = self.get
+        row_id = parse_id(cells[g["id"]], "id")
+        violence = cells[g["type_of_violence"]].strip()
+        if violence not in UCDP_CLASSES:
+            raise RowError("type_of_violence", f"'{violence}' is not a UCDP type of violence; expected 1, 2 or 3")
+        label, classes = UCDP_CLASSES[violence]
+        start = parse_day(cells[g["date_start"]], "date_start")
+        end = parse_day(cells[g["date_end"]], "date_end")
+        if end < start:
+            raise RowError("date_end", f"ends ({end}) before it starts ({start})")
+        precision = _UCDP_PRECISION.get(cells[g["date_prec"]].strip())
+        if precision is None:
+            raise RowError("date_prec", f"'{cells[g['date_prec']]}' is not a UCDP date precision; expected 1 to 5")
+        side_a, side_b = cells[g["side_a"]].strip(), cells[g["side_b"]].strip()
+        if not side_a:
+            raise RowError("side_a", "is empty; every GED event names side_a")
+        kind_a = (SKG + "Government", None) if side_a.startswith("Government of") else (ARMED_GROUP, None)
+        kind_b = (
+            (CIVILIANS, None) if violence == "3" or side_b.lower().startswith("civilians")
+            else (SKG + "Government", None) if side_b.startswith("Government of") else (ARMED_GROUP, None)
+        )
+        return Record(
+            row_id, "type_" + violence, label, classes, start, end, precision, precision,
+            month_start(start), parse_count(cells[g["best"]], "best"),
+            cells[g["country"]].strip(),
+            (cells[g["adm_1"]].strip(), cells[g["adm_2"]].strip(), ""),
+            cells[g["where_coordinates"]].strip(),
+            parse_coordinate(cells[g["latitude"]], "latitude", 90),
+            parse_coordinate(cells[g["longitude"]], "longitude", 180),
+            Side([side_a], kind_a), Side([side_b] if side_b else [], kind_b),
+            VIOLENCE if violence == "3" else FOUGHT,
+        )
+
+    def country(self, cells: list[str]) -> str:
+        return cells[self.get["country"]]
+
+
+def row_reader(kind: str, header: list[str]) -> AcledRow | UcdpRow:
+    return AcledRow(header) if kind == "acled" else UcdpRow(header)
+
+
+def now_literal() -> str:
+    return datetime.now().astimezone().replace(microsecond=0).isoformat()

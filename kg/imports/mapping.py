@@ -1,0 +1,307 @@
+"""Records -> N-Quads text in the data set's named graph.
+
+Each event is kept lean (type, row id, period with precisions, fatalities,
+place, the actors of each side: about ten quads), because the store's write
+path, not Python, bounds the import speed. Places, actor types and new actors
+are written once each. While streaming, every combat or one-sided event is
+counted into a summary statement per pair of actors and year (skg:eventCount,
+skg:fatalities, and the days of its first and last event as its period), so that "who fought whom when" reads thousands of summaries
+instead of millions of events; each summary links to the events it counts
+(skg:evidence). Memory holds the summaries, places and names, never the rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from .. import namespaces as ns
+from ..errors import AmbiguousNameError, UnknownNameError
+from ..names import NameIndex, normalise
+from .layouts import CIVILIANS, FOUGHT, MILITIA, VIOLENCE, Record, slug
+
+RDF_TYPE = f"<{ns.RDF}type>"
+LABEL = f"<{ns.RDFS}label>"
+XSD_DATE = f"^^<{ns.XSD}date>"
+XSD_INT = f"^^<{ns.XSD}integer>"
+XSD_DECIMAL = f"^^<{ns.XSD}decimal>"
+DERIVED = f"<{ns.PROV}wasDerivedFrom>"
+
+
+def _p(local: str) -> str:
+    return f"<{ns.SKG}{local}>"
+
+
+SOURCE_RECORD, START, END, START_P, END_P = _p("sourceRecord"), _p("start"), _p("end"), _p("startPrecision"), _p("endPrecision")
+FATALITIES, PLACE, SIDE_A, SIDE_B, EVIDENCE = _p("fatalities"), _p("place"), _p("sideA"), _p("sideB"), _p("evidence")
+PRECISION = {p: _p(p) for p in ("Day", "Month", "Year")}
+
+
+def literal(text: str) -> str:
+    """An N-Triples string literal."""
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    )
+    return f'"{escaped}"'
+
+
+@dataclass
+class NewActor:
+    """A name the alias table does not know, minted in the data set's namespace."""
+
+    iri: str
+    name: str
+    kind: tuple[str, str | None]
+    rows: int = 0
+    note: str = ""
+
+
+@dataclass
+class Summary:
+    first: date
+    last: date
+    events: int = 0
+    fatalities: int = 0
+
+
+@dataclass
+class Mapper:
+    """Turns records of one data set into N-Quads, resolving names as it goes."""
+
+    dataset: str  # "acled" or "ucdp"
+    names: NameIndex
+    graph: str = ""
+    resolved: dict[str, str] = field(default_factory=dict)  # name -> IRI
+    new_actors: dict[str, NewActor] = field(default_factory=dict)  # IRI -> actor
+    summaries: dict[tuple[str, str, str, int], Summary] = field(default_factory=dict)
+    places: set[str] = field(default_factory=set)
+    types: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    first: date | None = None
+    last: date | None = None
+
+    def __post_init__(self) -> None:
+        self.graph = ns.dataset_graph(self.dataset)
+        self.g = f" <{self.graph}> .\n"
+        self.event_ns = ns.dataset_ns(self.dataset, "event")
+        self.place_ns = ns.dataset_ns(self.dataset, "place")
+        self.actor_ns = ns.dataset_ns(self.dataset, "actor")
+        self.stmt_ns = ns.dataset_ns(self.dataset, "statement")
+        self.type_ns = ns.dataset_ns(self.dataset, "type")
+        self.dataset_iri = ns.DATASET + self.dataset
+
+    # -- names ------------------------------------------------------------------
+
+    def actor(self, name: str, kind: tuple[str, str | None]) -> str:
+        """The IRI a name stands for: a curated actor, else one minted for this data set."""
+        iri = self.resolved.get(name)
+        if iri is None:
+            try:
+                iri = self.names.resolve(name)
+                note = None
+            except UnknownNameError:
+                iri, note = self.actor_ns + slug(name), ""
+            except AmbiguousNameError as e:
+                iri, note = self.actor_ns + slug(name), "ambiguous: " + ", ".join(e.candidates)
+            if note is not None and iri not in self.new_actors:
+                self.new_actors[iri] = NewActor(iri, name, kind, note=note)
+            self.resolved[name] = iri
+        new = self.new_actors.get(iri)
+        if new is not None:
+            new.rows += 1
+        return iri
+
+    def country(self, name: str) -> str | None:
+        key = "\0country\0" + name
+        if key not in self.resolved:
+            try:
+                self.resolved[key] = self.names.resolve(name) if name else ""
+            except (UnknownNameError, AmbiguousNameError):
+                self.resolved[key] = ""
+        return self.resolved[key] or None
+
+    # -- one event --------------------------------------------------------------
+
+    def event(self, r: Record) -> str:
+        g = self.g
+        e = f"<{self.event_ns}{r.row_id}>"
+        if r.type_key not in self.types:
+            self.types[r.type_key] = (r.type_label, r.superclasses)
+        out = [
+            f"{e} {RDF_TYPE} <{self.type_ns}{r.type_key}>{g}"
+            f'{e} {SOURCE_RECORD} "{r.row_id}"{g}'
+            f'{e} {START} "{r.start.isoformat()}"{XSD_DATE}{g}'
+            f'{e} {END} "{r.end.isoformat()}"{XSD_DATE}{g}'
+            f"{e} {START_P} {PRECISION[r.start_precision]}{g}"
+            f"{e} {END_P} {PRECISION[r.end_precision]}{g}"
+        ]
+        if r.fatalities is not None:
+            out.append(f'{e} {FATALITIES} "{r.fatalities}"{XSD_INT}{g}')
+        place = self._place(r, out)
+        if place:
+            out.append(f"{e} {PLACE} {place}{g}")
+        side_a = [self.actor(n, r.side_a.kind) for n in r.side_a.names]
+        side_b = [self.actor(n, r.side_b.kind) for n in r.side_b.names]
+        for iri in dict.fromkeys(side_a):
+            out.append(f"{e} {SIDE_A} <{iri}>{g}")
+        for iri in dict.fromkeys(side_b):
+            out.append(f"{e} {SIDE_B} <{iri}>{g}")
+        if r.relation is not None:
+            self._count(r, e, side_a, side_b, out)
+        if self.first is None or r.start < self.first:
+            self.first = r.start
+        if self.last is None or r.end > self.last:
+            self.last = r.end
+        return "".join(out)
+
+    def _place(self, r: Record, out: list[str]) -> str | None:
+        if not r.location and r.lat is None:
+            return None
+        key = "|".join((r.country, *r.admin, r.location, r.lat or "", r.lon or ""))
+        iri = f"<{self.place_ns}{slug(r.location)}_{hashlib.sha1(key.encode()).hexdigest()[:10]}>"
+        if iri not in self.places:
+            self.places.add(iri)
+            g = self.g
+            out.append(f"{iri} {RDF_TYPE} <{ns.SKG}Place>{g}{iri} {LABEL} {literal(r.location or r.admin[0])}{g}")
+            out.append(f"{iri} {DERIVED} <{self.dataset_iri}>{g}")
+            if r.lat is not None and r.lon is not None:
+                out.append(f'{iri} <{ns.GEO}lat> "{r.lat}"{XSD_DECIMAL}{g}{iri} <{ns.GEO}long> "{r.lon}"{XSD_DECIMAL}{g}')
+            for level, name in zip(("admin1", "admin2", "admin3"), r.admin):
+                if name:
+                    out.append(f"{iri} {_p(level)} {literal(name)}{g}")
+            state = self.country(r.country)
+            if state:
+                out.append(f"{iri} {_p('country')} <{state}>{g}")
+        return iri
+
+    def _count(self, r: Record, e: str, side_a: list[str], side_b: list[str], out: list[str]) -> None:
+        """Count the event into the summary of each pair of opposing actors, for its year.
+
+        A year, not a month: every summary costs each ``kg fought`` query a little
+        (Oxigraph evaluates the query's OPTIONALs over all statements), so there
+        should be thousands of them, not tens of thousands.
+        """
+        pairs = set()
+        for a in side_a:
+            for b in side_b:
+                if a == b:
+                    continue
+                if r.relation == FOUGHT:
+                    pairs.add((min(a, b), max(a, b)))
+                elif r.relation == VIOLENCE:
+                    pairs.add((a, b))
+        for a, b in pairs:
+            year = r.month.year
+            key = (a, r.relation, b, year)
+            # the period stays inside the year, so that a question about the next
+            # year does not count this year's events (a week can straddle New Year)
+            first = r.start if r.start.year == year else date(year, 1, 1)
+            last = r.end if r.end.year == year else date(year, 12, 31)
+            summary = self.summaries.get(key)
+            if summary is None:
+                summary = self.summaries[key] = Summary(first, last)
+            elif first < summary.first:
+                summary.first = first
+            if last > summary.last:
+                summary.last = last
+            summary.events += 1
+            summary.fatalities += r.fatalities or 0
+            out.append(f"<{self.statement_iri(key)}> {EVIDENCE} {e}{self.g}")
+
+    def statement_iri(self, key: tuple[str, str, str, int]) -> str:
+        a, relation, b, year = key
+        return f"{self.stmt_ns}{self._tag(a)}--{ns.local_id(relation)}--{self._tag(b)}--{year}"
+
+    def _tag(self, iri: str) -> str:
+        return ns.local_id(iri) if iri.startswith(ns.ACTOR) else f"{self.dataset}.{ns.local_id(iri)}"
+
+    # -- after the last row -----------------------------------------------------
+
+    def closing(self, meta: dict) -> str:
+        """Summaries, new actors, event types and the data set's own description."""
+        g, out = self.g, []
+        source = f"<{self.dataset_iri}>"
+        for key, summary in self.summaries.items():
+            a, relation, b, _year = key
+            s = f"<{self.statement_iri(key)}>"
+            out.append(
+                f"<{a}> <{relation}> <{b}>{g}"
+                f"{s} {RDF_TYPE} <{ns.SKG}Statement>{g}"
+                f"{s} {_p('subject')} <{a}>{g}{s} {_p('predicate')} <{relation}>{g}{s} {_p('object')} <{b}>{g}"
+                f'{s} {START} "{summary.first.isoformat()}"{XSD_DATE}{g}{s} {START_P} {PRECISION["Day"]}{g}'
+                f'{s} {END} "{summary.last.isoformat()}"{XSD_DATE}{g}{s} {END_P} {PRECISION["Day"]}{g}'
+                f"{s} {_p('certainty')} {_p('Reported')}{g}{s} {DERIVED} {source}{g}"
+                f'{s} {_p("eventCount")} "{summary.events}"{XSD_INT}{g}'
+                f'{s} {FATALITIES} "{summary.fatalities}"{XSD_INT}{g}'
+            )
+        for actor in self.new_actors.values():
+            cls, orientation = actor.kind
+            a = f"<{actor.iri}>"
+            out.append(f"{a} {RDF_TYPE} <{cls}>{g}{a} {LABEL} {literal(actor.name)}{g}{a} {DERIVED} {source}{g}")
+            if orientation:
+                out.append(f"{a} {_p('orientation')} <{orientation}>{g}")
+        for key, (label, classes) in self.types.items():
+            t = f"<{self.type_ns}{key}>"
+            out.append(f"{t} {RDF_TYPE} <{ns.OWL}Class>{g}{t} {LABEL} {literal(label)}{g}")
+            out.extend(f"{t} <{ns.RDFS}subClassOf> <{c}>{g}" for c in classes)
+        d = source
+        out.append(
+            f"{d} {RDF_TYPE} <{ns.SKG}Dataset>{g}{d} {LABEL} {literal(meta['label'])}{g}"
+            f"{d} <{ns.DCTERMS}publisher> {literal(meta['publisher'])}{g}"
+            f"{d} {_p('sourceFile')} {literal(meta['file'])}{g}"
+            f"{d} {_p('contentHash')} {literal(meta['hash'])}{g}"
+            f'{d} {_p("rowCount")} "{meta["events"]}"{XSD_INT}{g}'
+            f'{d} {_p("skippedRows")} "{meta["skipped"]}"{XSD_INT}{g}'
+            f'{d} <{ns.PROV}generatedAtTime> "{meta["imported"]}"^^<{ns.XSD}dateTime>{g}'
+        )
+        if self.first and self.last:
+            out.append(
+                f'{d} {START} "{self.first.isoformat()}"{XSD_DATE}{g}{d} {START_P} {PRECISION["Day"]}{g}'
+                f'{d} {END} "{self.last.isoformat()}"{XSD_DATE}{g}{d} {END_P} {PRECISION["Day"]}{g}'
+            )
+        return "".join(out)
+
+    def report_actors(self) -> list[dict]:
+        """New actors, most rows first, with the closest curated names as suggestions."""
+        rows = []
+        for actor in sorted(self.new_actors.values(), key=lambda a: (-a.rows, a.name)):
+            suggestion = actor.note or ", ".join(self.names.suggest(_strip_period(actor.name), n=2))
+            rows.append({
+                "name": actor.name, "rows": actor.rows, "suggested_match": suggestion or None,
+                "id": f"{self.dataset}/{ns.local_id(actor.iri)}",
+                "type": ns.local_id(actor.kind[0]) + (" (militia)" if actor.kind[1] == MILITIA else ""),
+            })
+        return rows
+
+    def civilian_actors(self) -> int:
+        return sum(1 for a in self.new_actors.values() if a.kind[0] == CIVILIANS)
+
+
+def _strip_period(name: str) -> str:
+    """'Military Forces of Mali (2025-)' -> 'Military Forces of Mali', for suggestions."""
+    import re
+
+    return re.sub(r"\s*\([^)]*\)\s*$", "", name) or name
+
+
+def curated_index(full: NameIndex) -> NameIndex:
+    """Only the curated actors' names: imports never resolve to another import's actors."""
+    keys = {}
+    for key, actors in full.keys.items():
+        kept = {a: r for a, r in actors.items() if a.startswith(ns.ACTOR)}
+        if kept:
+            keys[key] = kept
+    return NameIndex({a: label for a, label in full.labels.items() if a.startswith(ns.ACTOR)}, keys)
+
+
+def names_fingerprint(index: NameIndex) -> str:
+    """Changes when the curated names change, so a re-import resolves against the new ones."""
+    digest = hashlib.sha256()
+    for key in sorted(index.keys):
+        digest.update(key.encode())
+        for actor in sorted(index.keys[key]):
+            digest.update(actor.encode())
+    return digest.hexdigest()
+
+
+__all__ = ["Mapper", "curated_index", "names_fingerprint", "normalise"]

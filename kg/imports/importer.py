@@ -27,6 +27,7 @@ from .progress import Progress
 from .rows import CsvStream
 
 KINDS = {"acled": ("ACLED export", "ACLED"), "ucdp": ("UCDP Georeferenced Event Dataset", "UCDP")}
+_A = {"acled": "an", "ucdp": "a"}  # "an ACLED file", "a UCDP file"
 CHUNK_ROWS = 20_000  # rows per bulk load: bounds memory, big enough to keep the store fast
 MAX_PROBLEMS = 50  # problems kept for the report; all are counted
 MAPPING_VERSION = "5"  # bump when the mapping changes, so that re-imports are not skipped
@@ -132,13 +133,12 @@ def _check_layout(kind: str, stream: CsvStream):
     found = detect(header)
     label = KINDS[kind][1]
     if found and found != kind:
-        article = "an" if KINDS[found][1][0] in "AEIOU" else "a"
         raise DataError([Problem(stream.name, 1, None,
-                                 f"this looks like {article} {KINDS[found][1]} file, not {label}; "
+                                 f"this looks like {_A[found]} {KINDS[found][1]} file, not {label}; "
                                  f"use: kg import {found} {stream.path}")])
     missing = [c for c in required(kind) if c not in header]
     if missing:
-        what = f"not an {label} file" if found is None else f"not a complete {label} file"
+        what = f"not {_A[kind]} {label} file" if found is None else f"not a complete {label} file"
         raise DataError([Problem(stream.name, 1, None,
                                  f"{what}: the header lacks the required column{'s' if len(missing) > 1 else ''} "
                                  + ", ".join(missing))])

@@ -1,0 +1,91 @@
+"""Import speed and memory, on synthetic ACLED (and UCDP GED) files.
+
+For each size: write a synthetic file (bench/synthetic.py), build the curated
+graph in a fresh temporary KG_HOME, then time in separate processes
+  * the import (rows/s, and the child's peak RSS from wait4's rusage),
+  * a re-import of the same file (must be "unchanged"),
+  * `kg fought JNIM --year 2024 --source acled` in a fresh process (median of 5).
+
+    .venv/bin/python bench/bench_import.py                 # 10k, 100k, 1M ACLED rows
+    .venv/bin/python bench/bench_import.py 10000 --ucdp    # and a UCDP file of the same size
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import synthetic  # noqa: E402
+
+
+def run(args: list[str], home: Path) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Run ``kg ARGS`` in a child process: (seconds, peak RSS in MB, result)."""
+    env = {**os.environ, "KG_HOME": str(home)}
+    env.pop("KG_DATA", None)
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "kg", *args], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.stdout.read(), proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"kg {' '.join(args)} failed ({code}):\n{err}")
+    return seconds, usage.ru_maxrss / 1024, subprocess.CompletedProcess(args, code, out, err)
+
+
+def bench(kind: str, rows: int, work: Path) -> dict:
+    path = work / f"{kind}_{rows}.csv"
+    started = time.perf_counter()
+    synthetic.write(kind, rows, path)
+    generated = time.perf_counter() - started
+    home = work / f"home_{kind}_{rows}"
+    run(["build"], home)
+    seconds, rss, _ = run(["import", kind, str(path), "--format", "json"], home)
+    again, _, result = run(["import", kind, str(path)], home)
+    assert result.stdout.startswith("unchanged"), result.stdout
+    query = ["fought", "JNIM", "--year", "2024", "--source", kind]
+    times = [run(query, home)[0] for _ in range(5)]
+    size = sum(f.stat().st_size for f in (home / "store").resolve().iterdir())
+    return {
+        "kind": kind, "rows": rows, "file MB": path.stat().st_size / 1e6, "generate s": generated,
+        "import s": seconds, "rows/s": rows / seconds, "peak RSS MB": rss, "store MB": size / 1e6,
+        "re-import s": again, "fought median s": statistics.median(times), "fought min s": min(times),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--ucdp", action="store_true", help="Also import UCDP GED files of the same sizes.")
+    parser.add_argument("--keep", type=Path, help="Work in this folder and keep it (default: a temporary one).")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="kg-bench-import-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; working in {work}")
+    columns = ["kind", "rows", "file MB", "generate s", "import s", "rows/s", "peak RSS MB", "store MB",
+               "re-import s", "fought median s", "fought min s"]
+    print("  ".join(f"{c:>15}" for c in columns), flush=True)
+    try:
+        for rows in args.sizes:
+            for kind in ("acled", "ucdp") if args.ucdp else ("acled",):
+                result = bench(kind, rows, work)
+                cells = [f"{result[c]:>15.2f}" if isinstance(result[c], float) else f"{result[c]:>15}" for c in columns]
+                print("  ".join(cells), f"(load {os.getloadavg()[0]:.2f})", flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

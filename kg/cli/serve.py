@@ -1,0 +1,91 @@
+"""Commands that share the graph over HTTP: push it to a SPARQL server, or serve it."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from .app import app, state
+
+
+@app.command()
+def push(
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint", metavar="URL",
+            help="The server's SPARQL query endpoint, e.g. http://127.0.0.1:7878/query (default: kg --endpoint).",
+        ),
+    ] = None,
+    graph: Annotated[
+        list[str] | None,
+        typer.Option("--graph", "-g", help="Only this graph: a data set name (curated, ontology, acled ...) or an IRI."),
+    ] = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option(
+            "--store-url", metavar="URL",
+            help="The Graph Store Protocol URL (default: the endpoint's /query or /sparql replaced by /store, "
+                 "as on Oxigraph server; Fuseki: http://HOST:3030/DATASET/data).",
+        ),
+    ] = None,
+) -> None:
+    """Upload the built graph (every named graph, or one) to a SPARQL 1.1 server.
+
+    Each graph replaces the server's graph of the same IRI (Graph Store
+    Protocol PUT). Then any query command runs there with kg --endpoint URL.
+    In Python: kg.remote.push(endpoint, graphs).
+    """
+    from ..cache import open_store
+    from ..errors import UsageError
+    from ..remote import push as run_push
+
+    target = endpoint or state.endpoint
+    if not target:
+        raise UsageError("kg push needs --endpoint URL (the server's SPARQL query endpoint)")
+    for done in run_push(target, graph, store_url=store_url, source=open_store(state.data_dir)):
+        typer.echo(f"pushed {done['graph']}: {done['triples']} triples")
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; 0.0.0.0 opens it to the network.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", help="Port (0 picks a free one).", min=0, max=65535)] = 7879,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds a query may run before it is stopped.", min=0.1)
+    ] = 30.0,
+    max_result_mb: Annotated[
+        float, typer.Option("--max-result-mb", help="Largest answer, in megabytes (10^6 bytes).", min=0.001)
+    ] = 50.0,
+    workers: Annotated[int, typer.Option("--workers", help="Queries answered at once.", min=1)] = 2,
+    union: Annotated[
+        bool,
+        typer.Option("--union-default-graph/--no-union-default-graph",
+                     help="Let the default graph be the union of the named graphs."),
+    ] = True,
+    allow_service: Annotated[
+        bool, typer.Option("--allow-service", help="Allow federated queries (SERVICE): the server fetches URLs.")
+    ] = False,
+) -> None:
+    """Serve the built graph as a read-only SPARQL 1.1 endpoint (until Ctrl-C).
+
+    /sparql answers GET and POST queries in SPARQL JSON, XML, CSV, TSV or RDF
+    by content negotiation, with CORS and a service description; / is a query
+    page with example queries. Updates are refused; a query past --timeout is
+    stopped (its worker process is killed). In Python: kg.serve.serve(host, port, limits=...).
+    """
+    from ..cache import open_store
+    from ..serve import Limits
+    from ..serve import serve as run_serve
+
+    def ready(url: str) -> None:
+        typer.echo(f"SPARQL endpoint: {url}/sparql   query page: {url}/   (Ctrl-C stops)")
+        sys.stdout.flush()
+
+    limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000), workers=workers)
+    run_serve(host, port, limits=limits, union=union, allow_service=allow_service,
+              store=open_store(state.data_dir), on_ready=ready)

@@ -1,0 +1,271 @@
+"""The remote backend against a real SPARQL 1.1 server: Oxigraph server.
+
+A fresh ``oxigraph serve`` (from the PyPI package ``oxigraph``, in the test
+extra) listens on a free loopback port; ``kg push`` loads the built graph
+into it through the Graph Store Protocol, and the same questions are asked
+of the embedded store and of the server, which must give the same answers.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kg import namespaces as ns
+from kg import sparql
+from kg.errors import QueryError, StoreError, UsageError
+from kg.fought import fought
+from kg.remote import RemoteStore, default_store_url
+from kg.terms import IRI
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_binary() -> str:
+    found = Path(sys.executable).parent / "oxigraph"
+    if found.exists():
+        return str(found)
+    path = shutil.which("oxigraph")
+    if path is None:
+        pytest.fail("the oxigraph server is not installed: pip install -e '.[test]' installs it")
+    return path
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"no answer from {url} within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real Oxigraph SPARQL server on loopback; its query endpoint URL."""
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    process = subprocess.Popen(
+        [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def pushed(server, store, kg):
+    """The server after ``kg push`` of the built graph: (endpoint URL, push output)."""
+    result = kg("push", "--endpoint", server)
+    assert result.code == 0, result.stderr
+    return server, result.stdout
+
+
+@pytest.fixture(scope="module")
+def remote(pushed) -> RemoteStore:
+    return RemoteStore(pushed[0])
+
+
+def count_triples(store, graph: str) -> int:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    return store.select(query)[0]["n"]
+
+
+# -- loading ------------------------------------------------------------------
+
+
+def test_push_uploads_every_named_graph(pushed, store, remote):
+    _, out = pushed
+    for graph in (ns.CURATED_GRAPH, ns.ONTOLOGY_GRAPH):
+        n = count_triples(store, graph)
+        assert n > 0
+        assert f"pushed {graph}: {n} triples" in out
+        assert count_triples(remote, graph) == n
+    assert remote.graphs() == store.graphs()
+
+
+def test_push_twice_replaces_rather_than_duplicates(pushed, store, remote, kg):
+    result = kg("push", "--endpoint", pushed[0], "--graph", "curated")
+    assert result.code == 0, result.stderr
+    assert result.stdout.strip() == f"pushed {ns.CURATED_GRAPH}: {count_triples(store, ns.CURATED_GRAPH)} triples"
+    assert count_triples(remote, ns.CURATED_GRAPH) == count_triples(store, ns.CURATED_GRAPH)
+
+
+def test_push_an_unknown_graph_is_a_usage_error(pushed, kg):
+    result = kg("push", "--endpoint", pushed[0], "--graph", "nosuchgraph")
+    assert result.code == 2
+    assert "no graph https://w3id.org/sahel-kg/graph/nosuchgraph in the built store" in result.stderr
+    assert "curated" in result.stderr
+
+
+def test_push_needs_an_endpoint(kg):
+    result = kg("push", env={"KG_ENDPOINT": ""})
+    assert result.code == 2
+    assert "kg push needs --endpoint URL" in result.stderr
+
+
+def test_export_from_the_server_is_byte_identical(pushed, kg):
+    local = kg("export", "--format", "nq")
+    there = kg("--endpoint", pushed[0], "export", "--format", "nq")
+    assert local.code == 0 and there.code == 0, there.stderr
+    assert there.stdout == local.stdout
+    assert len(there.stdout.splitlines()) > 5000
+
+
+# -- the same answers -----------------------------------------------------------
+
+FOUGHT_QUESTIONS = [
+    ("JNIM", None, {"year": 2024}),
+    ("JNIM", "Wagner", {}),
+    (None, None, {"year": 2013}),
+    ("France", None, {"start": "2013-01", "end": "2014-06"}),
+    ("Mali", None, {"year": 2022}),
+    ("goita", None, {}),
+    ("Russia", None, {"year": 2023}),
+    ("Wagner", None, {"year": 2022, "exact": True}),
+]
+
+
+@pytest.mark.parametrize(("actor", "opponent", "options"), FOUGHT_QUESTIONS)
+def test_fought_same_answer_from_the_server(actor, opponent, options, store, remote):
+    local = fought(actor, opponent, store=store, **options)
+    there = fought(actor, opponent, store=remote, **options)
+    assert there == local
+    if actor != "goita":
+        assert local, "the question should have an answer in the curated data"
+
+
+NAMED_QUESTIONS = [
+    ("who-fought-in-year", {"year": 2013}),
+    ("who-fought-in-year", {"year": 2024}),
+    ("allies-in-year", {"year": 2015}),
+    ("actor-details", {"actor": IRI(ns.ACTOR + "jnim")}),
+    ("leaders", {"actor": IRI(ns.ACTOR + "jnim")}),
+    ("successors", {"actor": IRI(ns.ACTOR + "wagner_group")}),
+    ("events-at-place", {"place": IRI(ns.PLACE + "bamako")}),
+    ("statements-from-source", {"source": IRI(ns.SOURCE + "ft_2025_bamako_blockade")}),
+    ("counts-by-class", {}),
+    ("counts-by-relation", {}),
+    ("actors-by-type", {}),
+]
+
+
+def _comparable(rows):
+    """Rows as sortable tuples; GROUP_CONCAT lists compared as sets (their order is the engine's)."""
+    def cell(v):
+        if isinstance(v, str) and (" " in v or "; " in v) and not isinstance(v, IRI):
+            return (type(v).__name__, tuple(sorted(v.replace("; ", " ").split(" "))))
+        return (type(v).__name__, (str(v),))
+
+    return sorted(tuple(sorted((k, cell(v)) for k, v in r.items())) for r in rows)
+
+
+@pytest.mark.parametrize(("name", "params"), NAMED_QUESTIONS, ids=[f"{n}-{p}" for n, p in NAMED_QUESTIONS])
+def test_named_query_same_answer_from_the_server(name, params, store, remote):
+    local = sparql.run(store, name, **params)
+    there = sparql.run(remote, name, **params)
+    assert local, f"{name} should return rows on the curated data"
+    assert _comparable(there) == _comparable(local)
+
+
+def test_every_named_query_runs_on_the_server(store, remote):
+    from kg.serve import examples
+
+    for example in examples(store):
+        assert _comparable(remote.select(example["query"])) == _comparable(store.select(example["query"])), example["name"]
+
+
+@pytest.mark.parametrize("args", [
+    ("fought", "JNIM", "--year", "2024"),
+    ("fought", "JNIM", "Wagner"),
+    ("fought", "--year", "2013", "--format", "json"),
+    ("fought", "Mali", "--from", "2012-01", "--to", "2013-06", "--format", "csv"),
+    ("stats", "--format", "json"),
+])
+def test_cli_same_output_with_endpoint(args, pushed, kg):
+    local = kg(*args)
+    there = kg("--endpoint", pushed[0], *args)
+    assert local.code == 0, local.stderr
+    assert there.code == 0, there.stderr
+    assert there.stdout == local.stdout
+    if "json" in args:
+        assert json.loads(there.stdout)
+
+
+def test_endpoint_from_the_environment(pushed, kg):
+    there = kg("fought", "JNIM", "Wagner", env={"KG_ENDPOINT": pushed[0]})
+    assert there.code == 0, there.stderr
+    assert there.stdout == kg("fought", "JNIM", "Wagner").stdout
+
+
+def test_ask_and_serialize_results(store, remote):
+    query = f"ASK {{ GRAPH ?g {{ <{ns.ACTOR}jnim> ?p ?o }} }}"
+    assert remote.ask(query) is True and store.ask(query) is True
+    kind, body = remote.serialize_results("SELECT ?s WHERE { GRAPH ?g { ?s a skg:Statement } } LIMIT 2", "csv")
+    assert kind == "results" and body.decode().splitlines()[0] == "s"
+    kind, body = remote.serialize_results(
+        f"CONSTRUCT {{ <{ns.ACTOR}jnim> ?p ?o }} WHERE {{ GRAPH ?g {{ <{ns.ACTOR}jnim> ?p ?o }} }}", "nt"
+    )
+    assert kind == "rdf" and f"<{ns.ACTOR}jnim>" in body.decode()
+
+
+# -- errors ---------------------------------------------------------------------
+
+
+def test_bad_sparql_on_the_server_is_a_query_error_with_position(remote):
+    with pytest.raises(QueryError, match=r"rejected the query: .*error at \d+:\d+"):
+        remote.select("SELECT * WHERE { ?s ?p }")
+
+
+def test_wrong_endpoint_path_exits_5(pushed, kg):
+    result = kg("--endpoint", pushed[0].replace("/query", "/nosuch"), "fought", "JNIM")
+    assert result.code == 5
+    assert result.stderr.startswith("Error: the server at http://127.0.0.1:")
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_server_exits_5(kg):
+    result = kg("--endpoint", f"http://127.0.0.1:{free_port()}/query", "fought", "JNIM")
+    assert result.code == 5
+    assert "Error: cannot reach the SPARQL server at http://127.0.0.1:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_not_a_url_is_a_usage_error(kg):
+    result = kg("--endpoint", "localhost:7878", "fought", "JNIM")
+    assert result.code == 2
+    assert "--endpoint: expected an http:// or https:// URL, got 'localhost:7878'" in result.stderr
+
+
+def test_unreachable_server_raises_store_error():
+    with pytest.raises(StoreError, match="cannot reach"):
+        RemoteStore(f"http://127.0.0.1:{free_port()}/query").select("SELECT * WHERE { ?s ?p ?o }")
+    with pytest.raises(UsageError):
+        RemoteStore("ftp://example.org/sparql")
+
+
+def test_default_store_url_follows_oxigraph_convention():
+    assert default_store_url("http://h:7878/query") == "http://h:7878/store"
+    assert default_store_url("http://h:8890/sparql") == "http://h:8890/store"
+    assert default_store_url("http://h:3030/ds/") == "http://h:3030/ds/store"

@@ -72,13 +72,14 @@ def parse(text: str, *, as_end: bool = False) -> tuple[date, str]:
     if not m:
         raise DateFormatError(f"'{text}' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = int(m[1]), m[2], m[3]
+    if month is not None and not 1 <= int(month) <= 12:
+        raise DateFormatError(f"'{text}' is not a real month")
     try:
         if day is not None:
             return date(year, int(month), int(day)), "Day"
         if month is not None:
             mo = int(month)
-            last = calendar.monthrange(year, mo)[1] if 1 <= mo <= 12 else 0
-            return date(year, mo, last if as_end else 1), "Month"
+            return date(year, mo, calendar.monthrange(year, mo)[1] if as_end else 1), "Month"
         return date(year, 12, 31) if as_end else date(year, 1, 1), "Year"
     except ValueError:
         raise DateFormatError(f"'{text}' is not a real day") from None

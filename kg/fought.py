@@ -5,6 +5,11 @@ with the two actors on opposite sides. For each pair it gives the periods
 (merged where they touch or overlap), the number of events, the known
 fatalities and the sources. Time filters are exact on intervals, and actors
 stand for their parts (see ``rollup.py``) unless ``exact`` is set.
+
+Evidence is clipped to both actors' lifespans (a group merged away in 2017
+did not fight in 2018, even if an operation it faced ran on). Persons who
+took part in combat events (commanders) appear only when asked about by
+name: groups, forces and states carry the fighting.
 """
 
 from __future__ import annotations
@@ -97,10 +102,13 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
         raise UsageError(f"unknown source '{source}'; expected one of: {', '.join(SOURCES)}")
     names = index(store)
     as_of = sparql.as_of(store)
+    lives = _lifespans(store)
     if actor is None and opponent is not None:
         actor, opponent = opponent, None
-    sides = [members(store, names.resolve(actor), exact=exact)] if actor else [[None]]
+    side = members(store, names.resolve(actor), exact=exact) if actor else [None]
     against = members(store, names.resolve(opponent), exact=exact) if opponent else None
+    asked = {m.actor for m in side if m is not None and m.via is None}
+    asked |= {m.actor for m in against or [] if m.via is None}
 
     params: dict[str, Any] = {}
     if window:
@@ -112,7 +120,7 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
 
     queries: list[str] = []
     pairs: dict[tuple, _Pair] = {}
-    for member in sides[0]:
+    for member in side:
         bound = dict(params)
         if member is not None:
             bound["actor"] = member.actor
@@ -120,26 +128,43 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
             text = sparql.get(name).text
             queries.append(with_values(text, bound))
             for row in store.select(text, bound):
-                _collect(row, name == "fought-events", member, against, window, as_of, pairs)
+                _collect(row, name == "fought-events", member, against, window, as_of, pairs, lives, asked)
     return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
 
 
-def _collect(row, is_event, member: Member | None, against, window, as_of, pairs) -> None:
-    """Add one statement or event row to its pair, clipped to the roll-up periods."""
+def _lifespans(store) -> dict[IRI, tuple[Period, bool]]:
+    """Each actor's lifespan and whether it is a person."""
+    out = {}
+    for r in sparql.run(store, "actor-lifespans"):
+        span = Period(r["founded"] or ALWAYS.start, r["dissolved"], "Day", "Day")
+        person = bool(r["person"]) or out.get(r["actor"], (None, False))[1]
+        out[r["actor"]] = (span, person)
+    return out
+
+
+def _collect(row, is_event, member: Member | None, against, window, as_of, pairs, lives, asked) -> None:
+    """Add one statement or event row to its pair, clipped to lifespans and roll-up periods."""
     period = _period(row, closed=is_event)
+    for who in (row["actor"], row["opponent"]):
+        span, person = lives.get(who, (ALWAYS, False))
+        if person and who not in asked:
+            return
+        period = period.clip(span)
+        if period is None:
+            return
     if member is not None:
         period = period.clip(member.period) if member.period is not ALWAYS else period
         if period is None:
             return
-    opponent_via = None
-    if against is not None:
+    opponent, opponent_via = row["opponent"], None
+    if against is not None:  # the opponent asked about stands for its parts too
         match = next((m for m in against if m.actor == row["opponent"]), None)
         if match is None:
             return
         clipped = period.clip(match.period) if match.period is not ALWAYS else period
         if clipped is None:
             return
-        period, opponent_via = clipped, match.via
+        period, opponent, opponent_via = clipped, match.root, match.via
     if window is not None and not period.overlaps(window, as_of):
         return
     if member is None:  # every dyad: list each unordered pair once
@@ -147,7 +172,7 @@ def _collect(row, is_event, member: Member | None, against, window, as_of, pairs
         key = (first, second, None, None)
         asked, other, via = first, second, None
     else:
-        asked, other, via = member.root, row["opponent"], member.via
+        asked, other, via = member.root, opponent, member.via
         key = (asked, other, via, opponent_via)
     pair = pairs.setdefault(key, _Pair(asked, other, via, opponent_via))
     pair.periods.append(period)

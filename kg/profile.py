@@ -76,7 +76,7 @@ def actor(name: str, *, store=None) -> dict[str, Any]:
         "label": details["label"],
         "type": details["typeLabel"],
         "orientation": details["orientation"],
-        "aliases": sorted((details["aliases"] or "").split("; ")) if details["aliases"] else [],
+        "aliases": sorted(a for a in (details["aliases"] or "").split("; ") if a),
         "wikidata": details["wikidata"] or None,
         "country": details["countryLabel"],
         "description": details["description"],

@@ -6,6 +6,7 @@ its comment header gives a title, a description and its parameters:
     # title: Who fought whom in a year
     # description: Every pair of actors with a dated "fought" statement ...
     # param: year xsd:integer  The year, e.g. 2013
+    # example: year=2013
 
 Parameters are variables of the query, bound by the store's own mechanism
 (Oxigraph substitutions, rdflib initBindings, a VALUES block for remote
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -47,13 +48,14 @@ class NamedQuery:
     description: str
     params: tuple[Param, ...]
     text: str
+    example: dict[str, str] = field(default_factory=dict)
 
 
-_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+_HEADER = re.compile(r"^#\s*(title|description|param|example):\s*(.*)$")
 
 
 def parse_named_query(name: str, text: str) -> NamedQuery:
-    title, description, params = name, [], []
+    title, description, params, example = name, [], [], {}
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -69,6 +71,8 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
             title = value.strip()
         elif key == "description":
             description.append(value.strip())
+        elif key == "example":
+            example = dict(item.split("=", 1) for item in value.split())
         else:
             pname, ptype, *rest = value.split(None, 2)
             doc = rest[0] if rest else ""
@@ -76,7 +80,7 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
             if ptype not in PARAM_TYPES:
                 raise ValueError(f"{name}.rq: unknown parameter type {ptype}")
             params.append(Param(pname, ptype, doc.removeprefix("optional").strip(" ,;:"), optional))
-    return NamedQuery(name, title, " ".join(description), tuple(params), text)
+    return NamedQuery(name, title, " ".join(description), tuple(params), text, example)
 
 
 @cache

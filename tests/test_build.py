@@ -1,0 +1,174 @@
+"""The build: golden graphs, one test per class of bad input, atomic output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from kg import namespaces as ns
+from kg.build import build
+from kg.errors import DataError
+from kg.export import serialize
+
+CASES = Path(__file__).parent / "cases"
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if (p / "expected.trig").exists()))
+def test_golden_graph(case):
+    quads = [q for q in build(CASES / case) if q.graph_name.value == ns.CURATED_GRAPH]
+    got = rdflib.Dataset()
+    got.parse(data=serialize(quads, "nq"), format="nquads")
+    expected = rdflib.Dataset()
+    expected.parse(CASES / case / "expected.trig", format="trig")
+    name = rdflib.URIRef(ns.CURATED_GRAPH)
+    assert isomorphic(got.graph(name), expected.graph(name))
+
+
+def test_every_case_carries_the_ontology_graph():
+    quads = build(CASES / "minimal")
+    ontology = {q for q in quads if q.graph_name.value == ns.ONTOLOGY_GRAPH}
+    assert any(q.subject.value == ns.SKG + "fought" for q in ontology)
+
+
+def problems_of(data: Path) -> list[str]:
+    with pytest.raises(DataError) as info:
+        build(data)
+    return [str(p) for p in info.value.problems]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_unknown_id_in_a_reference(minimal_data):
+    edit(minimal_data / "relations.csv", "jnim,fought,fama", "jnim,fought,famma")
+    assert problems_of(minimal_data) == [
+        "relations.csv:2, column 'object': unknown actor id 'famma'; did you mean 'fama'?"
+    ]
+
+
+def test_duplicate_id(minimal_data):
+    with (minimal_data / "actors.csv").open("a", encoding="utf-8") as f:
+        f.write("jnim,Another JNIM,armed_group,jihadist,,,,,,,wp_jnim\n")
+    assert problems_of(minimal_data) == [
+        "actors.csv:5, column 'id': duplicate id 'jnim' (first at actors.csv:3)"
+    ]
+
+
+def test_malformed_and_impossible_dates(minimal_data):
+    edit(minimal_data / "relations.csv", "2017-03,,confirmed", "2017-3,,confirmed")
+    edit(minimal_data / "events.csv", "2024-09-17", "2024-02-30")
+    assert problems_of(minimal_data) == [
+        "relations.csv:2, column 'start': '2017-3' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD",
+        "events.csv:2, column 'start': '2024-02-30' is not a real day",
+    ]
+
+
+def test_end_before_start(minimal_data):
+    edit(minimal_data / "relations.csv", "2017-03,,confirmed", "2017-03,2016,confirmed")
+    assert problems_of(minimal_data) == [
+        "relations.csv:2, column 'end': ends (2016) before it starts (2017-03)"
+    ]
+
+
+def test_unknown_relation_type_and_actor_type(minimal_data):
+    edit(minimal_data / "relations.csv", "jnim,fought,fama", "jnim,fights,fama")
+    edit(minimal_data / "actors.csv", "fama,Malian Armed Forces,state_armed_forces", "fama,Malian Armed Forces,army")
+    found = problems_of(minimal_data)
+    assert found[0].startswith("actors.csv:4, column 'type': unknown value 'army'; expected one of: armed_group")
+    assert found[1].startswith("relations.csv:2, column 'relation': unknown value 'fights'; expected one of: acts_for")
+    assert len(found) == 2
+
+
+def test_missing_source_and_unknown_source(minimal_data):
+    edit(minimal_data / "relations.csv", "2017-03,,confirmed,wp_jnim,", "2017-03,,confirmed,,")
+    edit(minimal_data / "events.csv", "JNIM attacked Bamako.,wp_jnim", "JNIM attacked Bamako.,wp_jnimm")
+    assert problems_of(minimal_data) == [
+        "relations.csv:2, column 'sources': no source; every fact needs at least one source id",
+        "events.csv:2, column 'sources': unknown source id 'wp_jnimm'; did you mean 'wp_jnim'?",
+    ]
+
+
+def test_bad_coordinates(minimal_data):
+    edit(minimal_data / "places.csv", "12.6392,-8.0029", "126.392,west")
+    assert problems_of(minimal_data) == [
+        "places.csv:2, column 'lat': 126.392 is out of range; expected -90 to 90",
+        "places.csv:2, column 'lon': 'west' is not a number of decimal degrees",
+    ]
+
+
+def test_wrong_number_of_columns(minimal_data):
+    with (minimal_data / "relations.csv").open("a", encoding="utf-8") as f:
+        f.write("extra,jnim,fought\n")
+    assert problems_of(minimal_data) == ["relations.csv:4: expected 9 cells, found 3"]
+
+
+def test_wrong_encoding(minimal_data):
+    path = minimal_data / "places.csv"
+    path.write_bytes(path.read_bytes().replace(b"Bamako,city", "Bamakô,city".encode("latin-1")))
+    found = problems_of(minimal_data)
+    assert found[0] == "places.csv:2: not valid UTF-8 (byte 0xf4); save the file as UTF-8"
+    # what refers to the unreadable file is reported too, not silently dropped
+    assert found[1:] == ["events.csv:2, column 'place': unknown place id 'bamako'"]
+
+
+def test_missing_header_column(minimal_data):
+    edit(minimal_data / "event_participants.csv", "event,actor,role,side", "event,actor,role")
+    assert problems_of(minimal_data) == [
+        "event_participants.csv:1: header must be: event,actor,role,side; missing: side",
+        "events.csv:2, column 'id': event 'bamako_attack_2024' has no row in event_participants.csv",
+    ]
+
+
+def test_all_problems_of_all_files_come_at_once(minimal_data):
+    edit(minimal_data / "relations.csv", "jnim,fought,fama", "jnim,fights,famma")
+    edit(minimal_data / "places.csv", "12.6392", "99")
+    edit(minimal_data / "actors.csv", "2017-03-02", "2017-02-30")
+    assert len(problems_of(minimal_data)) == 4
+
+
+def test_a_relation_endpoint_of_the_wrong_type(minimal_data):
+    with (minimal_data / "relations.csv").open("a", encoding="utf-8") as f:
+        f.write("jnim_governs_fama,jnim,governs,fama,2020,,confirmed,wp_jnim,\n")
+        f.write("fama_leads_jnim,fama,leads,jnim,2020,,confirmed,wp_jnim,\n")
+    assert problems_of(minimal_data) == [
+        "relations.csv:4, column 'object': 'governs' needs a state as object; 'fama' is a state_armed_forces",
+        "relations.csv:5, column 'subject': 'leads' needs a person as subject; 'fama' is a state_armed_forces",
+    ]
+
+
+def test_cli_reports_bad_data_with_exit_code_1_and_writes_nothing(kg, minimal_data, tmp_path):
+    edit(minimal_data / "relations.csv", "jnim,fought,fama", "jnim,fought,famma")
+    out = tmp_path / "graph.trig"
+    result = kg("build", "-o", str(out), data=minimal_data, home=tmp_path / "home")
+    assert result.code == 1
+    assert "Error: 1 problem in the data:" in result.stderr
+    assert "relations.csv:2, column 'object': unknown actor id 'famma'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_build_output_is_byte_identical_across_processes(tmp_path):
+    """Different hash seeds, same bytes, in every format."""
+    outputs = []
+    for seed in ("1", "2"):
+        script = (
+            "import sys; from kg.build import build; from kg.export import serialize; "
+            "q = build(sys.argv[1]); "
+            "sys.stdout.buffer.write(b''.join(serialize(q, f) for f in ('ttl', 'trig', 'nq', 'jsonld')))"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", script, str(Path(__file__).parent.parent / "data")],
+            capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+        )
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0]) > 100_000

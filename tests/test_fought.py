@@ -1,0 +1,190 @@
+"""Who fought whom, when: questions with answers taken from the sources, asked
+through the Python API (the CLI twin is tested in test_cli_ask.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.errors import UsageError
+from kg.fought import fought
+
+
+def opponents(rows, *, via=False):
+    if via:
+        return {(r["opponent_id"], r["via_id"]) for r in rows}
+    return {r["opponent_id"] for r in rows}
+
+
+def test_jnim_in_2024_fought_the_malian_army_wagner_and_is_sahel(store):
+    found = opponents(fought("JNIM", year=2024, store=store))
+    assert {"fama", "wagner_group", "is_sahel", "burkina_armed_forces", "vdp"} <= found
+
+
+def test_jnim_did_not_fight_africa_corps_in_2024_it_arrived_in_2025(store):
+    assert "africa_corps" not in opponents(fought("JNIM", year=2024, store=store))
+    assert "africa_corps" in opponents(fought("JNIM", year=2025, store=store))
+
+
+def test_jnim_did_not_exist_in_2016(store):
+    assert fought("JNIM", year=2016, store=store) == []
+
+
+def test_ansar_dine_fought_serval_the_army_and_minusma_in_2013(store):
+    assert {"operation_serval", "fama", "minusma"} <= opponents(fought("Ansar Dine", year=2013, store=store))
+
+
+def test_ansar_dine_fought_nobody_after_merging_into_jnim(store):
+    assert fought("Ansar Dine", year=2018, store=store) == []
+    assert fought("Ansar Dine", start="2017-03-03", store=store) == []
+
+
+def test_wagner_had_not_arrived_in_2020(store):
+    assert fought("Wagner", year=2020, store=store) == []
+
+
+def test_africa_corps_fought_nobody_in_2024(store):
+    assert fought("Africa Corps", year=2024, store=store) == []
+
+
+def test_the_fla_did_not_exist_in_2023(store):
+    assert fought("FLA", year=2023, store=store) == []
+
+
+def test_when_jnim_and_wagner_fought(store):
+    rows = fought("JNIM", "Wagner", store=store)
+    assert rows, "JNIM and Wagner fought"
+    assert rows[0]["periods"][0]["start"] == "2021-12-01"
+    assert rows[0]["periods"][-1]["end"] == "2025-06-06"
+    assert rows[0]["events"] >= 1
+
+
+@pytest.mark.parametrize("a, b", [("JNIM", "Wagner"), ("MNLA", "MUJAO"), ("IS Sahel", "JNIM"), ("CSP-PSD", "FAMa")])
+def test_fought_is_symmetric(store, a, b):
+    ab, ba = fought(a, b, store=store), fought(b, a, store=store)
+    assert ab and ba
+    assert [r["periods"] for r in ab] == [r["periods"] for r in ba]
+    assert [(r["events"], r["fatalities"], r["sources"]) for r in ab] == [
+        (r["events"], r["fatalities"], r["sources"]) for r in ba
+    ]
+    assert {(r["actor_id"], r["opponent_id"]) for r in ab} == {(r["opponent_id"], r["actor_id"]) for r in ba}
+
+
+def test_the_jnim_is_sahel_war_started_in_2019(store):
+    rows = fought("IS Sahel", "JNIM", store=store)
+    assert rows[0]["periods"][0]["start"] == "2019-07-01"
+    assert rows[0]["periods"][0]["end"] is None  # ongoing
+
+
+def test_mnla_and_ansar_dine_were_allies_before_they_fought(store):
+    assert fought("MNLA", "Ansar Dine", start="2012-01", end="2012-05", store=store) == []
+    assert fought("MNLA", "Ansar Dine", year=2012, store=store)
+
+
+def test_mnla_fought_mujao_for_gao_in_2012(store):
+    rows = fought("MNLA", "MUJAO", year=2012, store=store)
+    assert rows and rows[0]["periods"][0]["start"].startswith("2012-06")
+
+
+def test_allies_are_not_opponents(store):
+    found = opponents(fought("Operation Serval", year=2013, store=store))
+    assert "fama" not in found and "chad_armed_forces" not in found
+    assert {"ansar_dine", "aqim", "mujao"} <= found
+
+
+def test_france_fought_through_serval_in_2013_and_2014(store):
+    rows = fought("France", start="2013-01", end="2014-06", store=store)
+    assert ("ansar_dine", "operation_serval") in opponents(rows, via=True)
+    assert all(r["via"] for r in rows), "France fought through its forces, each row says which"
+
+
+def test_france_fought_nobody_in_mali_in_2024(store):
+    assert fought("France", year=2024, store=store) == []
+
+
+def test_mali_includes_its_armed_forces(store):
+    rows = fought("Mali", year=2024, store=store)
+    assert ("jnim", "fama") in opponents(rows, via=True)
+    assert fought("Mali", year=2024, exact=True, store=store) == []
+
+
+def test_russia_includes_wagner_then_africa_corps(store):
+    assert ("jnim", "wagner_group") in opponents(fought("Russia", year=2024, store=store), via=True)
+    in_2025 = opponents(fought("Russia", year=2025, store=store), via=True)
+    assert ("jnim", "africa_corps") in in_2025
+    assert fought("Russia", year=2019, store=store) == []
+
+
+def test_jnim_includes_its_components_after_they_joined(store):
+    rows = fought("JNIM", year=2024, store=store)
+    assert ("fama", "katiba_macina") in opponents(rows, via=True)
+    assert all(r["via"] is None for r in fought("JNIM", year=2024, exact=True, store=store))
+
+
+def test_components_before_they_joined_do_not_count(store):
+    """Ansar Dine fought Serval in 2013, before JNIM existed."""
+    assert fought("JNIM", "Operation Serval", store=store) == []
+
+
+def test_who_fought_in_2013(store):
+    pairs = {frozenset((r["actor_id"], r["opponent_id"])) for r in fought(year=2013, store=store)}
+    assert frozenset(("ansar_dine", "operation_serval")) in pairs
+    assert frozenset(("al_mulathamin", "algeria")) in pairs  # In Amenas
+    assert not any("jnim" in p or "wagner_group" in p for p in pairs)
+
+
+def test_every_dyad_is_listed_once(store):
+    rows = fought(store=store)
+    pairs = [frozenset((r["actor_id"], r["opponent_id"])) for r in rows]
+    assert len(pairs) == len(set(pairs)) and len(pairs) >= 50
+
+
+def test_the_tinzaouaten_ambush_counts_as_evidence_with_its_dead(store):
+    rows = fought("Wagner", "CSP-PSD", store=store)
+    assert "tinzaouaten_ambush_2024" in rows[0]["event_ids"]
+    assert rows[0]["fatalities"] >= 131
+
+
+def test_an_ongoing_relation_runs_to_the_as_of_day_not_beyond(store):
+    assert "fama" in opponents(fought("JNIM", year=2025, store=store))
+    assert fought("JNIM", year=2026, store=store) == []
+
+
+def test_year_precision_is_respected(store):
+    """IS Sahel fought the Malian army from '2017' (a year): not in 2016."""
+    assert fought("IS Sahel", "FAMa", year=2016, exact=True, store=store) == []
+    assert fought("IS Sahel", "FAMa", year=2017, exact=True, store=store)
+
+
+def test_persons_appear_only_when_asked_about(store):
+    assert not any(r["opponent_id"] == "iyad_ag_ghaly" for r in fought(year=2013, store=store))
+    assert {"fama"} <= opponents(fought("Belmokhtar", store=store))
+
+
+def test_periods_merge_where_they_touch(store):
+    rows = fought("MNLA", "FAMa", store=store)
+    periods = rows[0]["periods"]
+    assert len(periods) == 2  # the 2012-2013 rebellion and the May 2014 fighting in Kidal
+    assert periods[0]["start"] == "2012-01-17" and periods[1]["start"].startswith("2014-05")
+
+
+def test_bad_dates_and_sources_are_usage_errors(store):
+    with pytest.raises(UsageError):
+        fought("JNIM", start="2024-13", store=store)
+    with pytest.raises(UsageError):
+        fought("JNIM", year=2024, start="2024", store=store)
+    with pytest.raises(UsageError):
+        fought("JNIM", source="wikipedia", store=store)
+
+
+JSON_KEYS = {"actor": str, "opponent": str, "actor_id": str, "opponent_id": str, "periods": list,
+             "events": int, "sources": list}
+
+
+def test_rows_have_the_documented_shape(store):
+    for row in fought("JNIM", store=store):
+        for key, kind in JSON_KEYS.items():
+            assert isinstance(row[key], kind), key
+        assert row["fatalities"] is None or isinstance(row["fatalities"], int)
+        assert row["via"] is None or isinstance(row["via"], str)
+        for p in row["periods"]:
+            assert len(p["start"]) == 10 and (p["end"] is None or len(p["end"]) == 10)

@@ -1,0 +1,50 @@
+"""Name resolution: ids, labels and aliases, case- and accent-insensitive."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kg.build import build
+from kg.errors import AmbiguousNameError, UnknownNameError
+from kg.names import NameIndex, normalise, resolve
+from kg.store import RdflibStore
+
+
+@pytest.mark.parametrize(
+    "typed, actor_id",
+    [
+        ("goita", "assimi_goita"), ("Goïta", "assimi_goita"), ("Assimi GOITA", "assimi_goita"),
+        ("JNIM", "jnim"), ("GSIM", "jnim"), ("jama'at nusrat al-islam wal-muslimin", "jnim"),
+        ("Katiba Macina", "katiba_macina"), ("FLM", "katiba_macina"), ("Maçina Liberation Front", "katiba_macina"),
+        ("Africa Corps", "africa_corps"), ("PMC Wagner", "wagner_group"), ("wagner", "wagner_group"),
+        ("Military Forces of Mali (2021-)", "fama"), ("FAMa", "fama"), ("wagner_group", "wagner_group"),
+    ],
+)
+def test_names_resolve(store, typed, actor_id):
+    assert resolve(typed, store).endswith("/actor/" + actor_id)
+
+
+def test_normalise_ignores_case_accents_and_punctuation():
+    assert normalise("Goïta") == normalise("GOITA") == "goita"
+    assert normalise("al-Qaeda") == normalise("Al Qaeda") == "alqaeda"
+
+
+@pytest.mark.parametrize("typed, expected", [("Wagnr", "Wagner Group"), ("Ansar Din", "Ansar Dine"), ("Gioita", "Assimi")])
+def test_a_misspelling_suggests_the_closest_actors(store, typed, expected):
+    with pytest.raises(UnknownNameError) as info:
+        resolve(typed, store)
+    assert any(expected in s for s in info.value.suggestions)
+    assert "did you mean" in str(info.value)
+
+
+def test_an_ambiguous_name_lists_the_candidates(minimal_data, tmp_path):
+    with (minimal_data / "actors.csv").open("a", encoding="utf-8") as f:
+        f.write("jnim_2,JNIM splinter,armed_group,jihadist,GSIM,,,,mali,A splinter.,wp_jnim\n")
+    index = NameIndex.load(RdflibStore(build(minimal_data)))
+    assert index.resolve("JNIM").endswith("/jnim")  # a label beats an alias
+    with pytest.raises(AmbiguousNameError) as info:
+        index.resolve("GSIM")
+    assert "jnim (JNIM)" in str(info.value) and "jnim_2 (JNIM splinter)" in str(info.value)
+    shutil.rmtree(tmp_path / "data")

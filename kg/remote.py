@@ -13,8 +13,9 @@ answered.
 Only the standard library is used (urllib): ``kg --endpoint URL fought ...``
 must start as fast as the local path.
 
-Every query is sent with our PREFIX declarations in front, because the
-embedded store accepts ``skg:`` and friends without them; a query that
+Every query is sent with our PREFIX declarations in front (on one line, so
+that the line numbers of a server's parse error can be moved back), because
+the embedded store accepts ``skg:`` and friends without them; a query that
 declares a prefix itself overrides ours (SPARQL allows redeclaring).
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tempfile
 import urllib.error
 import urllib.parse
@@ -54,6 +56,15 @@ RDF_MIME = {
 }
 # How much of a server's error body to repeat to the user.
 MESSAGE_CHARS = 2000
+# Our prefixes, declared on one line before the user's query; error positions
+# that servers report are moved back by that line (see _unshift_lines).
+PREFIX_LINE = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in ns.PREFIXES.items()) + "\n"
+_POSITION = re.compile(r"\b(at |line )(\d+)(?=[:,]| column)")
+
+
+def _unshift_lines(message: str) -> str:
+    """A server's parse error with its line numbers counted in the user's query, not ours."""
+    return _POSITION.sub(lambda m: f"{m.group(1)}{max(1, int(m.group(2)) - 1)}", message)
 
 
 def check_url(url: str, what: str = "--endpoint") -> str:
@@ -93,7 +104,7 @@ class RemoteStore:
     # -- the SPARQL 1.1 Protocol ---------------------------------------
 
     def _post_query(self, query: str, bindings: dict[str, Any] | None, accept: str) -> bytes:
-        text = ns.sparql_prefixes() + with_values(query, bindings)
+        text = PREFIX_LINE + with_values(query, bindings)
         request = urllib.request.Request(
             self.url, data=text.encode("utf-8"), method="POST",
             headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
@@ -107,7 +118,8 @@ class RemoteStore:
         except urllib.error.HTTPError as e:
             body = e.read().decode("utf-8", "replace").strip()[:MESSAGE_CHARS]
             if query and e.code == 400:
-                raise QueryError(f"the SPARQL endpoint rejected the query: {body or e.reason}") from None
+                message = _unshift_lines(body) or e.reason
+                raise QueryError(f"the SPARQL endpoint rejected the query: {message}") from None
             raise StoreError(
                 f"the server at {request.full_url} answered {e.code} {e.reason}" + (f": {body}" if body else "")
             ) from None

@@ -103,7 +103,7 @@ class OxigraphStore:
                 self.store = ox.Store.read_only(str(path))
             else:
                 self.store = ox.Store(str(path))
-        except OSError as e:
+        except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
             raise StoreError(f"cannot open the store at {path}: {e}") from e
 
 

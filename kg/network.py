@@ -43,6 +43,15 @@ def _window(year=None, start=None, end=None) -> Period | None:
         raise UsageError(str(e)) from None
 
 
+def key(iri: str) -> str:
+    """A node's or edge's key: the id for our actors, places, statements and events
+    (``jnim``), the path under ``id/`` for other data sets' (``acled/actor/123``)."""
+    for prefix in (ns.ACTOR, ns.PLACE, ns.STATEMENT, ns.EVENT):
+        if iri.startswith(prefix) and "/" not in iri[len(prefix):]:
+            return iri[len(prefix):]
+    return iri[len(ns.ID):] if iri.startswith(ns.ID) else str(iri)
+
+
 def check_relations(relations: list[str] | None) -> list[str] | None:
     """The relation types asked for, or a UsageError listing the known ones."""
     if not relations:
@@ -97,8 +106,8 @@ def network(
 
     g = nx.MultiDiGraph(as_of=as_of, window=window)
     nodes = {}
-    for row in sorted(sparql.run(store, "network-nodes"), key=lambda r: ns.local_id(r["node"])):
-        nodes[ns.local_id(row["node"])] = {
+    for row in sorted(sparql.run(store, "network-nodes"), key=lambda r: key(r["node"])):
+        nodes[key(row["node"])] = {
             "iri": str(row["node"]),
             "label": row["label"],
             "kind": row["kind"],
@@ -127,11 +136,11 @@ def network(
         term = by_iri.get(row["relation"])
         if term is None or (wanted and term.csv_name not in wanted):
             continue
-        s, o = ns.local_id(row["subject"]), ns.local_id(row["object"])
+        s, o = key(row["subject"]), key(row["object"])
         touch(s, row["subject"], row.get("subjectLabel"))
         touch(o, row["object"], row.get("objectLabel"))
         g.add_edge(
-            s, o, key=ns.local_id(row["stmt"]),
+            s, o, key=key(row["stmt"]),
             relation=term.csv_name, relation_label=term.label, symmetric=term.symmetric,
             evidence="statement", label=None,
             start=row["start"], end=row["end"],
@@ -149,12 +158,12 @@ def _add_events(g, store, params, nodes, touch, fought) -> None:
     """One "fought" edge per combat event and pair of actors on opposite sides."""
     pairs: dict[tuple[str, str, str], dict] = {}
     for row in sparql.run(store, "fought-events", **params):
-        a, b = sorted((ns.local_id(row["actor"]), ns.local_id(row["opponent"])))
-        key = (ns.local_id(row["event"]), a, b)
-        edge = pairs.get(key)
+        a, b = sorted((key(row["actor"]), key(row["opponent"])))
+        pair = (key(row["event"]), a, b)
+        edge = pairs.get(pair)
         if edge is None:
-            edge = pairs[key] = {
-                "iris": (row["actor"], row["opponent"]) if ns.local_id(row["actor"]) == a
+            edge = pairs[pair] = {
+                "iris": (row["actor"], row["opponent"]) if key(row["actor"]) == a
                 else (row["opponent"], row["actor"]),
                 "label": row["label"], "start": row["start"], "end": row["end"],
                 "start_precision": row["startPrecision"] or "Day", "end_precision": row["endPrecision"] or "Day",
@@ -450,7 +459,7 @@ def path(
 
         store = open_store()
     iri_a, iri_b = resolve(a, store), resolve(b, store)
-    ia, ib = ns.local_id(iri_a), ns.local_id(iri_b)
+    ia, ib = key(iri_a), key(iri_b)
     if ia == ib:
         raise UsageError(f"'{a}' and '{b}' are the same actor")
     g = network(store, year=year, start=start, end=end, relations=relations)

@@ -112,7 +112,7 @@ def test_relation_filter_and_bad_input(curated):
     assert {d["relation"] for _u, _v, d in only.edges(data=True)} == {"allied_with"}
     with pytest.raises(UsageError, match="unknown relation type 'alied_with'"):
         kn.network(curated, relations=["alied_with"])
-    with pytest.raises(UsageError, match="not a real day"):
+    with pytest.raises(UsageError, match="'2013-13' is not a"):
         kn.network(curated, start="2013-13")
     with pytest.raises(UsageError):
         kn.snapshot(nx.MultiDiGraph(), "last year")

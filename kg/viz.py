@@ -174,12 +174,15 @@ def _node_style(d: dict) -> tuple[str, dict]:
 
 
 def _active(d: dict) -> str | None:
+    """'Active: 2017-03-02 – present', or for a person 'Born 1983; died 2021'."""
     founded, dissolved = d.get("founded"), d.get("dissolved")
     if founded is None and dissolved is None:
         return None
-    start = dates.display(founded, d.get("founded_precision") or "Day") if founded else "?"
-    end = dates.display(dissolved, d.get("dissolved_precision") or "Day") if dissolved else "present"
-    return f"{start} – {end}"
+    start = dates.display(founded, d.get("founded_precision") or "Day") if founded else None
+    end = dates.display(dissolved, d.get("dissolved_precision") or "Day") if dissolved else None
+    if d.get("type") == "person":
+        return "; ".join(p for p in (start and f"Born {start}", end and f"died {end}") if p).capitalize()
+    return f"Active: {start or '?'} – {end or 'present'}"
 
 
 def _spans(periods: list[tuple[int, int]]) -> list[list[int]]:

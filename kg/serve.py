@@ -306,6 +306,8 @@ def examples(store=None) -> list[dict[str, str]]:
 
     The value is the one the parameter's description gives ("e.g. 2013"), else
     a typical one for its type; one that does not resolve is left unbound.
+    Optional parameters stay free, except an actor (one actor keeps the
+    example's answer small).
     """
     from . import sparql
     from .store import with_values
@@ -315,7 +317,7 @@ def examples(store=None) -> list[dict[str, str]]:
     for q in sparql.named_queries().values():
         bound, notes = {}, []
         for p in q.params:
-            if p.optional:
+            if p.optional and p.type != "actor":  # an unbound actor can mean every pair: megabytes
                 notes.append(f"?{p.name} (optional): {p.description}")
                 continue
             m = re.search(r"e\.g\.\s*([\w-]+)", p.description)
@@ -529,27 +531,30 @@ def serve(
     ``on_ready(url)`` is called once the socket listens (``port=0`` picks a
     free port). The store defaults to the cached curated store.
     """
+    import socket
+
     from werkzeug.serving import make_server
 
     from .cache import home, open_store
 
-    if store is None:
-        store = open_store()
-    graphs = store.graphs()
-    example_list = examples(store)
-    path = snapshot(store, home() / "serve")
-    pool = None
+    try:  # bound here, before any work, so that a busy port fails at once and clearly
+        listener = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as e:
+        raise UsageError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    pool = path = None
     try:
+        if store is None:
+            store = open_store()
+        graphs = store.graphs()
+        example_list = examples(store)
+        path = snapshot(store, home() / "serve")
         pool = QueryPool(path, limits)
         app = make_app(pool, graphs=graphs, example_list=example_list, limits=limits,
                        union=union, allow_service=allow_service)
-        try:
-            server = make_server(host, port, app, threaded=True)
-        except OSError as e:
-            raise UsageError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+        server = make_server(host, port, app, threaded=True, fd=listener.fileno())
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
-            url = f"http://{_url_host(host)}:{server.server_port}"
+            url = f"http://{_url_host(host)}:{server.port}"
             if on_ready:
                 on_ready(url)
             server.serve_forever()
@@ -559,9 +564,11 @@ def serve(
             signal.signal(signal.SIGTERM, previous)
             server.server_close()
     finally:
+        listener.close()
         if pool is not None:
             pool.close()
-        shutil.rmtree(path, ignore_errors=True)
+        if path is not None:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _interrupt(*_) -> None:

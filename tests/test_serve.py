@@ -1,0 +1,326 @@
+"""``kg serve`` answered by real clients: SPARQLWrapper, curl and urllib.
+
+The server runs as a user would start it (``kg serve --port 0``, a fresh
+process) over the session's built store, with a short time limit and a small
+result-size limit so that both limits can be reached on the curated data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pyoxigraph as ox
+import pytest
+
+from kg import namespaces as ns
+from kg import sparql
+from kg.serve import Limits, QueryPool, QueryTimeoutError, examples, snapshot, uses_service
+from kg.store import with_values
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TIMEOUT = 2
+# A query no engine answers in 2 s on ten thousand triples: a triple cross product.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def endpoint(store, kg_home):
+    """``kg serve`` in its own process; the URL of its /sparql endpoint."""
+    env = {**os.environ, "KG_HOME": str(kg_home)}
+    env.pop("KG_ENDPOINT", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", "--port", "0", "--timeout", str(TIMEOUT), "--max-result-mb", "5"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )
+    line = process.stdout.readline()
+    if not line.startswith("SPARQL endpoint: "):
+        process.kill()
+        pytest.fail(f"kg serve did not start: {line}{process.stderr.read()}")
+    url = line.split()[2]
+    try:
+        yield url
+    finally:
+        process.terminate()
+        assert process.wait(timeout=20) == 0
+        assert not list((kg_home / "serve").glob("snapshot-*")), "the snapshot should be removed on exit"
+
+
+def http(url: str, *, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
+    """(status, headers, body) of one request, errors included."""
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as r:
+            return r.status, r.headers, r.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode("utf-8")
+
+
+def form(query: str, **extra) -> bytes:
+    return urllib.parse.urlencode({"query": query, **extra}).encode()
+
+
+def who_fought_2013() -> str:
+    return with_values(sparql.get("who-fought-in-year").text, {"year": 2013})
+
+
+# -- a real client ----------------------------------------------------------------
+
+
+def test_sparqlwrapper_select_gives_the_embedded_answer(endpoint, store):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(who_fought_2013())
+    client.setReturnFormat(JSON)
+    data = client.query().convert()
+    served = [(b["actorLabel"]["value"], b["opponentLabel"]["value"], b["start"]["value"])
+              for b in data["results"]["bindings"]]
+    local = [(r["actorLabel"], r["opponentLabel"], r["start"].isoformat()) for r in store.select(who_fought_2013())]
+    assert served == local
+    assert ("Ansar Dine", "French Armed Forces", "2013-01-11") in served or len(served) > 5
+
+
+def test_sparqlwrapper_post_ask_and_construct(endpoint, store):
+    from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+
+    client = SPARQLWrapper(endpoint)
+    client.setMethod(POST)
+    client.setQuery(f"ASK {{ GRAPH ?g {{ <{ns.ACTOR}jnim> a ?t }} }}")
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["boolean"] is True
+
+    client.setQuery(f"CONSTRUCT {{ <{ns.ACTOR}jnim> ?p ?o }} WHERE {{ GRAPH ?g {{ <{ns.ACTOR}jnim> ?p ?o }} }}")
+    client.setReturnFormat(TURTLE)
+    import rdflib
+
+    graph = rdflib.Graph().parse(data=client.query().convert(), format="turtle")
+    local = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ <{ns.ACTOR}jnim> ?p ?o }} }}")[0]["n"]
+    assert len(graph) == local > 10
+
+
+def test_our_own_remote_store_answers_through_kg_serve(endpoint, kg):
+    """kg serve is a SPARQL endpoint like any other: kg --endpoint works against it."""
+    local = kg("fought", "JNIM", "--year", "2024")
+    there = kg("--endpoint", endpoint, "fought", "JNIM", "--year", "2024")
+    assert there.code == 0, there.stderr
+    assert there.stdout == local.stdout
+
+
+def test_every_example_on_the_page_runs(endpoint, store):
+    for example in examples(store):
+        status, _, body = http(endpoint, data=form(example["query"]), headers={"Accept": "application/sparql-results+json"})
+        assert status == 200, (example["name"], body)
+        assert "results" in json.loads(body)
+
+
+# -- curl, content negotiation, CORS ------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_curl_get_csv(endpoint):
+    query = "SELECT ?label WHERE { GRAPH ?g { actor:jnim rdfs:label ?label } }"
+    out = subprocess.run(
+        ["curl", "-sS", "-G", "--data-urlencode", f"query={query}", "-H", "Accept: text/csv", endpoint],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout
+    assert out.splitlines() == ["label", "Jama'at Nusrat al-Islam wal-Muslimin"]
+
+
+@pytest.mark.parametrize(("accept", "media", "check"), [
+    ("application/sparql-results+json", "application/sparql-results+json", lambda b: json.loads(b)["results"]),
+    ("application/sparql-results+xml", "application/sparql-results+xml", lambda b: "<sparql" in b),
+    ("text/tab-separated-values", "text/tab-separated-values", lambda b: b.startswith("?label\n")),
+    ("text/html,application/xhtml+xml,*/*;q=0.8", "application/sparql-results+json", lambda b: json.loads(b)),
+    (None, "application/sparql-results+json", lambda b: json.loads(b)),
+])
+def test_select_content_negotiation(endpoint, accept, media, check):
+    query = "SELECT ?label WHERE { GRAPH ?g { actor:jnim rdfs:label ?label } }"
+    status, headers, body = http(endpoint + "?" + urllib.parse.urlencode({"query": query}),
+                                 headers={"Accept": accept} if accept else {})
+    assert status == 200, body
+    assert headers["Content-Type"].split(";")[0] == media
+    assert check(body)
+    assert headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(("accept", "fmt"), [
+    ("text/turtle", ox.RdfFormat.TURTLE),
+    ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/ld+json", ox.RdfFormat.JSON_LD),
+    ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+])
+def test_construct_content_negotiation(endpoint, accept, fmt):
+    query = f"CONSTRUCT {{ <{ns.ACTOR}jnim> ?p ?o }} WHERE {{ GRAPH ?g {{ <{ns.ACTOR}jnim> ?p ?o }} }}"
+    status, headers, body = http(endpoint, data=form(query), headers={"Accept": accept})
+    assert status == 200, body
+    assert headers["Content-Type"].split(";")[0] == accept
+    triples = list(ox.parse(body.encode(), format=fmt))
+    assert len(triples) > 10
+
+
+def test_format_parameter_overrides_accept(endpoint):
+    status, headers, body = http(endpoint, data=form("ASK { ?s ?p ?o }", format="xml"),
+                                 headers={"Accept": "application/json"})
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+xml")
+    assert "<boolean>true</boolean>" in body
+
+
+def test_post_sparql_query_body_and_union_default_graph(endpoint):
+    status, _, body = http(endpoint, data=b"SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                           headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    assert status == 200, body
+    assert int(body.splitlines()[1]) > 5000  # the default graph is the union of the named graphs
+
+
+def test_cors_preflight(endpoint):
+    status, headers, _ = http(endpoint, method="OPTIONS", headers={
+        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST"})
+    assert status == 204
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in headers["Access-Control-Allow-Methods"]
+
+
+def test_service_description(endpoint):
+    status, headers, body = http(endpoint, headers={"Accept": "text/turtle"})
+    assert status == 200 and headers["Content-Type"] == "text/turtle"
+    graph = list(ox.parse(body.encode(), format=ox.RdfFormat.TURTLE))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    values = {(t.predicate.value, t.object.value) for t in graph}
+    assert (sd + "endpoint", endpoint) in values
+    assert (sd + "supportedLanguage", sd + "SPARQL11Query") in values
+    assert (sd + "name", ns.CURATED_GRAPH) in values
+    assert (sd + "resultFormat", "http://www.w3.org/ns/formats/SPARQL_Results_CSV") in values
+
+
+def test_html_page_has_a_form_and_the_named_queries(endpoint):
+    status, headers, body = http(endpoint.rsplit("/", 1)[0] + "/", headers={"Accept": "text/html"})
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert '<form id="form" method="get" action="' + endpoint + '"' in body
+    for q in sparql.named_queries().values():
+        assert q.title.replace("'", "&#x27;").replace('"', "&quot;") in body
+    data = body.split('<script type="application/json" id="example-data">', 1)[1].split("</script>", 1)[0]
+    assert len(json.loads(data)) == len(sparql.named_queries())
+    # a browser asking the endpoint itself with no query also gets the page
+    assert "<title>sahel-kg SPARQL endpoint</title>" in http(endpoint, headers={"Accept": "text/html"})[2]
+
+
+# -- safety ---------------------------------------------------------------------------
+
+
+def test_update_is_refused(endpoint, store):
+    update = f"INSERT DATA {{ GRAPH <{ns.CURATED_GRAPH}> {{ <{ns.ACTOR}x> <{ns.RDFS}label> \"x\" }} }}"
+    status, _, body = http(endpoint, data=update.encode(), headers={"Content-Type": "application/sparql-update"})
+    assert status == 403 and "read-only" in body
+    status, _, body = http(endpoint, data=urllib.parse.urlencode({"update": update}).encode())
+    assert status == 403 and "SPARQL Update is refused" in body
+    status, _, body = http(endpoint, data=form(update))  # an update sent as a query does not parse
+    assert status == 400
+    status, _, body = http(endpoint, data=form(f"ASK {{ GRAPH ?g {{ <{ns.ACTOR}x> ?p ?o }} }}"),
+                           headers={"Accept": "application/json"})
+    assert json.loads(body)["boolean"] is False
+
+
+def test_sparqlwrapper_update_is_refused(endpoint):
+    from SPARQLWrapper import POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    client = SPARQLWrapper(endpoint, updateEndpoint=endpoint)
+    client.setMethod(POST)
+    client.setQuery("CLEAR ALL")
+    with pytest.raises((SPARQLWrapperException, urllib.error.HTTPError)):
+        client.query()
+
+
+def test_bad_query_gets_400_with_the_parse_error(endpoint):
+    status, headers, body = http(endpoint, data=form("SELECT * WHERE {\n  ?s ?p }"))
+    assert status == 400
+    assert headers["Content-Type"].startswith("text/plain")
+    assert body.startswith("SPARQL syntax error: error at 2:")
+
+
+def test_query_over_the_time_limit_is_stopped(endpoint):
+    status, _, body = http(endpoint, data=form(SLOW))
+    assert status == 503
+    assert f"the query was stopped after {TIMEOUT} s, the server's time limit per query" in body
+    # the server goes on answering with a fresh worker
+    status, _, body = http(endpoint, data=form("ASK { ?s ?p ?o }"), headers={"Accept": "application/json"})
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_answer_over_the_size_limit_is_refused(endpoint):
+    status, _, body = http(endpoint, data=form("SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 100000"))
+    assert status == 413
+    assert "larger than 5,000,000 bytes, the server's result-size limit; add a LIMIT" in body
+    status, _, body = http(endpoint, data=form("SELECT * WHERE { ?s ?p ?o } LIMIT 5"), headers={"Accept": "text/csv"})
+    assert status == 200 and len(body.splitlines()) == 6
+
+
+def test_federated_query_is_refused(endpoint):
+    status, _, body = http(endpoint, data=form("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"))
+    assert status == 403 and "SERVICE" in body
+
+
+@pytest.mark.parametrize(("method", "headers", "status"), [
+    ("PUT", {"Content-Type": "text/turtle"}, 405),
+    ("POST", {"Content-Type": "text/turtle"}, 415),
+])
+def test_wrong_method_or_body(endpoint, method, headers, status):
+    assert http(endpoint, data=b"<a:a> <a:a> <a:a> .", headers=headers, method=method)[0] == status
+
+
+def test_unacceptable_format_gets_406(endpoint):
+    status, _, body = http(endpoint, data=form("SELECT * WHERE { ?s ?p ?o } LIMIT 1"), headers={"Accept": "image/png"})
+    assert status == 406 and "application/sparql-results+json" in body
+
+
+def test_push_to_the_read_only_server_fails_clearly(endpoint, kg):
+    result = kg("push", "--endpoint", endpoint)
+    assert result.code == 5
+    assert "Error: the server at " in result.stderr and "404" in result.stderr
+
+
+def test_busy_port_is_a_usage_error(endpoint, kg):
+    port = urllib.parse.urlsplit(endpoint).port
+    result = kg("serve", "--port", str(port))
+    assert result.code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+# -- the worker pool, in process ---------------------------------------------------------
+
+
+def test_time_limit_kills_the_worker_process(store, tmp_path):
+    path = snapshot(store, tmp_path)
+    pool = QueryPool(path, Limits(timeout=1, workers=1))
+    try:
+        (before,) = pool.pids()
+        with pytest.raises(QueryTimeoutError, match="stopped after 1 s"):
+            pool.run({"query": SLOW, "results_type": "text/csv", "rdf_type": None})
+        (after,) = pool.pids()
+        assert after != before
+        with pytest.raises(ProcessLookupError):  # really gone, not left computing
+            os.kill(before, 0)
+        answer = pool.run({"query": "ASK { ?s ?p ?o }", "results_type": "application/json", "rdf_type": None})
+        assert answer[0] == "ok" and json.loads(answer[2])["boolean"] is True
+    finally:
+        pool.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(after, 0)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }", True),
+    ("select * where { service silent <http://x/> { ?s ?p ?o } }", True),
+    ("SELECT ?service WHERE { ?service a <http://x/SERVICE> }", False),
+    ('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE', False),
+    ("PREFIX service: <http://x/> SELECT * WHERE { ?s service:p ?o }", False),
+])
+def test_uses_service(query, expected):
+    assert uses_service(query) is expected

@@ -1,23 +1,57 @@
 """sahel-kg: a knowledge graph of the actors of the Sahel conflicts.
 
-The functions below are the Python twins of the ``kg`` commands; they are
-imported lazily so that ``import kg`` stays cheap for the CLI.
+The Python twins of the ``kg`` commands, returning plain data:
+
+    import kg
+    kg.fought("JNIM", year=2024)          # kg fought JNIM --year 2024
+    kg.actor("Wagner")                    # kg actor Wagner
+    kg.timeline("Goita", start="2020")    # kg timeline Goita --from 2020
+    kg.relations("JNIM", relation="leads")
+    kg.query("who-fought-in-year", params={"year": "2013"})
+    kg.path("JNIM", "Russia", year=2024)  # kg path JNIM Russia --year 2024
+    kg.stats()
+
+Each takes an optional ``store=`` (default: the cached curated graph).
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-_API = {
-    "build": "kg.build",
-    "open_store": "kg.cache",
-    "validate": "kg.validate",
-}
+# Modules named like their function are imported here so that the package
+# attribute is the function, not the module; all of them are light (no rdflib).
+from .fought import fought  # noqa: E402
+from .query import query  # noqa: E402
+from .relations import relations  # noqa: E402
+from .timeline import timeline  # noqa: E402
 
 
-def __getattr__(name: str):
-    if name in _API:
-        import importlib
+def actor(name: str, **kwargs):
+    """Profile of one actor (``kg actor``); see kg.profile.actor."""
+    from .profile import actor as profile
 
-        return getattr(importlib.import_module(_API[name]), name)
-    raise AttributeError(f"module 'kg' has no attribute {name!r}")
+    return profile(name, **kwargs)
+
+
+def path(a: str, b: str, **kwargs):
+    """How two actors are connected (``kg path``); see kg.network.path."""
+    from .network import path as shortest
+
+    return shortest(a, b, **kwargs)
+
+
+def stats(**kwargs):
+    """Counts by class, relation type, year and source (``kg stats``)."""
+    from .stats import stats as compute
+
+    return compute(**kwargs)
+
+
+def open_store(data_dir=None, **kwargs):
+    """The cached store of the curated graph (built if stale)."""
+    from .cache import open_store as open_cached
+
+    return open_cached(data_dir, **kwargs)
+
+
+__all__ = ["actor", "fought", "open_store", "path", "query", "relations", "stats", "timeline"]

@@ -177,8 +177,7 @@ def _collect(row, is_event, member: Member | None, against, window, as_of, pairs
     pair = pairs.setdefault(key, _Pair(asked, other, via, opponent_via))
     pair.periods.append(period)
     pair.datasets.add(ns.local_id(row["graph"]))
-    if row.get("source"):
-        pair.sources.add(ns.local_id(row["source"]))
+    pair.sources.update(ns.local_id(s) for s in (row["sources"] or "").split())
     if is_event:
         pair.events.add(row["event"])
         if row.get("fatalities") is not None:

@@ -10,7 +10,7 @@ sides, keyed by the event's id. Edges keep the relation type, the period (as
 the sources, so the network can be cut at any date later (:func:`snapshot`).
 
 The data comes from the named queries ``network-nodes``, ``statements-in-window``
-and ``fought-events``: what the network holds a researcher can reproduce in SPARQL.
+and ``network-events``: what the network holds a researcher can reproduce in SPARQL.
 """
 
 from __future__ import annotations
@@ -155,31 +155,27 @@ def network(
 
 
 def _add_events(g, store, params, nodes, touch, fought) -> None:
-    """One "fought" edge per combat event and pair of actors on opposite sides."""
-    pairs: dict[tuple[str, str, str], dict] = {}
-    for row in sparql.run(store, "fought-events", **params):
-        a, b = sorted((key(row["actor"]), key(row["opponent"])))
-        pair = (key(row["event"]), a, b)
-        edge = pairs.get(pair)
-        if edge is None:
-            edge = pairs[pair] = {
-                "iris": (row["actor"], row["opponent"]) if key(row["actor"]) == a
-                else (row["opponent"], row["actor"]),
-                "label": row["label"], "start": row["start"], "end": row["end"],
-                "start_precision": row["startPrecision"] or "Day", "end_precision": row["endPrecision"] or "Day",
-                "fatalities": row["fatalities"], "sources": set(),
-            }
-        if row["source"]:
-            edge["sources"].add(ns.local_id(row["source"]))
-    for (event, a, b), e in sorted(pairs.items()):
-        touch(a, e["iris"][0], None)
-        touch(b, e["iris"][1], None)
+    """One "fought" edge per combat event of the curated graph and pair of actors on opposite sides.
+
+    Imported data sets (ACLED, UCDP) hold millions of events, summarised at import
+    as yearly "fought" statements, which the network already has.
+    """
+    from .terms import IRI
+
+    rows = sparql.run(store, "network-events", graph=IRI(ns.CURATED_GRAPH), **params)
+    for row in sorted(rows, key=lambda r: (str(r["event"]), str(r["actor"]), str(r["opponent"]))):
+        ends = sorted(((key(row["actor"]), row["actor"]), (key(row["opponent"]), row["opponent"])))
+        (a, iri_a), (b, iri_b) = ends
+        touch(a, iri_a, None)
+        touch(b, iri_b, None)
+        event = key(row["event"])
         g.add_edge(
             a, b, key=f"{event}:{a}:{b}",
             relation="fought", relation_label=fought.label, symmetric=True,
-            evidence="event", event=event, label=e["label"],
-            start=e["start"], end=e["end"], start_precision=e["start_precision"], end_precision=e["end_precision"],
-            certainty="confirmed", sources=sorted(e["sources"]), fatalities=e["fatalities"],
+            evidence="event", event=event, label=row["label"],
+            start=row["start"], end=row["end"], start_precision=row["startPrecision"] or "Day",
+            end_precision=row["endPrecision"] or "Day", certainty="confirmed",
+            sources=sorted(ns.local_id(x) for x in (row["sources"] or "").split()), fatalities=row["fatalities"],
         )
 
 

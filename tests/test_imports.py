@@ -216,7 +216,7 @@ def test_a_newer_export_replaces_the_graph(kg, home):
     assert sources(kg, home)["ucdp"]["rows"] == 10  # the other data set is untouched
 
 
-def _interrupt(kg, home: Path, tmp_path: Path, sig: int) -> None:
+def _interrupt(kg, home: Path, tmp_path: Path, sig: int) -> str:
     """Start a long import and stop it with ``sig`` once its staging store exists."""
     sys.path.insert(0, str(ROOT / "bench"))
     import synthetic
@@ -231,19 +231,22 @@ def _interrupt(kg, home: Path, tmp_path: Path, sig: int) -> None:
         assert time.monotonic() < deadline, "no staging store appeared"
         time.sleep(0.05)
     proc.send_signal(sig)
-    proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode != 0
+    return err.decode()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
 def test_an_interrupted_import_leaves_the_previous_state(kg, home, tmp_path, sig):
     before = os.readlink(home / "store")
-    _interrupt(kg, home, tmp_path, sig)
+    stderr = _interrupt(kg, home, tmp_path, sig)
+    assert "Traceback" not in stderr
     assert os.readlink(home / "store") == before
     assert sources(kg, home)["acled"]["rows"] == 25
     assert fought(kg, home, "JNIM", "FAMa", "--year", "2024", "--source", "acled", "--exact")[0]["events"] == 3
     if sig == signal.SIGINT:  # a clean stop removes its own staging store
-        assert not list((home / "stores").glob("*.staging"))
+        left = list((home / "stores").glob("*.staging"))
+        assert not left, (stderr, [sorted(p.name for p in d.iterdir()) for d in left])
     again = kg("import", "acled", str(ACLED), home=home)  # and the next import sweeps any leftovers
     assert again.stdout.startswith("unchanged")
     assert not list((home / "stores").glob("*.staging"))

@@ -53,14 +53,8 @@ def drop(name: str, data_dir: Path | None = None) -> dict:
         rows = live.select(
             f"SELECT ?n WHERE {{ GRAPH <{graph}> {{ <{ns.DATASET}{name}> <{ns.SKG}rowCount> ?n }} }}"
         )
-        staging_path, staging = stores.new_store()
-        try:
-            stores.copy_graphs(live, staging, {graph})
-            staging.flush()
-            del staging, live
-            stores.switch(staging_path)
-        except BaseException:
-            staging = live = None  # noqa: F841 (close the stores before their files go)
-            stores.discard(staging_path)
-            raise
+        with stores.Staging() as stage:
+            stores.copy_graphs(live, stage.store, {graph})
+            del live
+            stage.commit()
     return {"dropped": name, "graph": graph, "rows": rows[0]["n"] if rows else None}

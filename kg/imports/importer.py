@@ -30,7 +30,7 @@ KINDS = {"acled": ("ACLED export", "ACLED"), "ucdp": ("UCDP Georeferenced Event 
 _A = {"acled": "an", "ucdp": "a"}  # "an ACLED file", "a UCDP file"
 CHUNK_ROWS = 20_000  # rows per bulk load: bounds memory, big enough to keep the store fast
 MAX_PROBLEMS = 50  # problems kept for the report; all are counted
-MAPPING_VERSION = "5"  # bump when the mapping changes, so that re-imports are not skipped
+MAPPING_VERSION = "6"  # bump when the mapping changes, so that re-imports are not skipped
 
 
 class StrictAbort(DataError):
@@ -88,10 +88,9 @@ def import_file(
                     "problems": [], "problem_count": 0, "filtered": None, "rows": None,
                     "seconds": round(time.monotonic() - started, 2), "rows_per_second": None,
                 }
-            staging_path, staging = stores.new_store()
-            try:
+            with stores.Staging() as stage:
                 mapper = Mapper(kind, names)
-                counters = _load(stream, reader, mapper, staging, strict, set(wanted), progress, kind)
+                counters = _load(stream, reader, mapper, stage, strict, set(wanted), progress, kind)
                 if counters.events == 0 and counters.skipped:
                     raise DataError([Problem(stream.name, 0, None, "no row could be imported; the first problems:"),
                                      *(Problem(stream.name, 0, None, p) for p in counters.problems[:5])])
@@ -104,15 +103,10 @@ def import_file(
                 meta["imported"] = meta["imported"][:-2] + ":" + meta["imported"][-2:]
                 import pyoxigraph as ox
 
-                staging.bulk_load(mapper.closing(meta).encode(), format=ox.RdfFormat.N_QUADS)
-                stores.copy_graphs(live, staging, {ns.dataset_graph(kind)})
-                staging.flush()
-                del staging, live
-                stores.switch(staging_path)
-            except BaseException:
-                staging = live = None  # noqa: F841 (close the stores before their files go)
-                stores.discard(staging_path)
-                raise
+                stage.store.bulk_load(mapper.closing(meta).encode(), format=ox.RdfFormat.N_QUADS)
+                stores.copy_graphs(live, stage.store, {ns.dataset_graph(kind)})
+                del live
+                stage.commit()
     finally:
         stream.close()
     seconds = time.monotonic() - started
@@ -170,7 +164,7 @@ def _stored(store, kind: str) -> dict:
 _DONE = object()
 
 
-def _load(stream, reader, mapper, staging, strict, countries, progress, kind) -> Counters:
+def _load(stream, reader, mapper, stage, strict, countries, progress, kind) -> Counters:
     """Read, map and bulk-load every row; a worker thread maps while the store writes."""
     import pyoxigraph as ox
 
@@ -233,7 +227,7 @@ def _load(stream, reader, mapper, staging, strict, countries, progress, kind) ->
             if isinstance(item, BaseException):
                 raise item
             data, rows, position = item
-            staging.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            stage.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
             bar.update(rows, position)
         bar.update(counters.rows, stream.size, force=True)
     finally:

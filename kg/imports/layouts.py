@@ -13,6 +13,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 
 from .. import namespaces as ns
 
@@ -67,6 +68,7 @@ _INTER = {
     "6": (CIVILIANS, None), "protesters": (CIVILIANS, None),
     "7": (CIVILIANS, None), "civilians": (CIVILIANS, None),
     "8": (ARMED_GROUP, None), "external/other forces": (ARMED_GROUP, None),
+    "government": (SKG + "Government", None),  # UCDP's "Government of X"
 }
 
 # Our event class for each ACLED sub-event type (anything else is a plain skg:Event).
@@ -109,10 +111,11 @@ class RowError(ValueError):
 
 @dataclass(slots=True)
 class Side:
-    """The actors named on one side of an event, with the type a new actor would get."""
+    """The actors named on one side of an event, and the actor-type code (ACLED's inter1/2)
+    from which a new actor's class is chosen (see `actor_kind`)."""
 
     names: list[str]
-    kind: tuple[str, str | None]
+    inter: str
 
 
 @dataclass(slots=True)
@@ -127,7 +130,7 @@ class Record:
     end: date
     start_precision: str
     end_precision: str
-    month: date  # the month of the event's coded day (summaries count it in that year)
+    day: date  # the day ACLED coded (UCDP: the first day); summaries count the event in its year
     fatalities: int | None
     country: str
     admin: tuple[str, str, str]
@@ -192,8 +195,21 @@ def parse_count(text: str, column: str, *, optional: bool = False) -> int | None
     raise RowError(column, f"'{text}' is not a whole number of deaths (0 or more)")
 
 
+_coordinates: dict[tuple[str, int], str | None] = {}
+
+
 def parse_coordinate(text: str, column: str, limit: int) -> str | None:
     """The coordinate as canonical xsd:decimal text, or None when the cell is empty."""
+    key = (text, limit)
+    if key in _coordinates:
+        return _coordinates[key]
+    out = _parse_coordinate(text, column, limit)
+    if len(_coordinates) < 100_000:
+        _coordinates[key] = out
+    return out
+
+
+def _parse_coordinate(text: str, column: str, limit: int) -> str | None:
     t = text.strip()
     if not t:
         return None
@@ -218,11 +234,20 @@ def split_names(text: str) -> list[str]:
     return [n.strip() for n in text.split(";") if n.strip()]
 
 
-def slug(text: str) -> str:
-    import unicodedata
+_slugs: dict[str, str] = {}
 
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_") or "unnamed"
+
+def slug(text: str) -> str:
+    """'Unidentified Armed Group (Mali)' -> 'unidentified_armed_group_mali' (cached: names repeat)."""
+    out = _slugs.get(text)
+    if out is None:
+        import unicodedata
+
+        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+        out = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_") or "unnamed"
+        if len(_slugs) < 100_000:
+            _slugs[text] = out
+    return out
 
 
 def month_start(day: date) -> date:
@@ -246,19 +271,29 @@ def actor_kind(name: str, inter: str) -> tuple[str, str | None]:
 # --- rows ----------------------------------------------------------------------
 
 
+_ACLED_USED = (*ACLED_REQUIRED, "admin3", "civilian_targeting")
+
+
 class AcledRow:
-    """Reads ACLED rows by column position (looked up once from the header)."""
+    """Reads ACLED rows by column position (looked up once from the header); an
+    optional column the file lacks reads as empty."""
 
     def __init__(self, header: list[str]):
         pos = {c: i for i, c in enumerate(header)}
-        self.get = {c: pos.get(c) for c in ACLED_COLUMNS}
-        self.civilian_targeting = pos.get("civilian_targeting")
+        self.width = len(header)
+        self.pad = any(c not in pos for c in _ACLED_USED)
+        self.cells = itemgetter(*(pos.get(c, self.width) for c in _ACLED_USED))
+        self.country_at = pos["country"]
+        self.types: dict[str, tuple[str, str, tuple[str, ...]]] = {}
 
     def read(self, cells: list[str]) -> Record:
-        g = self.get
-        row_id = parse_id(cells[g["event_id_cnty"]], "event_id_cnty")
-        day = parse_day(cells[g["event_date"]], "event_date")
-        precision = cells[g["time_precision"]].strip()
+        if self.pad:
+            cells = [*cells, ""]
+        (event_id, event_date, precision, event_type, sub_type, actor1, assoc1, inter1, actor2, assoc2, inter2,
+         country, admin1, admin2, location, latitude, longitude, fatalities, admin3, civilian) = self.cells(cells)
+        row_id = event_id if _ID.fullmatch(event_id) else parse_id(event_id, "event_id_cnty")
+        day = parse_day(event_date, "event_date")
+        precision = precision.strip()
         if precision == "1":
             start = end = day
             sp = ep = "Day"
@@ -270,42 +305,35 @@ class AcledRow:
             sp = ep = "Month"
         else:
             raise RowError("time_precision", f"'{precision}' is not an ACLED time precision; expected 1, 2 or 3")
-        event_type = cells[g["event_type"]].strip()
-        sub_type = cells[g["sub_event_type"]].strip()
-        if not event_type:
-            raise RowError("event_type", "is empty; expected an ACLED event type such as Battles")
-        sub_type = sub_type or event_type
-        lat = parse_coordinate(cells[g["latitude"]], "latitude", 90)
-        lon = parse_coordinate(cells[g["longitude"]], "longitude", 180)
-        fatalities = parse_count(cells[g["fatalities"]], "fatalities", optional=True)
-        actor1 = cells[g["actor1"]].strip()
+        kind = self.types.get(sub_type)
+        if kind is None:
+            if not event_type.strip():
+                raise RowError("event_type", "is empty; expected an ACLED event type such as Battles")
+            label = sub_type.strip() or event_type.strip()
+            kind = self.types[sub_type] = (slug(label), label, ACLED_CLASSES.get(label, (SKG + "Event",)))
+        lat = parse_coordinate(latitude, "latitude", 90)
+        lon = parse_coordinate(longitude, "longitude", 180)
+        fatalities = int(fatalities) if fatalities.isdigit() else parse_count(fatalities, "fatalities", optional=True)
+        actor1 = actor1.strip()
         if not actor1:
             raise RowError("actor1", "is empty; every ACLED event names at least actor1")
-        side_a = Side([actor1, *split_names(cells[g["assoc_actor_1"]])], actor_kind(actor1, cells[g["inter1"]]))
-        actor2 = cells[g["actor2"]].strip()
-        side_b = Side(
-            [actor2, *split_names(cells[g["assoc_actor_2"]])] if actor2 else split_names(cells[g["assoc_actor_2"]]),
-            actor_kind(actor2, cells[g["inter2"]]),
-        )
+        actor2 = actor2.strip()
+        side_a = Side([actor1, *split_names(assoc1)] if assoc1 else [actor1], inter1)
+        side_b = Side(([actor2] if actor2 else []) + (split_names(assoc2) if assoc2 else []), inter2)
         if event_type == "Battles":
             relation = FOUGHT
-        elif event_type == "Violence against civilians" or (
-            self.civilian_targeting is not None and cells[self.civilian_targeting].strip()
-        ):
+        elif event_type == "Violence against civilians" or civilian.strip():
             relation = VIOLENCE
         else:
             relation = None
-        admin3 = cells[g["admin3"]].strip() if g["admin3"] is not None else ""
         return Record(
-            row_id, slug(sub_type), sub_type, ACLED_CLASSES.get(sub_type, (SKG + "Event",)),
-            start, end, sp, ep, month_start(day), fatalities,
-            cells[g["country"]].strip(),
-            (cells[g["admin1"]].strip(), cells[g["admin2"]].strip(), admin3),
-            cells[g["location"]].strip(), lat, lon, side_a, side_b, relation,
+            row_id, kind[0], kind[1], kind[2], start, end, sp, ep, day, fatalities,
+            country.strip(), (admin1.strip(), admin2.strip(), admin3.strip()), location.strip(),
+            lat, lon, side_a, side_b, relation,
         )
 
     def country(self, cells: list[str]) -> str:
-        return cells[self.get["country"]]
+        return cells[self.country_at]
 
 
 # UCDP's date_prec: 1 the day, 2 within 2-6 days, 3 the week, 4 the month, 5 longer.
@@ -336,14 +364,14 @@ class UcdpRow:
         side_a, side_b = cells[g["side_a"]].strip(), cells[g["side_b"]].strip()
         if not side_a:
             raise RowError("side_a", "is empty; every GED event names side_a")
-        kind_a = (SKG + "Government", None) if side_a.startswith("Government of") else (ARMED_GROUP, None)
+        kind_a = "government" if side_a.startswith("Government of") else "rebel group"
         kind_b = (
-            (CIVILIANS, None) if violence == "3" or side_b.lower().startswith("civilians")
-            else (SKG + "Government", None) if side_b.startswith("Government of") else (ARMED_GROUP, None)
+            "civilians" if violence == "3" or side_b.lower().startswith("civilians")
+            else "government" if side_b.startswith("Government of") else "rebel group"
         )
         return Record(
             row_id, "type_" + violence, label, classes, start, end, precision, precision,
-            month_start(start), parse_count(cells[g["best"]], "best"),
+            start, parse_count(cells[g["best"]], "best"),
             cells[g["country"]].strip(),
             (cells[g["adm_1"]].strip(), cells[g["adm_2"]].strip(), ""),
             cells[g["where_coordinates"]].strip(),

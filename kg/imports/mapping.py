@@ -19,7 +19,7 @@ from datetime import date
 from .. import namespaces as ns
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..names import NameIndex, normalise
-from .layouts import CIVILIANS, FOUGHT, MILITIA, VIOLENCE, Record, slug
+from .layouts import CIVILIANS, FOUGHT, MILITIA, VIOLENCE, Record, actor_kind, slug
 
 RDF_TYPE = f"<{ns.RDF}type>"
 LABEL = f"<{ns.RDFS}label>"
@@ -59,6 +59,7 @@ class NewActor:
 
 @dataclass
 class Summary:
+    iri: str  # in angle brackets, ready for N-Quads
     first: date
     last: date
     events: int = 0
@@ -75,7 +76,7 @@ class Mapper:
     resolved: dict[str, str] = field(default_factory=dict)  # name -> IRI
     new_actors: dict[str, NewActor] = field(default_factory=dict)  # IRI -> actor
     summaries: dict[tuple[str, str, str, int], Summary] = field(default_factory=dict)
-    places: set[str] = field(default_factory=set)
+    places: dict[tuple, str] = field(default_factory=dict)  # place cells -> IRI
     types: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     first: date | None = None
     last: date | None = None
@@ -92,7 +93,7 @@ class Mapper:
 
     # -- names ------------------------------------------------------------------
 
-    def actor(self, name: str, kind: tuple[str, str | None]) -> str:
+    def actor(self, name: str, inter: str) -> str:
         """The IRI a name stands for: a curated actor, else one minted for this data set."""
         iri = self.resolved.get(name)
         if iri is None:
@@ -104,7 +105,7 @@ class Mapper:
             except AmbiguousNameError as e:
                 iri, note = self.actor_ns + slug(name), "ambiguous: " + ", ".join(e.candidates)
             if note is not None and iri not in self.new_actors:
-                self.new_actors[iri] = NewActor(iri, name, kind, note=note)
+                self.new_actors[iri] = NewActor(iri, name, actor_kind(name, inter), note=note)
             self.resolved[name] = iri
         new = self.new_actors.get(iri)
         if new is not None:
@@ -140,8 +141,8 @@ class Mapper:
         place = self._place(r, out)
         if place:
             out.append(f"{e} {PLACE} {place}{g}")
-        side_a = [self.actor(n, r.side_a.kind) for n in r.side_a.names]
-        side_b = [self.actor(n, r.side_b.kind) for n in r.side_b.names]
+        side_a = [self.actor(n, r.side_a.inter) for n in r.side_a.names]
+        side_b = [self.actor(n, r.side_b.inter) for n in r.side_b.names]
         for iri in dict.fromkeys(side_a):
             out.append(f"{e} {SIDE_A} <{iri}>{g}")
         for iri in dict.fromkeys(side_b):
@@ -157,10 +158,11 @@ class Mapper:
     def _place(self, r: Record, out: list[str]) -> str | None:
         if not r.location and r.lat is None:
             return None
-        key = "|".join((r.country, *r.admin, r.location, r.lat or "", r.lon or ""))
-        iri = f"<{self.place_ns}{slug(r.location)}_{hashlib.sha1(key.encode()).hexdigest()[:10]}>"
-        if iri not in self.places:
-            self.places.add(iri)
+        key = (r.country, r.admin, r.location, r.lat, r.lon)
+        iri = self.places.get(key)
+        if iri is None:
+            digest = hashlib.sha1("|".join((r.country, *r.admin, r.location, r.lat or "", r.lon or "")).encode())
+            iri = self.places[key] = f"<{self.place_ns}{slug(r.location)}_{digest.hexdigest()[:10]}>"
             g = self.g
             out.append(f"{iri} {RDF_TYPE} <{ns.SKG}Place>{g}{iri} {LABEL} {literal(r.location or r.admin[0])}{g}")
             out.append(f"{iri} {DERIVED} <{self.dataset_iri}>{g}")
@@ -191,7 +193,7 @@ class Mapper:
                 elif r.relation == VIOLENCE:
                     pairs.add((a, b))
         for a, b in pairs:
-            year = r.month.year
+            year = r.day.year
             key = (a, r.relation, b, year)
             # the period stays inside the year, so that a question about the next
             # year does not count this year's events (a week can straddle New Year)
@@ -199,14 +201,14 @@ class Mapper:
             last = r.end if r.end.year == year else date(year, 12, 31)
             summary = self.summaries.get(key)
             if summary is None:
-                summary = self.summaries[key] = Summary(first, last)
+                summary = self.summaries[key] = Summary(f"<{self.statement_iri(key)}>", first, last)
             elif first < summary.first:
                 summary.first = first
             if last > summary.last:
                 summary.last = last
             summary.events += 1
             summary.fatalities += r.fatalities or 0
-            out.append(f"<{self.statement_iri(key)}> {EVIDENCE} {e}{self.g}")
+            out.append(f"{summary.iri} {EVIDENCE} {e}{self.g}")
 
     def statement_iri(self, key: tuple[str, str, str, int]) -> str:
         a, relation, b, year = key
@@ -223,7 +225,7 @@ class Mapper:
         source = f"<{self.dataset_iri}>"
         for key, summary in self.summaries.items():
             a, relation, b, _year = key
-            s = f"<{self.statement_iri(key)}>"
+            s = summary.iri
             out.append(
                 f"<{a}> <{relation}> <{b}>{g}"
                 f"{s} {RDF_TYPE} <{ns.SKG}Statement>{g}"
@@ -265,13 +267,31 @@ class Mapper:
         """New actors, most rows first, with the closest curated names as suggestions."""
         rows = []
         for actor in sorted(self.new_actors.values(), key=lambda a: (-a.rows, a.name)):
-            suggestion = actor.note or ", ".join(self.names.suggest(_strip_period(actor.name), n=2))
+            suggestion = actor.note or ", ".join(self._suggest(actor.name))
             rows.append({
                 "name": actor.name, "rows": actor.rows, "suggested_match": suggestion or None,
                 "id": f"{self.dataset}/{ns.local_id(actor.iri)}",
                 "type": ns.local_id(actor.kind[0]) + (" (militia)" if actor.kind[1] == MILITIA else ""),
             })
         return rows
+
+    def _suggest(self, name: str) -> list[str]:
+        """Curated actors a curator may want to alias this name to: close spellings, or
+        an acronym the name starts with ("CSP-DPA: ..." -> CSP). Stricter than kg.names'
+        "did you mean" (a wrong suggestion here would merge two actors)."""
+        import difflib
+
+        key = normalise(_strip_period(name))
+        close = difflib.get_close_matches(key, list(self.names.keys), n=2, cutoff=0.8)
+        if not close:
+            close = sorted((k for k in self.names.keys if len(k) >= 3 and key.startswith(k)), key=len, reverse=True)[:2]
+        out: list[str] = []
+        for k in close:
+            for actor in sorted(self.names.keys[k]):
+                label = f"{self.names.labels[actor]} ({ns.local_id(actor)})"
+                if label not in out:
+                    out.append(label)
+        return out[:2]
 
     def civilian_actors(self) -> int:
         return sum(1 for a in self.new_actors.values() if a.kind[0] == CIVILIANS)

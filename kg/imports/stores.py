@@ -24,6 +24,7 @@ import logging
 import os
 import shutil
 import time
+import traceback
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,14 +68,38 @@ def _sweep() -> None:
                 shutil.rmtree(entry, ignore_errors=True)
 
 
-def new_store():
-    """An empty store in a fresh staging directory: (path, pyoxigraph Store)."""
-    import pyoxigraph as ox
+class Staging:
+    """A new store being filled. ``commit()`` makes it the live store; leaving the
+    ``with`` block without committing (an error, Ctrl-C) closes and removes it.
 
-    folder = stores_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.staging"
-    return path, ox.Store(str(path))
+    Use ``stage.store`` each time rather than keeping it in a variable: the store
+    must be closed (every reference gone) before its files are removed.
+    """
+
+    def __init__(self) -> None:
+        import pyoxigraph as ox
+
+        folder = stores_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.staging"
+        self.store = ox.Store(str(self.path))
+        self.committed = False
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self.committed:
+            if tb is not None:
+                traceback.clear_frames(tb)  # frames of the failed call still hold the store
+            self.store = None
+            discard(self.path)
+
+    def commit(self) -> None:
+        self.store.flush()
+        self.store = None
+        switch(self.path)
+        self.committed = True
 
 
 def copy_graphs(live, target, skip: set[str]) -> int:
@@ -94,8 +119,14 @@ def copy_graphs(live, target, skip: set[str]) -> int:
 
 
 def discard(path: Path) -> None:
-    gc.collect()  # close the staging store's handle before removing its files
-    shutil.rmtree(path, ignore_errors=True)
+    """Remove a staging store (closed first: RocksDB may still be compacting into it)."""
+    for _ in range(50):
+        gc.collect()
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            return
+        time.sleep(0.2)
+    log.warning("could not remove %s; the next import will", path)
 
 
 def switch(staging: Path) -> None:

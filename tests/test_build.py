@@ -172,3 +172,19 @@ def test_build_output_is_byte_identical_across_processes(tmp_path):
         outputs.append(proc.stdout)
     assert outputs[0] == outputs[1]
     assert len(outputs[0]) > 100_000
+
+
+def test_the_shapes_catch_what_the_csv_checks_cannot_see():
+    """A graph assembled by other means (an import, a hand edit) is checked too."""
+    from kg.errors import ValidationError
+    from kg.validate import check, validate
+
+    quads = build(CASES / "minimal")
+    unsourced = [q for q in quads if not q.predicate.value.endswith("wasDerivedFrom")]
+    report = validate(unsourced)
+    assert not report.conforms
+    assert "stmt:jnim_fought_fama prov:wasDerivedFrom: needs at least one source" in str(report)
+    assert "actor:jnim prov:wasDerivedFrom: needs at least one source" in str(report)
+    with pytest.raises(ValidationError) as info:
+        check(unsourced)
+    assert info.value.exit_code == 4

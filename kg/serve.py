@@ -304,10 +304,11 @@ def uses_service(query: str) -> bool:
 def examples(store=None) -> list[dict[str, str]]:
     """The named queries as runnable examples: required parameters bound to an example value.
 
-    The value is the one the parameter's description gives ("e.g. 2013"), else
-    a typical one for its type; one that does not resolve is left unbound.
-    Optional parameters stay free, except an actor (one actor keeps the
-    example's answer small).
+    The values are the query's own ``# example:`` header where it has one;
+    else the one the parameter's description gives ("e.g. 2013"), else a
+    typical one for its type; one that does not resolve is left unbound.
+    Optional parameters stay free unless the example names them, except an
+    actor (one actor keeps the example's answer small).
     """
     from . import sparql
     from .store import with_values
@@ -316,12 +317,13 @@ def examples(store=None) -> list[dict[str, str]]:
     out = []
     for q in sparql.named_queries().values():
         bound, notes = {}, []
+        given = getattr(q, "example", None) or {}
         for p in q.params:
-            if p.optional and p.type != "actor":  # an unbound actor can mean every pair: megabytes
+            if p.optional and p.type != "actor" and p.name not in given:  # an unbound actor: megabytes
                 notes.append(f"?{p.name} (optional): {p.description}")
                 continue
             m = re.search(r"e\.g\.\s*([\w-]+)", p.description)
-            value = m.group(1) if m else typical.get(p.type)
+            value = given.get(p.name) or (m.group(1) if m else typical.get(p.type))
             try:
                 if value is None:
                     raise UsageError("no example")

@@ -165,6 +165,7 @@ NAMED_QUESTIONS = [
     ("leaders", {"actor": IRI(ns.ACTOR + "jnim")}),
     ("successors", {"actor": IRI(ns.ACTOR + "wagner_group")}),
     ("events-at-place", {"place": IRI(ns.PLACE + "bamako")}),
+    ("relations-of-actor", {"actor": IRI(ns.ACTOR + "mnla")}),
     ("statements-from-source", {"source": IRI(ns.SOURCE + "ft_2025_bamako_blockade")}),
     ("counts-by-class", {}),
     ("counts-by-relation", {}),

@@ -324,3 +324,34 @@ def test_time_limit_kills_the_worker_process(store, tmp_path):
 ])
 def test_uses_service(query, expected):
     assert uses_service(query) is expected
+
+
+def test_query_page_in_a_browser(endpoint, store):
+    """A person's path: open the page, pick an example, run it, read the table."""
+    chromium = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
+    if not shutil.which(chromium):
+        pytest.skip(f"{chromium} is not installed (scripts/install-browser.sh)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expected = sparql.run(store, "who-fought-in-year", year=2013)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"], headless=True)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(endpoint.rsplit("/", 1)[0] + "/")
+            page.get_by_text("Who fought whom in a year").click()
+            assert "VALUES (?year)" in page.locator("#query").input_value()
+            page.get_by_role("button", name="Run").click()
+            page.wait_for_selector("#result table", timeout=30000)
+            assert page.locator("#result tbody tr").count() == len(expected)
+            assert page.locator("#status").inner_text().startswith(f"{len(expected)} rows in ")
+            assert page.locator("#result th").all_inner_texts()[:2] == ["actor", "actorLabel"]
+            # a bad query shows the server's 400 message
+            page.locator("#query").fill("SELECT * WHERE {")
+            page.get_by_role("button", name="Run").click()
+            page.wait_for_selector("#status.error")
+            assert page.locator("#status").inner_text().startswith("400: SPARQL syntax error")
+            assert not [e for e in errors if "400" not in e]
+        finally:
+            browser.close()

@@ -118,6 +118,15 @@ def test_markup_in_the_data_is_shown_as_text(kg, minimal_data, tmp_path):
     with open_page(out) as opened:
         page = opened.page
         assert page.evaluate("kgNodes.get('jnim').label") == evil
+        x, y = page.evaluate("""(() => {
+            const p = kgNetwork.canvasToDOM(kgNetwork.getPositions(['jnim']).jnim);
+            const r = document.getElementById('graph').getBoundingClientRect();
+            return [p.x + r.left, p.y + r.top]; })()""")
+        page.mouse.move(x, y)
+        page.wait_for_selector("div.vis-tooltip", state="visible")
+        tip = page.locator("div.vis-tooltip")
+        assert tip.locator(".head").inner_text() == evil  # formatted (a heading), the markup as text
+        assert "Also called: GSIM" in tip.inner_text()
         page.fill("#search", "GSIM")
         page.press("#search", "Enter")
         assert evil in page.inner_text("#details")  # shown as text

@@ -1,24 +1,24 @@
 """``kg import``: stream an ACLED or UCDP GED file into its own named graph.
 
-Rows are read, checked and mapped in a worker thread while the main thread
-bulk-loads the previous chunk (pyoxigraph releases the GIL while it writes),
-into a staging store that replaces the live one atomically at the end (see
+Rows are read, checked and mapped in a reader process while this one
+bulk-loads the previous chunk, into a staging store that replaces the live one atomically at the end (see
 ``stores.py``). Re-importing the same file with the same options against the
 same curated names changes nothing: the content hash says so before any work.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import queue
-import threading
+import resource
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__, cache
 from .. import namespaces as ns
-from ..errors import DataError, Problem, UsageError
+from ..errors import DataError, Problem, StoreError, UsageError
 from ..names import NameIndex, normalise
 from . import stores
 from .layouts import RowError, detect, required, row_reader
@@ -48,6 +48,7 @@ class Counters:
     skipped: int = 0
     filtered: int = 0
     problems: list[str] = field(default_factory=list)
+    reader_rss_mb: float = 0.0
 
 
 def import_file(
@@ -74,7 +75,7 @@ def import_file(
     started = time.monotonic()
     stream = CsvStream(path)
     try:
-        reader = _check_layout(kind, stream)
+        _check_layout(kind, stream)
         with stores.import_lock():
             live = cache.open_store(data_dir)
             names = curated_index(NameIndex.load(live))
@@ -89,8 +90,7 @@ def import_file(
                     "seconds": round(time.monotonic() - started, 2), "rows_per_second": None,
                 }
             with stores.Staging() as stage:
-                mapper = Mapper(kind, names)
-                counters = _load(stream, reader, mapper, stage, strict, set(wanted), progress, kind)
+                counters, mapper = _load(stream, Mapper(kind, names), stage, strict, set(wanted), progress, kind)
                 if counters.events == 0 and counters.skipped:
                     raise DataError([Problem(stream.name, 0, None, "no row could be imported; the first problems:"),
                                      *(Problem(stream.name, 0, None, p) for p in counters.problems[:5])])
@@ -117,11 +117,12 @@ def import_file(
         "new_actors": mapper.report_actors(),
         "problems": counters.problems, "problem_count": counters.skipped,
         "seconds": round(seconds, 2), "rows_per_second": round(counters.rows / seconds) if seconds else None,
+        "reader_peak_rss_mb": round(counters.reader_rss_mb, 1),
         "period": [mapper.first.isoformat(), mapper.last.isoformat()] if mapper.first else None,
     }
 
 
-def _check_layout(kind: str, stream: CsvStream):
+def _check_layout(kind: str, stream: CsvStream) -> None:
     """Refuse a file of the other kind, or one without the columns the mapping needs."""
     header = stream.header
     found = detect(header)
@@ -136,7 +137,6 @@ def _check_layout(kind: str, stream: CsvStream):
         raise DataError([Problem(stream.name, 1, None,
                                  f"{what}: the header lacks the required column{'s' if len(missing) > 1 else ''} "
                                  + ", ".join(missing))])
-    return row_reader(kind, header)
 
 
 def content_hash(path: Path, kind: str, strict: bool, countries: list[str], names: NameIndex) -> str:
@@ -161,77 +161,91 @@ def _stored(store, kind: str) -> dict:
     return rows[0] if rows else {}
 
 
-_DONE = object()
+def _produce(conn, parent_end, path: Path, kind: str, mapper: Mapper, strict: bool, countries: set[str]) -> None:
+    """In the reader process: read, check and map every row, sending N-Quads chunks.
 
-
-def _load(stream, reader, mapper, stage, strict, countries, progress, kind) -> Counters:
-    """Read, map and bulk-load every row; a worker thread maps while the store writes."""
-    import pyoxigraph as ox
-
-    counters = Counters()
-    chunks: queue.Queue = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def bad(problem: Problem) -> None:
-        if strict:
-            raise StrictAbort(problem)
-        counters.skipped += 1
-        if len(counters.problems) < MAX_PROBLEMS:
-            counters.problems.append(str(problem))
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                chunks.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            parts: list[str] = []
-            for row in stream:
-                counters.rows += 1
-                if row.problem is not None:
-                    bad(row.problem)
-                    continue
+    The pipe holds at most one chunk, so memory stays flat; a bad row under
+    --strict ends the reading with an ("abort", problem) message.
+    """
+    parent_end.close()  # so that a dead parent breaks the pipe instead of blocking us forever
+    try:
+        stream = CsvStream(path)
+        reader = row_reader(kind, stream.header)
+        counters = Counters()
+        parts: list[str] = []
+        for row in stream:
+            counters.rows += 1
+            problem = row.problem
+            if problem is None:
                 if countries and normalise(reader.country(row.cells)) not in countries:
                     counters.filtered += 1
                     continue
                 try:
-                    record = reader.read(row.cells)
+                    parts.append(mapper.event(reader.read(row.cells)))
+                    counters.events += 1
                 except RowError as e:
-                    bad(Problem(stream.name, row.line, e.column, e.message))
-                    continue
-                parts.append(mapper.event(record))
-                counters.events += 1
-                if len(parts) >= CHUNK_ROWS:
-                    if not put(("".join(parts).encode(), counters.rows, stream.bytes_read)):
-                        return
-                    parts = []
-            if parts:
-                put(("".join(parts).encode(), counters.rows, stream.bytes_read))
-            put(_DONE)
-        except BaseException as e:  # handed to the main thread, which raises it
-            put(e)
+                    problem = Problem(stream.name, row.line, e.column, e.message)
+            if problem is not None:
+                if strict:
+                    conn.send(("abort", problem))
+                    return
+                counters.skipped += 1
+                if len(counters.problems) < MAX_PROBLEMS:
+                    counters.problems.append(str(problem))
+                continue
+            if len(parts) >= CHUNK_ROWS:
+                conn.send(("chunk", "".join(parts).encode(), counters.rows, stream.bytes_read))
+                parts = []
+        if parts:
+            conn.send(("chunk", "".join(parts).encode(), counters.rows, stream.bytes_read))
+        counters.reader_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        conn.send(("done", counters, mapper))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            conn.send(("crash", traceback.format_exc()))
+    finally:
+        conn.close()
 
+
+def _load(stream, mapper, stage, strict, countries, progress, kind) -> tuple[Counters, Mapper]:
+    """Bulk-load the chunks a reader process maps from the file.
+
+    Two processes, not two threads: pyoxigraph holds the GIL for most of a bulk
+    load, so a reader thread would wait; a forked reader runs on the other core.
+    The reader never touches the store (it exits with os._exit, no finalizers).
+    """
+    import multiprocessing
+
+    import pyoxigraph as ox
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    reader = context.Process(target=_produce, args=(send, receive, stream.path, kind, mapper, strict, countries),
+                             name="kg-import-reader", daemon=True)
     bar = Progress(f"importing {kind}", stream.size, enabled=progress)
-    worker = threading.Thread(target=produce, name="kg-import-reader", daemon=True)
-    worker.start()
+    reader.start()
+    send.close()
     try:
         while True:
-            item = chunks.get()
-            if item is _DONE:
-                break
-            if isinstance(item, BaseException):
-                raise item
-            data, rows, position = item
-            stage.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-            bar.update(rows, position)
-        bar.update(counters.rows, stream.size, force=True)
+            try:
+                message = receive.recv()
+            except EOFError:
+                raise StoreError("the import's reader process ended without finishing") from None
+            if message[0] == "chunk":
+                _, data, rows, position = message
+                stage.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                bar.update(rows, position)
+            elif message[0] == "done":
+                counters, mapper = message[1], message[2]
+                bar.update(counters.rows, stream.size, force=True)
+                return counters, mapper
+            elif message[0] == "abort":
+                raise StrictAbort(message[1])
+            else:
+                raise StoreError("the import's reader process failed:\n" + message[1])
     finally:
-        stop.set()
-        worker.join()
+        receive.close()
+        if reader.is_alive():
+            reader.terminate()
+        reader.join()
         bar.finish()
-    return counters

@@ -43,6 +43,8 @@ class StrictAbort(DataError):
 
 @dataclass
 class Counters:
+    """What the reader saw: rows read, events made, rows skipped or filtered out."""
+
     rows: int = 0
     events: int = 0
     skipped: int = 0

@@ -19,7 +19,7 @@ from datetime import date
 from .. import namespaces as ns
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..names import NameIndex, normalise
-from .layouts import CIVILIANS, FOUGHT, MILITIA, VIOLENCE, Record, actor_kind, slug
+from .layouts import FOUGHT, MILITIA, VIOLENCE, Record, actor_kind, slug
 
 RDF_TYPE = f"<{ns.RDF}type>"
 LABEL = f"<{ns.RDFS}label>"
@@ -293,8 +293,6 @@ class Mapper:
                     out.append(label)
         return out[:2]
 
-    def civilian_actors(self) -> int:
-        return sum(1 for a in self.new_actors.values() if a.kind[0] == CIVILIANS)
 
 
 def _strip_period(name: str) -> str:

@@ -376,7 +376,8 @@ def quads(data: CuratedData) -> list[ox.Quad]:
         emit(s, ns.SKG + "subject", subject)
         emit(s, ns.SKG + "predicate", predicate)
         emit(s, ns.SKG + "object", obj)
-        when(s, "start", row["start"], "end", row["end"], closed=False)
+        one_off = vocab.relations[row["relation"]].one_off
+        when(s, "start", row["start"], "end", row["end"], closed=one_off)
         emit(s, ns.SKG + "certainty", vocab.certainties[row["certainty"]].iri)
         if row["note"]:
             emit(s, ns.SKG + "note", _lit(row["note"]))

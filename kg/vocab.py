@@ -20,6 +20,7 @@ class Term:
     comment: str
     symmetric: bool = False
     roll_up: bool = False
+    one_off: bool = False
     combat: bool = False
 
 
@@ -66,6 +67,7 @@ def vocabulary() -> Vocabulary:
                     comment=p.get(ns.RDFS + "comment", [""])[0],
                     symmetric=ns.OWL + "SymmetricProperty" in types,
                     roll_up=p.get(ns.SKG + "isRollUp") == ["true"],
+                    one_off=p.get(ns.SKG + "isOneOff") == ["true"],
                     combat=ns.SKG + "CombatEvent" in supers,
                 )
         return out

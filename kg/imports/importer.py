@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import resource
+import signal
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -91,24 +92,30 @@ def import_file(
                     "problems": [], "problem_count": 0, "filtered": None, "rows": None,
                     "seconds": round(time.monotonic() - started, 2), "rows_per_second": None,
                 }
-            with stores.Staging() as stage:
-                counters, mapper = _load(stream, Mapper(kind, names), stage, strict, set(wanted), progress, kind)
-                if counters.events == 0 and counters.skipped:
-                    raise DataError([Problem(stream.name, 0, None, "no row could be imported; the first problems:"),
-                                     *(Problem(stream.name, 0, None, p) for p in counters.problems[:5])])
-                label, publisher = KINDS[kind]
-                meta = {
-                    "label": label, "publisher": publisher, "file": path.name, "hash": digest,
-                    "events": counters.events, "skipped": counters.skipped,
-                    "imported": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                }
-                meta["imported"] = meta["imported"][:-2] + ":" + meta["imported"][-2:]
-                import pyoxigraph as ox
+            stop = _StopOnSignal()  # from here on, Ctrl-C or SIGTERM removes the staging store
+            try:
+                with stores.Staging() as stage:
+                    counters, mapper = _load(stream, Mapper(kind, names), stage, strict, set(wanted), progress, kind,
+                                             stop)
+                    if counters.events == 0 and counters.skipped:
+                        raise DataError([Problem(stream.name, 0, None, "no row could be imported; the first problems:"),
+                                         *(Problem(stream.name, 0, None, p) for p in counters.problems[:5])])
+                    label, publisher = KINDS[kind]
+                    meta = {
+                        "label": label, "publisher": publisher, "file": path.name, "hash": digest,
+                        "events": counters.events, "skipped": counters.skipped,
+                        "imported": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    }
+                    meta["imported"] = meta["imported"][:-2] + ":" + meta["imported"][-2:]
+                    import pyoxigraph as ox
 
-                stage.store.bulk_load(mapper.closing(meta).encode(), format=ox.RdfFormat.N_QUADS)
-                stores.copy_graphs(live, stage.store, {ns.dataset_graph(kind)})
-                del live
-                stage.commit()
+                    stage.store.bulk_load(mapper.closing(meta).encode(), format=ox.RdfFormat.N_QUADS)
+                    stores.copy_graphs(live, stage.store, {ns.dataset_graph(kind)})
+                    del live
+                    stop.defer()  # the switch is one rename: let it finish
+                    stage.commit()
+            finally:
+                stop.restore()
     finally:
         stream.close()
     seconds = time.monotonic() - started
@@ -170,6 +177,9 @@ def _produce(conn, parent_end, path: Path, kind: str, mapper: Mapper, strict: bo
     --strict ends the reading with an ("abort", problem) message.
     """
     parent_end.close()  # so that a dead parent breaks the pipe instead of blocking us forever
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         stream = CsvStream(path)
         reader = row_reader(kind, stream.header)
@@ -209,7 +219,7 @@ def _produce(conn, parent_end, path: Path, kind: str, mapper: Mapper, strict: bo
         conn.close()
 
 
-def _load(stream, mapper, stage, strict, countries, progress, kind) -> tuple[Counters, Mapper]:
+def _load(stream, mapper, stage, strict, countries, progress, kind, stop) -> tuple[Counters, Mapper]:
     """Bulk-load the chunks a reader process maps from the file.
 
     Two processes, not two threads: pyoxigraph holds the GIL for most of a bulk
@@ -225,9 +235,15 @@ def _load(stream, mapper, stage, strict, countries, progress, kind) -> tuple[Cou
     reader = context.Process(target=_produce, args=(send, receive, stream.path, kind, mapper, strict, countries),
                              name="kg-import-reader", daemon=True)
     bar = Progress(f"importing {kind}", stream.size, enabled=progress)
-    reader.start()
-    send.close()
     try:
+        # no signal while forking: a KeyboardInterrupt raised inside os.fork's
+        # hooks is printed and lost (stop.check() would still catch it, later)
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            reader.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            send.close()
         while True:
             try:
                 message = receive.recv()
@@ -236,6 +252,7 @@ def _load(stream, mapper, stage, strict, countries, progress, kind) -> tuple[Cou
             if message[0] == "chunk":
                 _, data, rows, position = message
                 stage.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                stop.check()
                 bar.update(rows, position)
             elif message[0] == "done":
                 counters, mapper = message[1], message[2]
@@ -251,3 +268,44 @@ def _load(stream, mapper, stage, strict, countries, progress, kind) -> tuple[Cou
             reader.terminate()
         reader.join()
         bar.finish()
+
+
+class _StopOnSignal:
+    """Ctrl-C (SIGINT) or SIGTERM during the load: stop cleanly, so that the staging
+    store is removed and the live one stays as it was.
+
+    The handler raises KeyboardInterrupt and also records the signal, because a
+    KeyboardInterrupt raised while pyoxigraph is loading may not come back out of
+    it; ``check()`` after each chunk raises it then. A signal the caller chose to
+    ignore (a background job's SIGINT) stays ignored.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self.seen: list[int] = []
+        self.previous: dict[int, object] = {}
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                self.previous[signum] = signal.signal(signum, self._handle)
+
+    deferred = False
+
+    def _handle(self, signum, frame) -> None:
+        self.seen.append(signum)
+        if not self.deferred:
+            raise KeyboardInterrupt
+
+    def defer(self) -> None:
+        """From now on only record signals (the import is about to complete)."""
+        self.deferred = True
+
+    def check(self) -> None:
+        if self.seen:
+            raise KeyboardInterrupt
+
+    def restore(self) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)

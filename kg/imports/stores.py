@@ -64,7 +64,9 @@ def _sweep() -> None:
                 os.rename(entry, link)
                 break
         for entry in folder.iterdir():
-            if entry.name.endswith(".staging") or entry.name.startswith("old-"):
+            if entry.name.endswith(".staging") or entry.name.startswith("old-") or (
+                entry.is_dir() and link.is_symlink() and entry.resolve() != link.resolve()
+            ):  # and stores an interrupted switch or drop left unused
                 shutil.rmtree(entry, ignore_errors=True)
 
 
@@ -77,15 +79,23 @@ class Staging:
     """
 
     def __init__(self) -> None:
-        import pyoxigraph as ox
-
         folder = stores_dir()
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.staging"
-        self.store = ox.Store(str(self.path))
+        self.store = None
         self.committed = False
 
     def __enter__(self) -> Staging:
+        # created here, not in __init__: once __enter__ returns, __exit__ is sure to
+        # run, and a Ctrl-C that lands while the store is being created removes it too
+        import pyoxigraph as ox
+
+        try:
+            self.store = ox.Store(str(self.path))
+        except BaseException:
+            self.store = None
+            discard(self.path)
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

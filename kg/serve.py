@@ -117,10 +117,6 @@ class QueryTimeoutError(QueryError):
     """A query stopped at the server's time limit."""
 
 
-class ResultTooLargeError(QueryError):
-    """An answer larger than the server's result-size limit."""
-
-
 # -- the worker process ------------------------------------------------------
 
 

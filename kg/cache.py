@@ -121,6 +121,11 @@ def refresh(
     return store
 
 
+def forget(path: Path | None = None) -> None:
+    """Drop this process's handle on a store (before an import swaps it out)."""
+    _open.pop(path or store_path(), None)
+
+
 def writable_store() -> OxigraphStore:
     """This process's writable handle on the store (for imports)."""
     path = store_path()
@@ -148,5 +153,8 @@ def _open_writable(path: Path, wait_seconds: float = 30.0) -> OxigraphStore:
                 time.sleep(0.2)
                 continue
             log.warning("the store at %s is corrupt (%s); starting a new one", path, e)
-            shutil.rmtree(path, ignore_errors=True)
+            # after an import the store is a link to stores/<id>: remove what it points to
+            shutil.rmtree(path.resolve(), ignore_errors=True)
+            if path.is_symlink():
+                path.unlink()
             return OxigraphStore(path)

@@ -40,3 +40,21 @@ def test_a_broken_data_file_is_reported_not_served_from_the_cache(kg, tmp_path):
     result = kg("fought", "JNIM", data=data, home=home)
     assert result.code == 1
     assert "relations.csv:1: header must be" in result.stderr
+
+
+def test_a_corrupt_store_behind_the_import_link_is_rebuilt(kg, tmp_path):
+    """After an import, $KG_HOME/store is a link to stores/<id>; corruption there is mended too."""
+    data = tmp_path / "data"
+    shutil.copytree(CASES / "minimal", data)
+    home = tmp_path / "home"
+    assert kg("build", data=data, home=home).code == 0
+    real = home / "stores" / "first"
+    real.parent.mkdir()
+    (home / "store").rename(real)
+    (home / "store").symlink_to(real)
+    for f in real.iterdir():
+        if f.is_file():
+            f.write_bytes(b"garbage")
+    result = kg("fought", "JNIM", data=data, home=home)
+    assert result.code == 0, result.stderr
+    assert "Malian Armed Forces" in result.stdout

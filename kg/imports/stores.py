@@ -172,5 +172,5 @@ def switch(staging: Path) -> None:
 
 def _forget_live(link: Path) -> None:
     """Close this process's handle on the old store (the cache keeps one per path)."""
-    cache._open.pop(link, None)  # noqa: SLF001 (the cache has no public way to forget a handle)
+    cache.forget(link)
     gc.collect()

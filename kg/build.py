@@ -260,10 +260,13 @@ def check(data: CuratedData, vocab: Vocabulary) -> list[Problem]:
         if key in seen_parts:
             add(row.problem("actor", f"duplicate participant (first at line {seen_parts[key].line})"))
         seen_parts[key] = row
+    # a combat event is evidence of who fought whom: it needs its sides; other
+    # events (a massacre by unidentified gunmen) may have no known participant
     with_participants = {r["event"] for r in data.participants}
     for eid, row in events.items():
-        if eid not in with_participants:
-            add(row.problem("id", f"event '{eid}' has no row in event_participants.csv"))
+        term = vocab.event_types.get(row["type"])
+        if term and term.combat and eid not in with_participants:
+            add(row.problem("id", f"{row['type']} '{eid}' has no row in event_participants.csv"))
     return problems
 
 

@@ -124,7 +124,7 @@ def test_missing_header_column(minimal_data):
     edit(minimal_data / "event_participants.csv", "event,actor,role,side", "event,actor,role")
     assert problems_of(minimal_data) == [
         "event_participants.csv:1: header must be: event,actor,role,side; missing: side",
-        "events.csv:2, column 'id': event 'bamako_attack_2024' has no row in event_participants.csv",
+        "events.csv:2, column 'id': attack 'bamako_attack_2024' has no row in event_participants.csv",
     ]
 
 

@@ -59,6 +59,17 @@ def store(kg_home):
     return open_store(DATA)
 
 
+@pytest.fixture(scope="session")
+def curated():
+    """The real curated data in an in-memory store of its own (imports elsewhere cannot change it)."""
+    from kg.build import build
+    from kg.store import OxigraphStore
+
+    memory = OxigraphStore()
+    memory.store.extend(build(DATA))
+    return memory
+
+
 @pytest.fixture
 def minimal_data(tmp_path) -> Path:
     """A writable copy of the smallest valid data set, to break in tests."""

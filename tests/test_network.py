@@ -23,17 +23,6 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @pytest.fixture(scope="module")
-def curated():
-    """The real curated data in an in-memory store of its own (imports elsewhere cannot change it)."""
-    from kg.build import build
-    from kg.store import OxigraphStore
-
-    store = OxigraphStore()
-    store.store.extend(build(DATA))
-    return store
-
-
-@pytest.fixture(scope="module")
 def g(curated):
     return kn.network(curated)
 

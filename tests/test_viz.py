@@ -17,16 +17,6 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @pytest.fixture(scope="module")
-def curated():
-    from kg.build import build
-    from kg.store import OxigraphStore
-
-    store = OxigraphStore()
-    store.store.extend(build(DATA))
-    return store
-
-
-@pytest.fixture(scope="module")
 def page(curated) -> str:
     return viz.viz(store=curated)["html"]
 

@@ -42,7 +42,7 @@ def import_acled(
 ) -> None:
     """Import an ACLED export (CSV, the standard column layout).
 
-    Battles make their two sides "fought" (a summary per pair and month);
+    Battles make their two sides "fought" (a summary per pair and year);
     violence against civilians is its own relation. Re-importing the same file
     changes nothing; a newer export replaces the graph atomically.
     In Python: kg.imports.import_file("acled", path, strict=..., countries=[...]).

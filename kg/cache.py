@@ -121,6 +121,12 @@ def refresh(
     return store
 
 
+def or_default(store=None):
+    """``store`` if given, else the cached store of the curated graph: what every
+    library function uses when called without ``store=``."""
+    return store if store is not None else open_store()
+
+
 def forget(path: Path | None = None) -> None:
     """Drop this process's handle on a store (before an import swaps it out)."""
     _open.pop(path or store_path(), None)

@@ -57,10 +57,9 @@ def export(fmt: str = "trig", graphs: list[str] | None = None, store=None) -> by
     ``graphml``, ``gexf`` (for Gephi) and ``csv`` (an edge list with periods)
     export the actor network instead (see ``kg.network.export_network``).
     """
-    if store is None:
-        from .cache import open_store
+    from .cache import or_default
 
-        store = open_store()
+    store = or_default(store)
     if fmt in ("graphml", "gexf", "csv"):
         from .network import export_network
 

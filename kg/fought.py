@@ -88,12 +88,11 @@ def fought_sparql(
 
 
 def _answer(actor, opponent, year, start, end, exact, source, store):
-    from .cache import open_store
+    from .cache import or_default
     from .errors import UsageError
     from .store import with_values
 
-    if store is None:
-        store = open_store()
+    store = or_default(store)
     try:
         window = dates.window(year, start, end)
     except dates.DateFormatError as e:

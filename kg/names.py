@@ -87,10 +87,9 @@ def index(store) -> NameIndex:
 
 def resolve(name: str, store=None) -> IRI:
     """The IRI of the actor a user means, or UnknownNameError / AmbiguousNameError."""
-    if store is None:
-        from .cache import open_store
+    from .cache import or_default
 
-        store = open_store()
+    store = or_default(store)
     return index(store).resolve(name)
 
 

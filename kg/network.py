@@ -86,12 +86,10 @@ def network(
     """
     import networkx as nx
 
+    from .cache import or_default
     from .vocab import vocabulary
 
-    if store is None:
-        from .cache import open_store
-
-        store = open_store()
+    store = or_default(store)
     window = _window(year, start, end)
     wanted = check_relations(relations)
     vocab = vocabulary()
@@ -450,10 +448,9 @@ def path(
 
     if limit < 1:
         raise UsageError(f"--limit must be 1 or more, got {limit}")
-    if store is None:
-        from .cache import open_store
+    from .cache import or_default
 
-        store = open_store()
+    store = or_default(store)
     iri_a, iri_b = resolve(a, store), resolve(b, store)
     ia, ib = key(iri_a), key(iri_b)
     if ia == ib:

@@ -31,10 +31,9 @@ _SECTIONS = {
 def actor(name: str, *, store=None) -> dict[str, Any]:
     """A profile: type, aliases, Wikidata id, active period, leaders, parents and
     components, allies and opponents by period, key events, sources."""
-    if store is None:
-        from .cache import open_store
+    from .cache import or_default
 
-        store = open_store()
+    store = or_default(store)
     iri = resolve(name, store)
     details = sparql.run(store, "actor-details", actor=iri)[0]
     active = None

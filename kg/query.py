@@ -44,10 +44,9 @@ def query(
     ``fmt`` "table" returns rows; json/xml/csv/tsv return the standard SPARQL
     results document; ttl/nt/nq/trig/jsonld/xml serialise CONSTRUCT/DESCRIBE.
     """
-    if store is None:
-        from .cache import open_store
+    from .cache import or_default
 
-        store = open_store()
+    store = or_default(store)
     raw = params or {}
     if is_named(text):
         named = sparql.get(text.strip())

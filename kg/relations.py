@@ -25,10 +25,9 @@ def relations(
     ``relation`` is a relation type (fought, allied_with, leads ...); the time
     window is a year or from/to bounds, exact on intervals.
     """
-    if store is None:
-        from .cache import open_store
+    from .cache import or_default
 
-        store = open_store()
+    store = or_default(store)
     actor = resolve(name, store)
     params: dict[str, Any] = {"actor": actor}
     if relation is not None:

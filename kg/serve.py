@@ -533,7 +533,7 @@ def serve(
 
     from werkzeug.serving import make_server
 
-    from .cache import home, open_store
+    from .cache import home, or_default
 
     try:  # bound here, before any work, so that a busy port fails at once and clearly
         listener = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
@@ -541,8 +541,7 @@ def serve(
         raise UsageError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     pool = path = None
     try:
-        if store is None:
-            store = open_store()
+        store = or_default(store)
         graphs = store.graphs()
         example_list = examples(store)
         path = snapshot(store, home() / "serve")

@@ -11,10 +11,9 @@ from . import sparql
 
 def stats(store=None) -> dict[str, Any]:
     """Counts per data set graph of classes, relation types, years and sources."""
-    if store is None:
-        from .cache import open_store
+    from .cache import or_default
 
-        store = open_store()
+    store = or_default(store)
     as_of = sparql.as_of(store)
     classes = [
         {"graph": ns.local_id(r["graph"]), "class": r["classLabel"], "count": r["count"]}

@@ -19,10 +19,9 @@ def timeline(
     store=None,
 ) -> list[dict[str, Any]]:
     """What happened, oldest first: statements beginning and events, of one actor or all."""
-    if store is None:
-        from .cache import open_store
+    from .cache import or_default
 
-        store = open_store()
+    store = or_default(store)
     params = _window_params(year, start, end)
     items: list[dict[str, Any]] = []
     if name is not None:

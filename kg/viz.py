@@ -355,12 +355,10 @@ def viz(
     """
     import networkx as nx
 
+    from .cache import or_default
     from .export import write_atomically
 
-    if store is None:
-        from .cache import open_store
-
-        store = open_store()
+    store = or_default(store)
     if depth < 1:
         raise UsageError(f"--depth must be 1 or more, got {depth}")
     g = network(store, year=year, start=start, end=end, relations=relations)

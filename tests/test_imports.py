@@ -119,6 +119,22 @@ def test_every_event_points_to_its_row_in_the_acled_graph(imported):
     assert by_id["MLI30013"]["fatalities"] == "77"
 
 
+def test_acled_events_keep_the_sources_acled_credits(imported, kg, home):
+    rows = select_rows(imported[0], f"""
+        SELECT ?record ?names WHERE {{ GRAPH <{ns.dataset_graph("acled")}> {{
+          ?event skg:sourceRecord ?record ; skg:sourceNames ?names }} }}""")
+    names = {r["record"]: r["names"] for r in rows}
+    assert len(names) == 25  # every row of the sample names its sources
+    assert names["MLI30001"] == "AFP; Le Monde"  # ACLED's list, as ACLED writes it
+    assert names["MLI30002"] == "Malian Armed Forces; Human Rights Watch"
+    assert names["NIG20001"] == "Reuters"
+    # an export without the optional source column: no source names, nothing invented
+    result = kg("import", "acled", str(FIXTURES / "acled_required_only.csv"), home=home)
+    assert result.code == 0, result.stderr
+    assert select_rows(home, f"""SELECT ?e WHERE {{ GRAPH <{ns.dataset_graph("acled")}> {{
+        ?e skg:sourceNames ?names }} }}""") == []
+
+
 def test_places_keep_admin_levels_and_coordinates(imported):
     home = imported[0]
     event = ns.dataset_ns("acled", "event") + "MLI30013"

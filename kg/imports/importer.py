@@ -31,7 +31,7 @@ KINDS = {"acled": ("ACLED export", "ACLED"), "ucdp": ("UCDP Georeferenced Event 
 _A = {"acled": "an", "ucdp": "a"}  # "an ACLED file", "a UCDP file"
 CHUNK_ROWS = 20_000  # rows per bulk load: bounds memory, big enough to keep the store fast
 MAX_PROBLEMS = 50  # problems kept for the report; all are counted
-MAPPING_VERSION = "6"  # bump when the mapping changes, so that re-imports are not skipped
+MAPPING_VERSION = "7"  # bump when the mapping changes, so that re-imports are not skipped
 
 
 class StrictAbort(DataError):

@@ -140,6 +140,7 @@ class Record:
     side_a: Side
     side_b: Side
     relation: str | None  # FOUGHT, VIOLENCE or None
+    sources: str = ""  # the sources the data set credits, as it writes them (ACLED's source column)
 
 
 def detect(header: list[str]) -> str | None:
@@ -271,7 +272,7 @@ def actor_kind(name: str, inter: str) -> tuple[str, str | None]:
 # --- rows ----------------------------------------------------------------------
 
 
-_ACLED_USED = (*ACLED_REQUIRED, "admin3", "civilian_targeting")
+_ACLED_USED = (*ACLED_REQUIRED, "admin3", "civilian_targeting", "source")
 
 
 class AcledRow:
@@ -290,7 +291,7 @@ class AcledRow:
         if self.pad:
             cells = [*cells, ""]
         (event_id, event_date, precision, event_type, sub_type, actor1, assoc1, inter1, actor2, assoc2, inter2,
-         country, admin1, admin2, location, latitude, longitude, fatalities, admin3, civilian) = self.cells(cells)
+         country, admin1, admin2, location, latitude, longitude, fatalities, admin3, civilian, sources) = self.cells(cells)
         row_id = event_id if _ID.fullmatch(event_id) else parse_id(event_id, "event_id_cnty")
         day = parse_day(event_date, "event_date")
         precision = precision.strip()
@@ -329,7 +330,7 @@ class AcledRow:
         return Record(
             row_id, kind[0], kind[1], kind[2], start, end, sp, ep, day, fatalities,
             country.strip(), (admin1.strip(), admin2.strip(), admin3.strip()), location.strip(),
-            lat, lon, side_a, side_b, relation,
+            lat, lon, side_a, side_b, relation, sources.strip(),
         )
 
     def country(self, cells: list[str]) -> str:

@@ -1,7 +1,7 @@
 """Records -> N-Quads text in the data set's named graph.
 
 Each event is kept lean (type, row id, period with precisions, fatalities,
-place, the actors of each side: about ten quads), because the store's write
+place, the sources the data set credits, the actors of each side: about a dozen quads), because the store's write
 path, not Python, bounds the import speed. Places, actor types and new actors
 are written once each. While streaming, every combat or one-sided event is
 counted into a summary statement per pair of actors and year (skg:eventCount,
@@ -35,6 +35,7 @@ def _p(local: str) -> str:
 
 SOURCE_RECORD, START, END, START_P, END_P = _p("sourceRecord"), _p("start"), _p("end"), _p("startPrecision"), _p("endPrecision")
 FATALITIES, PLACE, SIDE_A, SIDE_B, EVIDENCE = _p("fatalities"), _p("place"), _p("sideA"), _p("sideB"), _p("evidence")
+SOURCE_NAMES = _p("sourceNames")
 PRECISION = {p: _p(p) for p in ("Day", "Month", "Year")}
 
 
@@ -138,6 +139,8 @@ class Mapper:
         ]
         if r.fatalities is not None:
             out.append(f'{e} {FATALITIES} "{r.fatalities}"{XSD_INT}{g}')
+        if r.sources:
+            out.append(f"{e} {SOURCE_NAMES} {literal(r.sources)}{g}")
         place = self._place(r, out)
         if place:
             out.append(f"{e} {PLACE} {place}{g}")

@@ -51,7 +51,7 @@ def fingerprint(data_dir: Path) -> str:
     from .build import data_files
 
     digest = hashlib.sha256(__version__.encode())
-    for name in ("schema.ttl", "shapes.ttl"):
+    for name in ("schema.ttl", "shapes.ttl", "summaries.py"):
         digest.update(resources.files("kg").joinpath(name).read_bytes())
     for path in data_files(Path(data_dir)):
         digest.update(path.name.encode())
@@ -101,6 +101,7 @@ def refresh(
     import pyoxigraph as ox
 
     from .build import build
+    from .summaries import with_summaries
     from .validate import check
 
     quads = build(data_dir)
@@ -109,7 +110,7 @@ def refresh(
     path = store_path()
     _open.pop(path, None)
     store = store or _open_writable(path)
-    curated = [q for q in quads if q.graph_name.value == ns.CURATED_GRAPH]
+    curated = with_summaries([q for q in quads if q.graph_name.value == ns.CURATED_GRAPH], ns.CURATED_GRAPH)
     ontology = [q for q in quads if q.graph_name.value == ns.ONTOLOGY_GRAPH]
     store.replace_graph(ns.ONTOLOGY_GRAPH, ontology)
     stamp = ox.Quad(

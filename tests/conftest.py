@@ -62,11 +62,13 @@ def store(kg_home):
 @pytest.fixture(scope="session")
 def curated():
     """The real curated data in an in-memory store of its own (imports elsewhere cannot change it)."""
+    from kg import namespaces as ns
     from kg.build import build
     from kg.store import OxigraphStore
+    from kg.summaries import with_summaries
 
     memory = OxigraphStore()
-    memory.store.extend(build(DATA))
+    memory.store.extend(with_summaries(build(DATA), ns.CURATED_GRAPH))
     return memory
 
 

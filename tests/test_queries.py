@@ -120,7 +120,7 @@ def test_a_syntax_error_says_where_and_exits_3(kg):
 @pytest.mark.parametrize(
     "args, message, code",
     [
-        (("query", "who-fought-in-yeer"), "no named query 'who-fought-in-yeer'; did you mean: who-fought-in-year?", 2),
+        (("query", "who-fought-in-yeer"), "no named query 'who-fought-in-yeer'; did you mean: who-fought-in-year", 2),
         (("query", "who-fought-in-year"), "needs --param year=", 2),
         (("query", "who-fought-in-year", "-p", "year=two"), "parameter year: expected xsd:integer", 2),
         (("query", "who-fought-in-year", "-p", "yr=2013"), "has no parameter yr", 2),

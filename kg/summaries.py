@@ -1,0 +1,151 @@
+"""Pair-year summaries: one node per pair of actors, relation and calendar year.
+
+A triple store has no range index on dates, so "who fought whom in 2020"
+would otherwise compare the dates of every "fought" statement, and join each
+match to its actors: minutes at a million statements. The summaries are
+written where statements are written (the curated graph when it is stored,
+an import when it is loaded) into the same named graph, so the year question
+reads one index entry per pair that was active that year.
+
+They are derived, not curated: SHACL checks the statements, and these are
+recomputed whenever the statements are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from . import namespaces as ns
+
+PAIR_YEAR = ns.ID + "pair-year/"
+
+
+@dataclass
+class PairYear:
+    first: date
+    last: date
+    statements: int = 0
+    events: int | None = None
+    fatalities: int | None = None
+
+
+class Summariser:
+    """Collects statements of one named graph; ``nquads()`` writes their summaries.
+
+    ``symmetric`` holds the relation IRIs whose direction does not matter
+    (fought, allied with): their statements are summed per unordered pair.
+    Memory holds one entry per pair and year, never the statements.
+    """
+
+    def __init__(self, graph: str, as_of: date, symmetric: Iterable[str]) -> None:
+        self.graph = graph
+        self.as_of = as_of
+        self.symmetric = set(symmetric)
+        self.pairs: dict[tuple[str, str, str, int], PairYear] = {}
+        self._tag = graph.removeprefix(ns.GRAPH).replace("/", ".")
+
+    def add(self, subject: str, relation: str, obj: str, start: date, end: date | None,
+            *, events: int | None = None, fatalities: int | None = None) -> None:
+        """Count one statement into each year its period touches (an open end runs to the as-of day)."""
+        if relation in self.symmetric and obj < subject:
+            subject, obj = obj, subject
+        last_day = end or max(self.as_of, start)
+        for year in range(start.year, last_day.year + 1):
+            first = max(start, date(year, 1, 1))
+            last = min(last_day, date(year, 12, 31))
+            key = (subject, relation, obj, year)
+            pair = self.pairs.get(key)
+            if pair is None:
+                pair = self.pairs[key] = PairYear(first, last)
+            else:
+                pair.first = min(pair.first, first)
+                pair.last = max(pair.last, last)
+            pair.statements += 1
+            if events is not None:
+                pair.events = (pair.events or 0) + events
+            if fatalities is not None:
+                pair.fatalities = (pair.fatalities or 0) + fatalities
+
+    def iri(self, key: tuple[str, str, str, int]) -> str:
+        subject, relation, obj, year = key
+        return f"{PAIR_YEAR}{self._tag}/{_tag(subject)}--{ns.local_id(relation)}--{_tag(obj)}--{year}"
+
+    def nquads(self) -> Iterator[str]:
+        """N-Quads lines (newline-terminated), one summary at a time."""
+        g = f" <{self.graph}> .\n"
+        skg, integer, day = ns.SKG, f"^^<{ns.XSD}integer>", f"^^<{ns.XSD}date>"
+        for key, pair in self.pairs.items():
+            subject, relation, obj, year = key
+            s = f"<{self.iri(key)}>"
+            text = (
+                f"{s} <{ns.RDF}type> <{skg}PairYear>{g}"
+                f"{s} <{skg}pairSubject> <{subject}>{g}"
+                f"{s} <{skg}pairRelation> <{relation}>{g}"
+                f"{s} <{skg}pairObject> <{obj}>{g}"
+                f'{s} <{skg}year> "{year}"{integer}{g}'
+                f'{s} <{skg}firstDay> "{pair.first.isoformat()}"{day}{g}'
+                f'{s} <{skg}lastDay> "{pair.last.isoformat()}"{day}{g}'
+                f'{s} <{skg}statementCount> "{pair.statements}"{integer}{g}'
+            )
+            if pair.events is not None:
+                text += f'{s} <{skg}eventCount> "{pair.events}"{integer}{g}'
+            if pair.fatalities is not None:
+                text += f'{s} <{skg}fatalities> "{pair.fatalities}"{integer}{g}'
+            yield text
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+def _tag(iri: str) -> str:
+    """A curated actor's id; anything else by its path (``acled.actor.x``, ``place.gao``)."""
+    if iri.startswith(ns.ACTOR):
+        return iri[len(ns.ACTOR):]
+    return iri.removeprefix(ns.ID).replace("/", ".")
+
+
+def summarise(quads: Iterable, graph: str, as_of: date | None = None,
+              symmetric: Iterable[str] | None = None) -> Summariser:
+    """The summaries of the dated statements among ``quads`` (pyoxigraph quads; those of
+    ``graph`` count). One pass, collecting each statement's properties; no joins.
+
+    An ongoing statement runs to ``as_of``, else to the graph's own ``skg:asOf``, else to today.
+    """
+    wanted = {ns.SKG + p: p for p in (
+        "subject", "predicate", "object", "start", "end", "eventCount", "fatalities", "asOf")}
+    statements: dict[str, dict[str, str]] = {}
+    for q in quads:
+        prop = wanted.get(q.predicate.value)
+        if prop is not None and q.graph_name.value == graph:
+            statements.setdefault(q.subject.value, {})[prop] = q.object.value
+    if as_of is None:
+        stated = [date.fromisoformat(s["asOf"]) for s in statements.values() if "asOf" in s]
+        as_of = max(stated) if stated else date.today()
+    summariser = Summariser(graph, as_of, symmetric_relations() if symmetric is None else symmetric)
+    for stmt in statements.values():
+        if not {"subject", "predicate", "object", "start"} <= stmt.keys():
+            continue  # an event, or an undated statement: no year to file it under
+        end = stmt.get("end")
+        summariser.add(
+            stmt["subject"], stmt["predicate"], stmt["object"],
+            date.fromisoformat(stmt["start"]), date.fromisoformat(end) if end else None,
+            events=int(stmt["eventCount"]) if "eventCount" in stmt else None,
+            fatalities=int(stmt["fatalities"]) if "fatalities" in stmt else None,
+        )
+    return summariser
+
+
+def with_summaries(quads: list, graph: str) -> list:
+    """``quads`` and the summaries of their statements in ``graph``: what the store holds."""
+    import pyoxigraph as ox
+
+    text = "".join(summarise(quads, graph).nquads())
+    return [*quads, *ox.parse(text, format=ox.RdfFormat.N_QUADS)]
+
+
+def symmetric_relations() -> set[str]:
+    from .vocab import vocabulary
+
+    return {r.iri for r in vocabulary().relations.values() if r.symmetric}

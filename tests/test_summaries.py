@@ -1,0 +1,89 @@
+"""Pair-year summaries: the index that answers "who fought whom in a year"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kg import namespaces as ns
+from kg import sparql
+from kg.summaries import Summariser, summarise
+
+FOUGHT, SUPPORTS = ns.SKG + "fought", ns.SKG + "supports"
+A, B = ns.ACTOR + "a", ns.ACTOR + "b"
+
+
+def summariser() -> Summariser:
+    return Summariser(ns.CURATED_GRAPH, as_of=date(2025, 11, 30), symmetric={FOUGHT})
+
+
+def test_a_statement_is_counted_in_each_year_it_touches_clipped_to_the_year():
+    s = summariser()
+    s.add(A, FOUGHT, B, date(2012, 3, 5), date(2014, 2, 1))
+    by_year = {key[3]: (p.first, p.last, p.statements) for key, p in s.pairs.items()}
+    assert by_year == {
+        2012: (date(2012, 3, 5), date(2012, 12, 31), 1),
+        2013: (date(2013, 1, 1), date(2013, 12, 31), 1),
+        2014: (date(2014, 1, 1), date(2014, 2, 1), 1),
+    }
+
+
+def test_an_ongoing_statement_runs_to_the_as_of_day():
+    s = summariser()
+    s.add(A, FOUGHT, B, date(2024, 6, 1), None)
+    assert {key[3]: p.last for key, p in s.pairs.items()} == {2024: date(2024, 12, 31), 2025: date(2025, 11, 30)}
+
+
+def test_symmetric_relations_are_summed_per_unordered_pair_directed_ones_are_not():
+    s = summariser()
+    s.add(A, FOUGHT, B, date(2013, 1, 1), date(2013, 1, 31))
+    s.add(B, FOUGHT, A, date(2013, 6, 1), date(2013, 6, 30), events=3, fatalities=10)
+    s.add(A, SUPPORTS, B, date(2013, 1, 1), date(2013, 1, 31))
+    s.add(B, SUPPORTS, A, date(2013, 1, 1), date(2013, 1, 31))
+    fought = s.pairs[(A, FOUGHT, B, 2013)]
+    assert (fought.first, fought.last, fought.statements) == (date(2013, 1, 1), date(2013, 6, 30), 2)
+    assert (fought.events, fought.fatalities) == (3, 10)
+    assert (A, SUPPORTS, B, 2013) in s.pairs and (B, SUPPORTS, A, 2013) in s.pairs
+    assert len(s) == 3
+
+
+def test_nquads_are_one_node_per_pair_and_year_in_the_statements_graph():
+    import pyoxigraph as ox
+
+    s = summariser()
+    s.add(A, FOUGHT, B, date(2013, 1, 1), date(2014, 1, 31))
+    quads = list(ox.parse("".join(s.nquads()), format=ox.RdfFormat.N_QUADS))
+    assert {q.graph_name.value for q in quads} == {ns.CURATED_GRAPH}
+    nodes = {q.subject.value for q in quads}
+    assert nodes == {ns.ID + "pair-year/curated/a--fought--b--2013", ns.ID + "pair-year/curated/a--fought--b--2014"}
+
+
+def test_summarise_reads_statements_and_skips_events(curated):
+    quads = curated.quads(ns.CURATED_GRAPH)
+    s = summarise(quads, ns.CURATED_GRAPH)
+    # the curated as-of day is read from the graph itself
+    assert s.as_of == sparql.as_of(curated)
+    subjects = {key[0] for key in s.pairs} | {key[2] for key in s.pairs}
+    assert not any(iri.startswith(ns.EVENT) for iri in subjects)
+    assert (ns.ACTOR + "ansar_dine", FOUGHT, ns.ACTOR + "operation_serval", 2013) in s.pairs
+
+
+@pytest.mark.parametrize("year", range(2012, 2026))
+def test_who_fought_in_year_has_the_pairs_of_the_statements_of_that_year(curated, year):
+    """The summaries answer like the statements they sum up, every year."""
+    pairs = {frozenset((r["actor"], r["opponent"])) for r in sparql.run(curated, "who-fought-in-year", year=year)}
+    stated = {frozenset((r["actor"], r["opponent"]))
+              for r in sparql.run(curated, "fought-statements-in-year", year=year)}
+    assert pairs == stated
+    assert pairs, f"no fighting in {year}?"
+
+
+def test_who_fought_in_2013_gives_the_days_and_the_statement_count(curated):
+    rows = sparql.run(curated, "who-fought-in-year", year=2013)
+    serval = [r for r in rows if {r["actorLabel"], r["opponentLabel"]} == {"Ansar Dine", "Operation Serval"}]
+    assert len(serval) == 1
+    row = serval[0]
+    assert row["start"] == date(2013, 1, 11)  # Serval began on 11 January 2013
+    assert row["statements"] >= 1 and row["dataset"] == ns.CURATED_GRAPH
+    assert row["events"] is None  # curated statements count no imported events

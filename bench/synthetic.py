@@ -48,6 +48,10 @@ ARMED = [  # (ACLED name, inter code); the first ones resolve, the last ones do 
     ("Fulani Ethnic Militia (Mali)", "4"), ("Dozo Communal Militia (Burkina Faso)", "4"),
 ]
 ALLIES = ["Wagner Group", "Africa Corps", "VDP: Volunteers for the Defense of the Homeland", ""]
+# Outlets for ACLED's source column (1 to 3 per row, "; "-separated, as ACLED writes it)
+OUTLETS = ["AFP", "Reuters", "RFI", "Le Monde", "Jeune Afrique", "Studio Tamani", "Sahelien", "Malijet",
+           "Lefaso.net", "Burkina24", "ActuNiger", "Aljazeera", "Twitter", "Facebook", "Local sources",
+           "Human Rights Watch", "OCHA", "MINUSMA"]
 UCDP_GROUPS = ["JNIM", "IS Sahel", "CMA", "Ansarul Islam", "Katiba Macina", "Dozo", "Fulani militia"]
 START = date(2022, 1, 1)
 DAYS = (date(2025, 12, 31) - START).days
@@ -98,7 +102,8 @@ def acled_rows(n: int, rng: random.Random):
             "interaction": "".join(sorted(inter1 + inter2)).lstrip("0") or "0", "civilian_targeting": civ,
             "iso": iso, "region": "Western Africa", "country": country, "admin1": admin1, "admin2": admin2,
             "admin3": location, "location": location, "latitude": f"{lat:.4f}", "longitude": f"{lon:.4f}",
-            "geo_precision": "1", "source": "Synthetic source", "source_scale": "National",
+            "geo_precision": "1", "source": "; ".join(rng.sample(OUTLETS, rng.choice((1, 1, 2, 2, 3)))),
+            "source_scale": "National",
             "notes": f"Synthetic event {i + 1}: {sub.lower()} near {location}.", "fatalities": str(fatalities),
             "tags": "", "timestamp": str(1700000000 + i),
         }

@@ -91,6 +91,7 @@ class Mapper:
         self.stmt_ns = ns.dataset_ns(self.dataset, "statement")
         self.type_ns = ns.dataset_ns(self.dataset, "type")
         self.dataset_iri = ns.DATASET + self.dataset
+        self._texts: dict = {}
 
     # -- names ------------------------------------------------------------------
 
@@ -129,18 +130,20 @@ class Mapper:
         e = f"<{self.event_ns}{r.row_id}>"
         if r.type_key not in self.types:
             self.types[r.type_key] = (r.type_label, r.superclasses)
+        texts = self._texts  # objects and their graph, cached: days, precisions and source lists repeat
+        start = texts.get(r.start) or self._text(r.start, f'"{r.start.isoformat()}"{XSD_DATE}')
+        end = texts.get(r.end) or self._text(r.end, f'"{r.end.isoformat()}"{XSD_DATE}')
         out = [
             f"{e} {RDF_TYPE} <{self.type_ns}{r.type_key}>{g}"
             f'{e} {SOURCE_RECORD} "{r.row_id}"{g}'
-            f'{e} {START} "{r.start.isoformat()}"{XSD_DATE}{g}'
-            f'{e} {END} "{r.end.isoformat()}"{XSD_DATE}{g}'
+            f"{e} {START} {start}{e} {END} {end}"
             f"{e} {START_P} {PRECISION[r.start_precision]}{g}"
             f"{e} {END_P} {PRECISION[r.end_precision]}{g}"
         ]
         if r.fatalities is not None:
             out.append(f'{e} {FATALITIES} "{r.fatalities}"{XSD_INT}{g}')
         if r.sources:
-            out.append(f"{e} {SOURCE_NAMES} {literal(r.sources)}{g}")
+            out.append(f"{e} {SOURCE_NAMES} {texts.get(r.sources) or self._text(r.sources, literal(r.sources))}")
         place = self._place(r, out)
         if place:
             out.append(f"{e} {PLACE} {place}{g}")
@@ -157,6 +160,13 @@ class Mapper:
         if self.last is None or r.end > self.last:
             self.last = r.end
         return "".join(out)
+
+    def _text(self, key, term: str) -> str:
+        """``term`` followed by the graph and the end of the line, remembered under ``key``."""
+        text = term + self.g
+        if len(self._texts) < 100_000:
+            self._texts[key] = text
+        return text
 
     def _place(self, r: Record, out: list[str]) -> str | None:
         if not r.location and r.lat is None:

@@ -74,14 +74,19 @@ class Staging:
     """A new store being filled. ``commit()`` makes it the live store; leaving the
     ``with`` block without committing (an error, Ctrl-C) closes and removes it.
 
+    It starts empty, or as a checkpoint of ``base`` (a pyoxigraph Store on disk):
+    RocksDB hard-links the live store's files into it, so an import that adds a
+    graph the live store lacks neither copies nor rewrites the others.
+
     Use ``stage.store`` each time rather than keeping it in a variable: the store
     must be closed (every reference gone) before its files are removed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, base=None) -> None:
         folder = stores_dir()
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.staging"
+        self.base = base
         self.store = None
         self.committed = False
 
@@ -91,6 +96,9 @@ class Staging:
         import pyoxigraph as ox
 
         try:
+            if self.base is not None:
+                self.base.backup(str(self.path))  # the files are immutable: sharing them is safe
+                self.base = None
             self.store = ox.Store(str(self.path))
         except BaseException:
             self.store = None

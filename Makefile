@@ -14,6 +14,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	sh scripts/install-browser.sh
+	sh scripts/install-virtuoso.sh
 	$(BIN)/ruff check kg tests bench
 	$(BIN)/python -m pytest
 

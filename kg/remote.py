@@ -1,12 +1,13 @@
 """The third store backend: any SPARQL 1.1 server, given by URL.
 
-Queries go through the SPARQL 1.1 Protocol (an HTTP POST of
-``application/sparql-query``, results asked as SPARQL JSON) and loading goes
+Queries go through the SPARQL 1.1 Protocol (an HTTP POST of a URL-encoded
+``query=``, results asked as SPARQL JSON) and loading goes
 through the SPARQL 1.1 Graph Store HTTP Protocol (a PUT of N-Triples per
 named graph), so the same code works against Oxigraph server, Apache Jena
 Fuseki, GraphDB, Virtuoso or ``kg serve``. Rows come back as the same plain
 Python values as from the embedded stores (``terms.from_json_term``), and
-parameters are bound by the same VALUES block (``store.with_values``): the
+parameters are bound by VALUES blocks at the same place as on the embedded
+stores (``store.with_values``; one block per variable, see ``bind``): the
 protocol has no pre-binding, and the library above never knows which store
 answered.
 
@@ -36,7 +37,7 @@ from typing import Any
 from . import namespaces as ns
 from .errors import QueryError, StoreError, UsageError
 from .store import Row, query_kind, with_values
-from .terms import from_json_term
+from .terms import IRI, from_json_term, to_ntriples
 
 log = logging.getLogger("kg")
 
@@ -76,16 +77,54 @@ def check_url(url: str, what: str = "--endpoint") -> str:
 
 
 def default_store_url(endpoint: str) -> str:
-    """The Graph Store Protocol URL beside a query endpoint, by Oxigraph's convention.
+    """The Graph Store Protocol URL beside a query endpoint.
 
-    Oxigraph serves queries at ``/query`` and graphs at ``/store``; a URL ending
-    in ``/sparql`` is mapped the same way. Other servers name theirs
-    differently (Fuseki: ``/ds/data``), hence ``--store-url``.
+    Oxigraph serves queries at ``/query`` and graphs at ``/store``; Virtuoso
+    serves queries at ``/sparql`` (always at the root) and graphs at
+    ``/sparql-graph-crud``. Any other path gets ``/store`` by Oxigraph's
+    convention; other servers name theirs differently (Fuseki:
+    ``/ds/data``), hence ``--store-url``.
     """
     parts = urllib.parse.urlsplit(endpoint)
-    head, _, last = parts.path.rstrip("/").rpartition("/")
-    path = f"{head}/store" if last in ("query", "sparql") else parts.path.rstrip("/") + "/store"
+    path = parts.path.rstrip("/")
+    head, _, last = path.rpartition("/")
+    if path == "/sparql":
+        path = "/sparql-graph-crud"
+    elif last in ("query", "sparql"):
+        path = f"{head}/store"
+    else:
+        path += "/store"
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+_DECLARED = re.compile(r"^#\s*param:\s*(\w+)", re.MULTILINE)
+_MARK = "urn:x-kg:bind"
+
+
+def bind(query: str, bindings: dict[str, Any] | None) -> str:
+    """The query with its parameters bound by one VALUES block each, where ``with_values`` puts its one.
+
+    Semantically the same as the embedded stores' one block (``VALUES (?a ?b)
+    { (x y) }`` joins like ``VALUES ?a { x } VALUES ?b { y }``, and ``VALUES ?c
+    { UNDEF }`` binds nothing), but Virtuoso 7 gets that form wrong: it treats
+    the variables of a one-row VALUES of several variables as constants and
+    then miscompiles FILTERs that use them (no rows at all for
+    fought-statements with an actor and a window, or "SP031 ... Internal
+    error: ssg_print_rvr_fixed_val(): no SPART_VARR_FIXED",
+    openlink/virtuoso-opensource#839); and a FILTER comparing with
+    ``COALESCE(?to, ...)`` where ``?to`` occurs nowhere else drops rows when
+    the query also has a property path (events-of-actor without a window).
+    So each parameter gets its own block, and a named query's declared
+    parameters (its ``# param:`` lines) that are not given get an UNDEF one.
+    """
+    bindings = dict(bindings or {})
+    declared = [n for n in _DECLARED.findall(query) if n not in bindings]
+    if not bindings and not declared:
+        return query
+    blocks = [f"VALUES ?{n} {{ {to_ntriples(v)} }}" for n, v in bindings.items()]
+    blocks += [f"VALUES ?{n} {{ UNDEF }}" for n in declared]
+    marked = with_values(query, {"kg_bind": IRI(_MARK)})
+    return marked.replace(f"VALUES (?kg_bind) {{ (<{_MARK}>) }}", " ".join(blocks), 1)
 
 
 class RemoteStore:
@@ -104,10 +143,13 @@ class RemoteStore:
     # -- the SPARQL 1.1 Protocol ---------------------------------------
 
     def _post_query(self, query: str, bindings: dict[str, Any] | None, accept: str) -> bytes:
-        text = PREFIX_LINE + with_values(query, bindings)
+        text = PREFIX_LINE + bind(query, bindings)
+        # A URL-encoded form (query=...), the protocol's other POST: Virtuoso 7
+        # never answers a POST of application/sparql-query (the connection
+        # hangs; openlink/virtuoso-opensource#842), and every server takes this.
         request = urllib.request.Request(
-            self.url, data=text.encode("utf-8"), method="POST",
-            headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
+            self.url, data=urllib.parse.urlencode({"query": text}).encode("ascii"), method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
         )
         return self._send(request, query=True)
 
@@ -116,7 +158,8 @@ class RemoteStore:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.read()
         except urllib.error.HTTPError as e:
-            body = e.read().decode("utf-8", "replace").strip()[:MESSAGE_CHARS]
+            # Virtuoso repeats the query after its message: without our prefixes.
+            body = e.read().decode("utf-8", "replace").replace(PREFIX_LINE, "").strip()[:MESSAGE_CHARS]
             if query and e.code == 400:
                 message = _unshift_lines(body) or e.reason
                 raise QueryError(f"the SPARQL endpoint rejected the query: {message}") from None
@@ -159,19 +202,56 @@ class RemoteStore:
     def serialize_results(
         self, query: str, fmt: str, bindings: dict[str, Any] | None = None
     ) -> tuple[str, bytes]:
-        """Run any query and return the server's own serialisation in ``fmt``."""
+        """Run any query and serialise its result in ``fmt``, byte for byte as the embedded store does.
+
+        The server's answer is fetched in one well-supported format (SPARQL XML
+        results; N-Triples for CONSTRUCT/DESCRIBE) and written out again by
+        pyoxigraph, as ``OxigraphStore`` does. Passing the server's own
+        serialisation through would make ``kg query --format`` depend on the
+        server: Virtuoso's CSV quotes every field, its TSV is not SPARQL TSV
+        (no ``?`` in the header, no datatypes or language tags), its JSON
+        writes ``"1"`` for a stored ``true`` (its XML writes ``true``).
+        """
+        import pyoxigraph as ox
+
+        from .store import _ox_rdf_format
+
         if query_kind(query) in ("CONSTRUCT", "DESCRIBE"):
             if fmt not in RDF_MIME:
                 raise UsageError(f"unknown RDF format '{fmt}'; expected one of: {', '.join(RDF_MIME)}")
-            return "rdf", self._post_query(query, bindings, RDF_MIME[fmt])
+            body = self._post_query(query, bindings, RDF_MIME["nt"])
+            triples = self._parse(lambda: list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
+            # In subject and predicate order, so that Turtle groups them (Virtuoso's order is its hash's).
+            triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+            return "rdf", ox.serialize(triples, format=_ox_rdf_format(ox, fmt), prefixes=ns.PREFIXES)
         if fmt not in RESULT_MIME:
             raise UsageError(f"unknown results format '{fmt}'; expected one of: {', '.join(RESULT_MIME)}")
-        return "results", self._post_query(query, bindings, RESULT_MIME[fmt])
+        body = self._post_query(query, bindings, RESULT_MIME["xml"])
+        result = self._parse(lambda: ox.parse_query_results(body, format=ox.QueryResultsFormat.XML))
+        formats = {
+            "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+        }
+        return "results", result.serialize(format=formats[fmt])
+
+    def _parse(self, parse):
+        try:
+            return parse()
+        except (SyntaxError, ValueError, OSError) as e:
+            raise StoreError(f"the SPARQL endpoint {self.url} sent an answer that does not parse: {e}") from None
 
     # -- reading graphs back (for export) ------------------------------
 
     def graphs(self) -> list[str]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        """Our named graphs on the server (``.../graph/NAME``), not the server's own.
+
+        A server may hold other graphs: Virtuoso always has its system graphs
+        (``http://www.openlinksw.com/schemas/virtrdf#`` and a few more), and a
+        shared server other people's data; ``kg export`` copies only ours.
+        """
+        rows = self.select(
+            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{ns.GRAPH}")) }}'
+        )
         return sorted(str(r["g"]) for r in rows)
 
     def quads(self, graph: str | None = None) -> list:

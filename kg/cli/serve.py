@@ -27,8 +27,9 @@ def push(
         str | None,
         typer.Option(
             "--store-url", metavar="URL",
-            help="The Graph Store Protocol URL (default: the endpoint's /query or /sparql replaced by /store, "
-                 "as on Oxigraph server; Fuseki: http://HOST:3030/DATASET/data).",
+            help="The Graph Store Protocol URL (default: the endpoint's /query replaced by /store, as on "
+                 "Oxigraph server; /sparql by /sparql-graph-crud, as on Virtuoso; "
+                 "Fuseki: http://HOST:3030/DATASET/data).",
         ),
     ] = None,
 ) -> None:

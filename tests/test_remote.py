@@ -1,22 +1,20 @@
-"""The remote backend against a real SPARQL 1.1 server: Oxigraph server.
+"""The remote backend against real SPARQL 1.1 servers: Oxigraph and Virtuoso.
 
-A fresh ``oxigraph serve`` (from the PyPI package ``oxigraph``, in the test
-extra) listens on a free loopback port; ``kg push`` loads the built graph
-into it through the Graph Store Protocol, and the same questions are asked
-of the embedded store and of the server, which must give the same answers.
+Each server (``tests/servers.py``: ``oxigraph serve`` from the PyPI package
+``oxigraph``, and Debian's Virtuoso started by ``scripts/virtuoso-serve.sh``)
+listens on a free loopback port; ``kg push`` loads the built graph into it
+through the Graph Store Protocol, and the same questions are asked of the
+embedded store and of the server, which must give the same answers. Every
+test that takes ``server`` runs once per server.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
+from datetime import date
 
 import pytest
 
@@ -26,61 +24,26 @@ from kg.errors import QueryError, StoreError, UsageError
 from kg.fought import fought
 from kg.remote import RemoteStore, default_store_url
 from kg.terms import IRI
+from tests.servers import free_port, oxigraph_server, virtuoso_missing, virtuoso_server
+
+SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def oxigraph_binary() -> str:
-    found = Path(sys.executable).parent / "oxigraph"
-    if found.exists():
-        return str(found)
-    path = shutil.which("oxigraph")
-    if path is None:
-        pytest.fail("the oxigraph server is not installed: pip install -e '.[test]' installs it")
-    return path
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"no answer from {url} within {seconds} s")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A real Oxigraph SPARQL server on loopback; its query endpoint URL."""
-    port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph-server")
-    process = subprocess.Popen(
-        [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        wait_until_up(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+@pytest.fixture(scope="module", params=list(SERVERS))
+def server(request):
+    """A real SPARQL server on loopback, empty: a ``tests.servers.Server``."""
+    if request.param == "virtuoso" and (reason := virtuoso_missing()):
+        pytest.skip(reason)
+    with SERVERS[request.param]() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def pushed(server, store, kg):
     """The server after ``kg push`` of the built graph: (endpoint URL, push output)."""
-    result = kg("push", "--endpoint", server)
+    result = kg("push", "--endpoint", server.endpoint)
     assert result.code == 0, result.stderr
-    return server, result.stdout
+    return server.endpoint, result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +128,13 @@ NAMED_QUESTIONS = [
     ("leaders", {"actor": IRI(ns.ACTOR + "jnim")}),
     ("successors", {"actor": IRI(ns.ACTOR + "wagner_group")}),
     ("events-at-place", {"place": IRI(ns.PLACE + "bamako")}),
+    # Windows half open: unbound parameters beside bound ones (kg/remote.py: bind)
+    ("events-of-actor", {"actor": IRI(ns.ACTOR + "wagner_group")}),
+    ("events-of-actor", {"actor": IRI(ns.ACTOR + "wagner_group"), "from": date(2022, 1, 1)}),
+    ("events-of-actor", {"actor": IRI(ns.ACTOR + "wagner_group"), "to": date(2022, 12, 31)}),
+    ("fought-statements", {"actor": IRI(ns.ACTOR + "fama"), "from": date(2012, 1, 1)}),
+    ("fought-statements", {"actor": IRI(ns.ACTOR + "fama"), "from": date(2012, 1, 1), "to": date(2013, 6, 30)}),
+    ("statements-in-window", {"from": date(2013, 1, 1)}),
     ("relations-of-actor", {"actor": IRI(ns.ACTOR + "mnla")}),
     ("statements-from-source", {"source": IRI(ns.SOURCE + "ft_2025_bamako_blockade")}),
     ("counts-by-class", {}),
@@ -191,11 +161,29 @@ def test_named_query_same_answer_from_the_server(name, params, store, remote):
     assert _comparable(there) == _comparable(local)
 
 
-def test_every_named_query_runs_on_the_server(store, remote):
-    from kg.serve import examples
+# Where a server's answer differs and our client cannot mend it: (server, query) -> why.
+SERVER_BUGS = {
+    ("virtuoso", "actor-lifespans"): (
+        "Virtuoso has no boolean type: ?person, bound by BIND(?type = skg:Person AS ?person), comes back "
+        "as xsd:integer 1/0, as does even a literal true (openlink/virtuoso-opensource#733); "
+        "kg fought reads it as a truth value, so its answers are unaffected"
+    ),
+}
 
-    for example in examples(store):
-        assert _comparable(remote.select(example["query"])) == _comparable(store.select(example["query"])), example["name"]
+
+@pytest.mark.parametrize("name", sorted(sparql.named_queries()))
+def test_every_named_query_same_answer_from_the_server(name, server, store, remote, request):
+    """Each named query, its parameters bound as its ``# example:`` says (an actor at least), as kg binds them."""
+    if (server.name, name) in SERVER_BUGS:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=SERVER_BUGS[server.name, name]))
+    query = sparql.get(name)
+    raw = dict(query.example)
+    if any(p.name == "actor" for p in query.params):
+        raw.setdefault("actor", "JNIM")
+    params = sparql.convert_params(query, raw, store)
+    local = sparql.run(store, name, **params)
+    assert local, f"{name} should return rows on the curated data"
+    assert _comparable(sparql.run(remote, name, **params)) == _comparable(local)
 
 
 @pytest.mark.parametrize("args", [
@@ -221,7 +209,7 @@ def test_cli_same_output_with_endpoint(args, pushed, kg):
     ("leaders", "--param", "actor=JNIM", "--format", "csv"),
     ("successors", "--param", "actor=Wagner"),
     ("allies-in-year", "--param", "year=2015", "--format", "tsv"),
-    ("events-at-place", "--param", "place=bamako"),
+    ("events-at-place", "--param", "place=bamako", "--format", "csv"),
     ("SELECT ?l WHERE { GRAPH ?g { actor:jnim rdfs:label ?l } }", "--format", "json"),
     ("CONSTRUCT { actor:jnim ?p ?o } WHERE { GRAPH ?g { actor:jnim ?p ?o } }", "--format", "nt"),
 ])
@@ -232,15 +220,24 @@ def test_kg_query_same_output_with_endpoint(args, pushed, kg):
     assert there.code == 0, there.stderr
     if "nt" in args:  # N-Triples lines in the engine's order
         assert sorted(there.stdout.splitlines()) == sorted(local.stdout.splitlines())
+    elif "events-at-place" in args:  # its participants are a GROUP_CONCAT, in the engine's order
+        assert _comparable(csv.DictReader(io.StringIO(there.stdout))) == _comparable(
+            csv.DictReader(io.StringIO(local.stdout)))
     else:
         assert there.stdout == local.stdout
     assert local.stdout.strip()
 
 
-def test_kg_query_bad_sparql_on_the_server_exits_3(pushed, kg):
+# How each server names the place of a syntax error (after our prefix line is taken off).
+ERROR_AT = {"oxigraph": "error at {line}:{column}", "virtuoso": "line {line}: syntax error"}
+
+
+def test_kg_query_bad_sparql_on_the_server_exits_3(server, pushed, kg):
     result = kg("--endpoint", pushed[0], "query", "SELECT * WHERE { ?s ?p }")
     assert result.code == 3
-    assert "Error:" in result.stderr and "error at 1:" in result.stderr
+    assert "Error:" in result.stderr
+    assert ERROR_AT[server.name].format(line=1, column="")[:-1] in result.stderr
+    assert "PREFIX skg:" not in result.stderr  # Virtuoso repeats the query: not our prefix line
     assert "Traceback" not in result.stderr
 
 
@@ -264,18 +261,20 @@ def test_ask_and_serialize_results(store, remote):
 # -- errors ---------------------------------------------------------------------
 
 
-def test_bad_sparql_on_the_server_is_a_query_error_with_position(store, remote):
+def test_bad_sparql_on_the_server_is_a_query_error_with_position(server, store, remote):
     query = "SELECT *\nWHERE {\n  ?s ?p }"
     with pytest.raises(QueryError) as local:
         store.select(query)
-    with pytest.raises(QueryError, match=r"rejected the query: error at 3:\d+") as there:
+    with pytest.raises(QueryError, match="rejected the query: ") as there:
         remote.select(query)
     line, column = re.search(r"line (\d+), column (\d+)", str(local.value)).groups()
-    assert f"error at {line}:{column}" in str(there.value)  # the user's line, despite our prefix line
+    assert line == "3"
+    # the user's line, despite our prefix line
+    assert ERROR_AT[server.name].format(line=line, column=column) in str(there.value)
 
 
 def test_wrong_endpoint_path_exits_5(pushed, kg):
-    result = kg("--endpoint", pushed[0].replace("/query", "/nosuch"), "fought", "JNIM")
+    result = kg("--endpoint", pushed[0].rsplit("/", 1)[0] + "/nosuch", "fought", "JNIM")
     assert result.code == 5
     assert result.stderr.startswith("Error: the server at http://127.0.0.1:")
     assert "Traceback" not in result.stderr
@@ -301,7 +300,9 @@ def test_unreachable_server_raises_store_error():
         RemoteStore("ftp://example.org/sparql")
 
 
-def test_default_store_url_follows_oxigraph_convention():
+def test_default_store_url_follows_oxigraph_and_virtuoso_conventions():
     assert default_store_url("http://h:7878/query") == "http://h:7878/store"
-    assert default_store_url("http://h:8890/sparql") == "http://h:8890/store"
+    assert default_store_url("http://h:8890/sparql") == "http://h:8890/sparql-graph-crud"
+    assert default_store_url("http://h:8890/sparql/") == "http://h:8890/sparql-graph-crud"
+    assert default_store_url("http://h:3030/ds/sparql") == "http://h:3030/ds/store"
     assert default_store_url("http://h:3030/ds/") == "http://h:3030/ds/store"

@@ -2,13 +2,16 @@
 
 For each size: write a synthetic file (bench/synthetic.py), build the curated
 graph in a fresh temporary KG_HOME, then time in separate processes
-  * the import (rows/s; the peak RSS of the kg process, from wait4's rusage, and of
-    the reader process it forks, which it reports; the two share memory copy-on-write),
+  * the import, the whole `kg import` process (rows/s; the peak RSS of the kg
+    process, from wait4's rusage, and of the reader process it forks, which it
+    reports; the two share memory copy-on-write); with --repeat N, N imports,
+    each into a fresh copy of the built KG_HOME, and the median,
   * a re-import of the same file (must be "unchanged"),
   * `kg fought JNIM --year 2024 --source acled` in a fresh process (median of 5).
 
-    .venv/bin/python bench/bench_import.py                 # 10k, 100k, 1M ACLED rows
-    .venv/bin/python bench/bench_import.py 10000 --ucdp    # and a UCDP file of the same size
+    .venv/bin/python bench/bench_import.py                       # 10k, 100k, 1M ACLED rows
+    .venv/bin/python bench/bench_import.py 10000 100000 --repeat 3
+    .venv/bin/python bench/bench_import.py 10000 --ucdp          # and a UCDP file of the same size
 """
 
 from __future__ import annotations
@@ -46,15 +49,23 @@ def run(args: list[str], home: Path) -> tuple[float, float, subprocess.Completed
     return seconds, usage.ru_maxrss / 1024, subprocess.CompletedProcess(args, code, out, err)
 
 
-def bench(kind: str, rows: int, work: Path) -> dict:
+def bench(kind: str, rows: int, work: Path, repeat: int = 1) -> dict:
     path = work / f"{kind}_{rows}.csv"
     started = time.perf_counter()
     synthetic.write(kind, rows, path)
     generated = time.perf_counter() - started
+    built = work / f"built_{kind}_{rows}"
+    run(["build"], built)
     home = work / f"home_{kind}_{rows}"
-    run(["build"], home)
-    seconds, rss, result = run(["import", kind, str(path), "--format", "json"], home)
-    reader_rss = json.loads(result.stdout)["reader_peak_rss_mb"]  # the forked reader process
+    imports = []
+    for _ in range(repeat):
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.copytree(built, home, symlinks=True)
+        seconds, rss, result = run(["import", kind, str(path), "--format", "json"], home)
+        imports.append((seconds, rss, json.loads(result.stdout)["reader_peak_rss_mb"]))  # the forked reader
+    seconds = statistics.median(s for s, _, _ in imports)
+    rss = max(r for _, r, _ in imports)
+    reader_rss = max(r for _, _, r in imports)
     again, _, result = run(["import", kind, str(path)], home)
     assert result.stdout.startswith("unchanged"), result.stdout
     query = ["fought", "JNIM", "--year", "2024", "--source", kind]
@@ -62,7 +73,7 @@ def bench(kind: str, rows: int, work: Path) -> dict:
     size = sum(f.stat().st_size for f in (home / "store").resolve().iterdir())
     return {
         "kind": kind, "rows": rows, "file MB": path.stat().st_size / 1e6, "generate s": generated,
-        "import s": seconds, "rows/s": rows / seconds, "peak RSS MB": rss, "reader RSS MB": reader_rss,
+        "import s": seconds, "runs": len(imports), "rows/s": rows / seconds, "peak RSS MB": rss, "reader RSS MB": reader_rss,
         "store MB": size / 1e6,
         "re-import s": again, "fought median s": statistics.median(times), "fought min s": min(times),
     }
@@ -73,17 +84,18 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--ucdp", action="store_true", help="Also import UCDP GED files of the same sizes.")
     parser.add_argument("--keep", type=Path, help="Work in this folder and keep it (default: a temporary one).")
+    parser.add_argument("--repeat", type=int, default=1, help="Imports per size; the median is shown (default 1).")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="kg-bench-import-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; working in {work}")
-    columns = ["kind", "rows", "file MB", "generate s", "import s", "rows/s", "peak RSS MB", "reader RSS MB", "store MB",
+    columns = ["kind", "rows", "file MB", "generate s", "import s", "runs", "rows/s", "peak RSS MB", "reader RSS MB", "store MB",
                "re-import s", "fought median s", "fought min s"]
     print("  ".join(f"{c:>15}" for c in columns), flush=True)
     try:
         for rows in args.sizes:
             for kind in ("acled", "ucdp") if args.ucdp else ("acled",):
-                result = bench(kind, rows, work)
+                result = bench(kind, rows, work, args.repeat)
                 cells = [f"{result[c]:>15.2f}" if isinstance(result[c], float) else f"{result[c]:>15}" for c in columns]
                 print("  ".join(cells), f"(load {os.getloadavg()[0]:.2f})", flush=True)
     finally:

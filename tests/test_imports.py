@@ -230,6 +230,48 @@ def test_a_newer_export_replaces_the_graph(kg, home):
     assert sources(kg, home)["ucdp"]["rows"] == 10  # the other data set is untouched
 
 
+def _graph_quads(home: Path, *names: str) -> dict[str, set[str]]:
+    store = ox.Store.read_only(str(home / "store"))
+    out = {name: {str(q) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(ns.dataset_graph(name)))}
+           for name in names}
+    del store
+    return out
+
+
+def test_a_first_import_keeps_every_other_graph_as_it_was(kg, home):
+    # after a drop the store lacks acled: the import starts from a checkpoint of the live store
+    assert kg("drop", "acled", home=home).code == 0
+    before = _graph_quads(home, "curated", "ontology", "ucdp")
+    old_store = (home / "store").resolve()
+    result = kg("import", "acled", str(ACLED), "--format", "json", home=home)
+    assert result.code == 0, result.stderr
+    assert not old_store.exists()  # switched, and the old store's folder removed: the new one shares no folder
+    assert _graph_quads(home, "curated", "ontology", "ucdp") == before
+    assert all(before.values())
+    assert sources(kg, home)["acled"]["rows"] == 25
+    assert fought(kg, home, "JNIM", "FAMa", "--year", "2024", "--source", "acled", "--exact")[0]["events"] == 3
+
+
+def test_a_failing_load_leaves_the_store_as_it_was(home, monkeypatch):
+    from kg.imports import import_file, mapping
+
+    monkeypatch.setenv("KG_HOME", str(home))
+    before = os.readlink(home / "store")
+    quads = _graph_quads(home, "acled", "curated")
+    event = mapping.Mapper.event
+
+    def broken(self, record):  # one row that cannot be loaded (in the reader process, forked after this)
+        text = event(self, record)
+        return text + '"a literal" <http://example.org/p> "as subject" .\n' if record.row_id == "MLI40002" else text
+
+    monkeypatch.setattr(mapping.Mapper, "event", broken)
+    with pytest.raises(SyntaxError):
+        import_file("acled", FIXTURES / "acled_required_only.csv", progress=False)
+    assert os.readlink(home / "store") == before
+    assert _graph_quads(home, "acled", "curated") == quads
+    assert not list((home / "stores").glob("*.staging"))
+
+
 def _interrupt(kg, home: Path, tmp_path: Path, sig: int) -> str:
     """Start a long import and stop it with ``sig`` once its staging store exists."""
     sys.path.insert(0, str(ROOT / "bench"))

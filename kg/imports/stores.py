@@ -3,9 +3,11 @@
 Oxigraph deletes in one transaction held in memory: clearing a graph of 1.4
 million quads took 56 s and 2 GB here, and a SPARQL ``MOVE`` is no better. So
 an import never deletes in place. It writes a *new* store beside the live one
-(bulk loads, in chunks: flat memory), copies the other graphs into it, and
-switches the ``$KG_HOME/store`` symlink to it with one ``rename`` -- the only
-step that changes what readers see, and an atomic one. An import that fails or
+(bulk loads, in chunks: flat memory), copies the other graphs into it (or,
+when the live store lacks the imported data set, starts from a checkpoint of
+it, which hard-links its files instead of copying them), and switches the
+``$KG_HOME/store`` symlink to it with one ``rename`` -- the only step that
+changes what readers see, and an atomic one. An import that fails or
 is interrupted before that leaves the live store exactly as it was; its
 half-written staging store is removed, or swept by the next import.
 

@@ -116,8 +116,10 @@ def query_kind(query: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside prologue."""
     import re
 
-    text = re.sub(r"#[^\n]*", " ", query)  # comments
-    text = re.sub(r"<[^>\s]*>", "<>", text)  # IRIs may contain keywords
+    # IRIs and strings first: they may hold a '#' (ontology#) or a keyword
+    text = re.sub(r"<[^>\s]*>", "<>", query)
+    text = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', '""', text)
+    text = re.sub(r"#[^\n]*", " ", text)  # comments
     m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", text, re.IGNORECASE)
     if not m:
         raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")

@@ -103,6 +103,27 @@ def test_query_from_a_file_and_from_stdin(kg, tmp_path):
     assert "Jama'at Nusrat" in kg("query", "-", input=text).stdout
 
 
+def test_a_one_line_query_with_its_own_prefixes(kg):
+    """The '#' of an IRI such as ontology# does not start a comment."""
+    text = ("PREFIX skg: <https://w3id.org/sahel-kg/ontology#> SELECT (COUNT(*) AS ?n) "
+            "WHERE { GRAPH ?g { ?s a skg:PairYear ; skg:year 2013 } }")
+    result = kg("query", text, "-f", "csv")
+    assert result.code == 0, result.stderr
+    assert int(result.stdout.splitlines()[1]) > 10
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("PREFIX x: <http://e.org/o#> ASK { ?s ?p ?o }", "ASK"),
+    ('SELECT * WHERE { ?s ?p "# not a comment; CONSTRUCT" }', "SELECT"),
+    ("# CONSTRUCT in a comment\nDESCRIBE <http://e.org/SELECT#x>", "DESCRIBE"),
+    ("# what's this\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p 'SELECT' }", "CONSTRUCT"),
+])
+def test_query_kind_skips_iris_strings_and_comments(text, kind):
+    from kg.store import query_kind
+
+    assert query_kind(text) == kind
+
+
 def test_parameters_are_bound_as_terms_not_pasted(kg):
     """A value full of SPARQL syntax is only ever a string literal."""
     text = "SELECT ?x WHERE { GRAPH ?g { ?x rdfs:label ?name } }"

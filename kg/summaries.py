@@ -20,6 +20,10 @@ from datetime import date
 from . import namespaces as ns
 
 PAIR_YEAR = ns.ID + "pair-year/"
+# The relations year questions ask about. Not the structural ones (member of,
+# part of, leads ...): they run for decades, and a summary per year of each
+# would triple the curated graph for no question anyone asks by year.
+SUMMARISED = frozenset({ns.SKG + "fought"})
 
 
 @dataclass
@@ -34,21 +38,26 @@ class PairYear:
 class Summariser:
     """Collects statements of one named graph; ``nquads()`` writes their summaries.
 
+    Statements of other relations than ``relations`` are left out.
     ``symmetric`` holds the relation IRIs whose direction does not matter
     (fought, allied with): their statements are summed per unordered pair.
     Memory holds one entry per pair and year, never the statements.
     """
 
-    def __init__(self, graph: str, as_of: date, symmetric: Iterable[str]) -> None:
+    def __init__(self, graph: str, as_of: date, symmetric: Iterable[str],
+                 relations: Iterable[str] = SUMMARISED) -> None:
         self.graph = graph
         self.as_of = as_of
         self.symmetric = set(symmetric)
+        self.relations = frozenset(relations)
         self.pairs: dict[tuple[str, str, str, int], PairYear] = {}
         self._tag = graph.removeprefix(ns.GRAPH).replace("/", ".")
 
     def add(self, subject: str, relation: str, obj: str, start: date, end: date | None,
             *, events: int | None = None, fatalities: int | None = None) -> None:
         """Count one statement into each year its period touches (an open end runs to the as-of day)."""
+        if relation not in self.relations:
+            return
         if relation in self.symmetric and obj < subject:
             subject, obj = obj, subject
         last_day = end or max(self.as_of, start)

@@ -15,7 +15,14 @@ A, B = ns.ACTOR + "a", ns.ACTOR + "b"
 
 
 def summariser() -> Summariser:
-    return Summariser(ns.CURATED_GRAPH, as_of=date(2025, 11, 30), symmetric={FOUGHT})
+    return Summariser(ns.CURATED_GRAPH, as_of=date(2025, 11, 30), symmetric={FOUGHT}, relations={FOUGHT, SUPPORTS})
+
+
+def test_only_the_relations_asked_about_by_year_are_summarised():
+    s = Summariser(ns.CURATED_GRAPH, as_of=date(2025, 11, 30), symmetric={FOUGHT})
+    s.add(A, SUPPORTS, B, date(2013, 1, 1), None)
+    s.add(A, FOUGHT, B, date(2013, 1, 1), date(2013, 1, 2))
+    assert list(s.pairs) == [(A, FOUGHT, B, 2013)]
 
 
 def test_a_statement_is_counted_in_each_year_it_touches_clipped_to_the_year():

@@ -166,6 +166,20 @@ def test_fought_counts_each_acled_event_once(kg, imported):
     assert row["periods"][0]["start"] == "2024-01-20" and row["periods"][0]["end"] == "2024-09-17"
 
 
+def test_who_fought_in_year_has_the_imported_pairs_with_their_events(kg, imported):
+    """The import writes the year index too: one row per pair and data set."""
+    result = kg("query", "who-fought-in-year", "--param", "year=2024", "--format", "json", home=imported[0])
+    assert result.code == 0, result.stderr
+    rows = [{k: v["value"] for k, v in b.items()} for b in json.loads(result.stdout)["results"]["bindings"]]
+    acled = [r for r in rows if r["dataset"] == ns.dataset_graph("acled")
+             and {r["actor"], r["opponent"]} == {ACTOR + "jnim", ACTOR + "fama"}]
+    assert len(acled) == 1
+    assert (acled[0]["events"], acled[0]["fatalities"]) == ("3", "165")  # as kg fought counts them
+    assert (acled[0]["start"], acled[0]["end"]) == ("2024-01-20", "2024-09-17")
+    curated = [r for r in rows if r["dataset"] == ns.CURATED_GRAPH]
+    assert curated, "the curated pairs stay beside the imported ones"
+
+
 def test_fought_from_acled_includes_allies_named_in_assoc_actor(kg, imported):
     rows = fought(kg, imported[0], "JNIM", "--year", "2024", "--source", "acled", "--exact")
     opponents = {r["opponent_id"]: (r["events"], r["fatalities"]) for r in rows}

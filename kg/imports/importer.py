@@ -34,7 +34,7 @@ CHUNK_ROWS = 5_000  # rows per bulk load (about 60,000 quads): small batches sor
 FIRST_CHUNK_ROWS = 1_000  # the first chunks are smaller (then doubled), so that loading starts at once
 LOADERS = 3  # bulk loads at once, in threads: pyoxigraph releases the GIL while it loads
 MAX_PROBLEMS = 50  # problems kept for the report; all are counted
-MAPPING_VERSION = "7"  # bump when the mapping changes, so that re-imports are not skipped
+MAPPING_VERSION = "8"  # bump when the mapping changes, so that re-imports are not skipped
 
 
 class StrictAbort(DataError):

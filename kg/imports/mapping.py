@@ -19,6 +19,7 @@ from datetime import date
 from .. import namespaces as ns
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..names import NameIndex, normalise
+from ..summaries import Summariser
 from .layouts import FOUGHT, MILITIA, VIOLENCE, Record, actor_kind, slug
 
 RDF_TYPE = f"<{ns.RDF}type>"
@@ -236,8 +237,13 @@ class Mapper:
         """Summaries, new actors, event types and the data set's own description."""
         g, out = self.g, []
         source = f"<{self.dataset_iri}>"
+        # the year index (kg/summaries.py): one pair-year node per fought summary,
+        # whose pair is already ordered and whose period already lies in one year
+        pair_years = Summariser(self.graph, as_of=self.last or date.today(), symmetric=())
         for key, summary in self.summaries.items():
             a, relation, b, _year = key
+            pair_years.add(a, relation, b, summary.first, summary.last,
+                           events=summary.events, fatalities=summary.fatalities)
             s = summary.iri
             out.append(
                 f"<{a}> <{relation}> <{b}>{g}"
@@ -249,6 +255,7 @@ class Mapper:
                 f'{s} {_p("eventCount")} "{summary.events}"{XSD_INT}{g}'
                 f'{s} {FATALITIES} "{summary.fatalities}"{XSD_INT}{g}'
             )
+        out.extend(pair_years.nquads())
         for actor in self.new_actors.values():
             cls, orientation = actor.kind
             a = f"<{actor.iri}>"

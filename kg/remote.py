@@ -36,8 +36,8 @@ from typing import Any
 
 from . import namespaces as ns
 from .errors import QueryError, StoreError, UsageError
-from .store import Row, query_kind, with_values
-from .terms import IRI, from_json_term, to_ntriples
+from .store import Row, insert_values, query_kind
+from .terms import from_json_term, to_ntriples
 
 log = logging.getLogger("kg")
 
@@ -98,7 +98,6 @@ def default_store_url(endpoint: str) -> str:
 
 
 _DECLARED = re.compile(r"^#\s*param:\s*(\w+)", re.MULTILINE)
-_MARK = "urn:x-kg:bind"
 
 
 def bind(query: str, bindings: dict[str, Any] | None) -> str:
@@ -123,8 +122,7 @@ def bind(query: str, bindings: dict[str, Any] | None) -> str:
         return query
     blocks = [f"VALUES ?{n} {{ {to_ntriples(v)} }}" for n, v in bindings.items()]
     blocks += [f"VALUES ?{n} {{ UNDEF }}" for n in declared]
-    marked = with_values(query, {"kg_bind": IRI(_MARK)})
-    return marked.replace(f"VALUES (?kg_bind) {{ (<{_MARK}>) }}", " ".join(blocks), 1)
+    return insert_values(query, " ".join(blocks))
 
 
 class RemoteStore:

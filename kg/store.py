@@ -56,6 +56,11 @@ def with_values(query: str, bindings: dict[str, Any] | None, *, into_graph: bool
     block = "VALUES ({}) {{ ({}) }}".format(
         " ".join("?" + n for n in names), " ".join(to_ntriples(bindings[n]) for n in names)
     )
+    return insert_values(query, block, into_graph=into_graph)
+
+
+def insert_values(query: str, block: str, *, into_graph: bool = True) -> str:
+    """``block`` (VALUES text) put where ``with_values`` puts its block."""
     i, n = 0, len(query)
     seen_form = False
     while i < n:

@@ -12,9 +12,11 @@ run: $(STAMP)
 	$(BIN)/kg stats
 	$(BIN)/kg fought JNIM --year 2024
 
+# Debian's chromium (browser tests) and Virtuoso's server package alone (remote tests:
+# virtuoso-opensource-7-bin has no init script, so no system-wide Virtuoso starts).
 test: $(STAMP)
-	sh scripts/install-browser.sh
-	sh scripts/install-virtuoso.sh
+	sh scripts/install-debian.sh browser /usr/bin/chromium chromium fonts-dejavu-core
+	sh scripts/install-debian.sh Virtuoso /usr/bin/virtuoso-t virtuoso-opensource-7-bin
 	$(BIN)/ruff check kg tests bench
 	$(BIN)/python -m pytest
 

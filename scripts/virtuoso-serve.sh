@@ -14,7 +14,7 @@ fi
 dir=$1 http_port=$2 isql_port=$3
 server=${VIRTUOSO:-/usr/bin/virtuoso-t}
 if [ ! -x "$server" ]; then
-    echo "virtuoso-serve: $server is missing; run scripts/install-virtuoso.sh as root" >&2
+    echo "virtuoso-serve: $server is missing; run make test as root (scripts/install-debian.sh)" >&2
     exit 3
 fi
 mkdir -p "$dir"

@@ -2,7 +2,7 @@
 
 ``oxigraph_server`` runs ``oxigraph serve`` (the PyPI package ``oxigraph``, in
 the test extra); ``virtuoso_server`` runs Debian's Virtuoso through
-``scripts/virtuoso-serve.sh`` (installed by ``scripts/install-virtuoso.sh``)
+``scripts/virtuoso-serve.sh`` (installed by ``scripts/install-debian.sh``, run by ``make test``)
 and opens it for Graph Store Protocol writes with
 ``scripts/virtuoso-allow-writes.sh``. Both are context managers yielding a
 ``Server``, and stop the server and remove its directory on exit.
@@ -101,7 +101,7 @@ def oxigraph_server() -> Iterator[Server]:
 def virtuoso_missing() -> str | None:
     """Why the Virtuoso tests cannot run here, or None."""
     if not os.access(VIRTUOSO, os.X_OK):
-        return f"{VIRTUOSO} is missing: run scripts/install-virtuoso.sh as root (make test does)"
+        return f"{VIRTUOSO} is missing: run make test as root (scripts/install-debian.sh installs it)"
     return None
 
 

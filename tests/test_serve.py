@@ -330,7 +330,7 @@ def test_query_page_in_a_browser(endpoint, store):
     """A person's path: open the page, pick an example, run it, read the table."""
     chromium = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
     if not shutil.which(chromium):
-        pytest.skip(f"{chromium} is not installed (scripts/install-browser.sh)")
+        pytest.skip(f"{chromium} is not installed (make test installs it: scripts/install-debian.sh)")
     sync_api = pytest.importorskip("playwright.sync_api")
     expected = sparql.run(store, "who-fought-in-year", year=2013)
     with sync_api.sync_playwright() as p:

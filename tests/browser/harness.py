@@ -1,7 +1,7 @@
 """Open a generated page in Debian's headless Chromium, with the network cut off.
 
 Used by the browser tests and by bench/bench_viz.py. Playwright drives the
-system's /usr/bin/chromium (installed by scripts/install-browser.sh); it never
+system's /usr/bin/chromium (installed by scripts/install-debian.sh, run by make test); it never
 downloads a browser of its own.
 """
 
@@ -22,7 +22,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def available() -> str | None:
     """Why the browser cannot run here, or None when it can."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        return f"{CHROMIUM} is not installed (run scripts/install-browser.sh)"
+        return f"{CHROMIUM} is not installed (make test installs it as root: scripts/install-debian.sh)"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:

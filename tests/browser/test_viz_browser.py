@@ -2,7 +2,7 @@
 from a file:// URL with every other request blocked.
 
 Screenshots go to tests/browser/output/ (ignored by git) for the test report.
-Chromium is installed by scripts/install-browser.sh (run by ``make test``);
+Chromium is installed by scripts/install-debian.sh (run by ``make test``);
 without it these tests are skipped, except under CI, where they fail.
 """
 

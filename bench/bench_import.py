@@ -2,9 +2,8 @@
 
 For each size: write a synthetic file (bench/synthetic.py), build the curated
 graph in a fresh temporary KG_HOME, then time in separate processes
-  * the import, the whole `kg import` process (rows/s; the peak RSS of the kg
-    process, from wait4's rusage, and of the reader process it forks, which it
-    reports; the two share memory copy-on-write); with --repeat N, N imports,
+  * the import, the whole `kg import` process (rows/s; its peak RSS, from
+    wait4's rusage); with --repeat N, N imports,
     each into a fresh copy of the built KG_HOME, and the median,
   * a re-import of the same file (must be "unchanged"),
   * `kg fought JNIM --year 2024 --source acled` in a fresh process (median of 5).
@@ -62,10 +61,10 @@ def bench(kind: str, rows: int, work: Path, repeat: int = 1) -> dict:
         shutil.rmtree(home, ignore_errors=True)
         shutil.copytree(built, home, symlinks=True)
         seconds, rss, result = run(["import", kind, str(path), "--format", "json"], home)
-        imports.append((seconds, rss, json.loads(result.stdout)["reader_peak_rss_mb"]))  # the forked reader
-    seconds = statistics.median(s for s, _, _ in imports)
-    rss = max(r for _, r, _ in imports)
-    reader_rss = max(r for _, _, r in imports)
+        assert json.loads(result.stdout)["events"] == rows, result.stdout
+        imports.append((seconds, rss))
+    seconds = statistics.median(s for s, _ in imports)
+    rss = max(r for _, r in imports)
     again, _, result = run(["import", kind, str(path)], home)
     assert result.stdout.startswith("unchanged"), result.stdout
     query = ["fought", "JNIM", "--year", "2024", "--source", kind]
@@ -73,7 +72,7 @@ def bench(kind: str, rows: int, work: Path, repeat: int = 1) -> dict:
     size = sum(f.stat().st_size for f in (home / "store").resolve().iterdir())
     return {
         "kind": kind, "rows": rows, "file MB": path.stat().st_size / 1e6, "generate s": generated,
-        "import s": seconds, "runs": len(imports), "rows/s": rows / seconds, "peak RSS MB": rss, "reader RSS MB": reader_rss,
+        "import s": seconds, "runs": len(imports), "rows/s": rows / seconds, "peak RSS MB": rss,
         "store MB": size / 1e6,
         "re-import s": again, "fought median s": statistics.median(times), "fought min s": min(times),
     }
@@ -89,7 +88,7 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="kg-bench-import-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; working in {work}")
-    columns = ["kind", "rows", "file MB", "generate s", "import s", "runs", "rows/s", "peak RSS MB", "reader RSS MB", "store MB",
+    columns = ["kind", "rows", "file MB", "generate s", "import s", "runs", "rows/s", "peak RSS MB", "store MB",
                "re-import s", "fought median s", "fought min s"]
     print("  ".join(f"{c:>15}" for c in columns), flush=True)
     try:

@@ -286,41 +286,6 @@ def test_a_failing_load_leaves_the_store_as_it_was(home, monkeypatch):
     assert not list((home / "stores").glob("*.staging"))
 
 
-def test_the_loaders_always_end(tmp_path):
-    """Every loader thread gets its end marker, round after round, with the queue
-    full when the markers go in. (One marker per thread still alive, as sent
-    before, once left a loader waiting: `kg import` of the sample hung at its
-    end about once in ten runs. This loop did not reproduce that race; it
-    guards the invariant that each started thread gets exactly one marker.)"""
-    import threading
-    from types import SimpleNamespace
-
-    from kg.imports.importer import LOADERS, _Loaders
-
-    store = ox.Store(str(tmp_path / "store"))
-    chunk = b"".join(b'<http://example.org/s%d> <http://example.org/p> "o" <http://example.org/g> .\n' % i
-                     for i in range(500))  # a load long enough for the threads to overlap
-    ended = []
-    ROUNDS = 50  # noqa: N806
-
-    def many_imports():
-        for _ in range(ROUNDS):
-            loaders = _Loaders(SimpleNamespace(store=store))
-            loaders.start()
-            for _ in range(2 * LOADERS):  # the queue is full when the end markers go in
-                loaders.put(chunk)
-            loaders.finish()
-            loaders.abandon()  # as the import's finally does: no second round of markers
-            ended.append(not any(t.is_alive() for t in loaders.threads))
-
-    worker = threading.Thread(target=many_imports, daemon=True)
-    worker.start()
-    worker.join(timeout=120)
-    assert not worker.is_alive(), f"a loader never ended (after {len(ended)} rounds)"
-    assert len(ended) == ROUNDS and all(ended)
-    assert len(store) == 500  # the same quads, loaded again and again
-
-
 def _interrupt(kg, home: Path, tmp_path: Path, sig: int) -> str:
     """Start a long import and stop it with ``sig`` once its staging store exists."""
     sys.path.insert(0, str(ROOT / "bench"))

@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import __version__, cache
 from .. import namespaces as ns
 from ..errors import DataError, Problem, UsageError
+from ..loading import ChunkLoader
 from ..names import NameIndex, normalise
 from . import stores
 from .layouts import RowError, detect, required, row_reader
@@ -29,7 +30,6 @@ KINDS = {"acled": ("ACLED export", "ACLED"), "ucdp": ("UCDP Georeferenced Event 
 _A = {"acled": "an", "ucdp": "a"}  # "an ACLED file", "a UCDP file"
 CHUNK_ROWS = 5_000  # rows per bulk load (about 60,000 quads): small batches sort and encode fastest
 FIRST_CHUNK_ROWS = 1_000  # the first chunks are smaller (then doubled), so that loading starts at once
-LOADERS = 3  # bulk loads at once, in threads: pyoxigraph releases the GIL while it loads
 MAX_PROBLEMS = 50  # problems kept for the report; all are counted
 MAPPING_VERSION = "8"  # bump when the mapping changes, so that re-imports are not skipped
 
@@ -177,8 +177,8 @@ def _stored(store, kind: str) -> dict:
 
 
 def _load(stream, mapper, stage, strict, countries, progress, kind, stop, closing) -> tuple[Counters, Mapper]:
-    """Read, check and map every row here, in chunks of N-Quads that ``LOADERS``
-    threads bulk-load meanwhile; then load what ``closing(counters, mapper)``
+    """Read, check and map every row here, in chunks of N-Quads that threads
+    bulk-load meanwhile (``kg.loading``); then load what ``closing(counters, mapper)``
     returns (the summaries and the data set's description).
 
     pyoxigraph releases the GIL while it loads, so the mapping (Python, in this
@@ -192,8 +192,7 @@ def _load(stream, mapper, stage, strict, countries, progress, kind, stop, closin
     reader = row_reader(kind, stream.header)
     counters = Counters()
     bar = Progress(f"importing {kind}", stream.size, enabled=progress)
-    loaders = _Loaders(stage)
-    loaders.start()
+    loaders = ChunkLoader(lambda: stage.store).start()  # stage.store: see stores.Staging
     try:
         parts: list[str] = []
         limit = FIRST_CHUNK_ROWS
@@ -231,71 +230,6 @@ def _load(stream, mapper, stage, strict, countries, progress, kind, stop, closin
     finally:
         loaders.abandon()  # after an error or a signal: no thread may touch the staging store any more
         bar.finish()
-
-
-class _Loaders:
-    """``LOADERS`` threads bulk-loading N-Quads chunks into the staging store. The
-    queue holds one waiting chunk per thread; a loader's error is raised in the
-    main thread by the next ``put`` or by ``finish``."""
-
-    def __init__(self, stage: stores.Staging):
-        import queue
-        import threading
-
-        self.stage = stage
-        self.chunks: queue.Queue = queue.Queue(maxsize=LOADERS)
-        self.errors: list[BaseException] = []
-        self.stopping = False
-        self.ends_sent = 0
-        self.threads = [threading.Thread(target=self._run, name=f"kg-import-load-{i}", daemon=True)
-                        for i in range(LOADERS)]
-
-    def start(self) -> None:
-        for thread in self.threads:
-            thread.start()
-
-    def _run(self) -> None:
-        import pyoxigraph as ox
-
-        while True:
-            data = self.chunks.get()
-            if data is None:
-                return
-            if self.stopping or self.errors:
-                continue  # drain: the import is failing
-            try:
-                # lenient: no IRI validation; the mapping builds every IRI from checked
-                # ids and slugs, and escapes every literal (mapping.py)
-                self.stage.store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
-            except BaseException as e:  # raised again in the main thread
-                self.errors.append(e)
-
-    def put(self, data: bytes) -> None:
-        if self.errors:
-            raise self.errors[0]
-        self.chunks.put(data)
-
-    def _join(self) -> None:
-        # one None per started thread in all: each thread ends at the first it takes
-        # (sending one per live thread raced with the threads ending meanwhile)
-        started = sum(thread.ident is not None for thread in self.threads)
-        while self.ends_sent < started:
-            self.chunks.put(None)
-            self.ends_sent += 1
-        for thread in self.threads:
-            if thread.ident is not None:
-                thread.join()
-
-    def finish(self) -> None:
-        """Wait until everything queued is loaded."""
-        self._join()
-        if self.errors:
-            raise self.errors[0]
-
-    def abandon(self) -> None:
-        """Skip what is still queued and wait for the loads under way."""
-        self.stopping = True
-        self._join()
 
 
 class _StopOnSignal:

@@ -24,10 +24,23 @@ def test_a_file_loaded_in_small_chunks_has_every_quad(tmp_path):
     path = tmp_path / "data.nq"
     path.write_bytes(nquads(5_000))
     store = ox.Store(str(tmp_path / "store"))
-    load_nquads(store, path, chunk_bytes=4_096)  # about 50 chunks, never a line cut in two
+    loaded = load_nquads(store, path, chunk_bytes=4_096)  # about 50 chunks, never a line cut in two
+    assert loaded.lines == 5_000
+    assert loaded.compacting_s is not None  # a small load is compacted whole
     expected = set(ox.parse(path.read_bytes(), format=ox.RdfFormat.N_QUADS))
     assert set(store) == expected
     assert len(expected) == 5_000
+
+
+def test_compaction_can_be_left_out(tmp_path, monkeypatch):
+    import kg.loading
+
+    path = tmp_path / "data.nq"
+    path.write_bytes(nquads(100))
+    assert load_nquads(ox.Store(str(tmp_path / "a")), path, compact=False).compacting_s is None
+    monkeypatch.setattr(kg.loading, "COMPACT_BELOW", 50)  # as if 100 lines were a big load
+    loaded = load_nquads(ox.Store(str(tmp_path / "b")), path)
+    assert loaded.compacting_s is None and loaded.lines == 100
 
 
 def test_a_bad_line_is_reported_with_the_file_and_its_line(tmp_path):

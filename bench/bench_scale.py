@@ -200,7 +200,7 @@ def worker_oxigraph(nquads: Path, home: Path) -> dict:
     from kg.loading import load_nquads
 
     open_store()  # builds the curated graph and stamps its fingerprint
-    cache._open.clear()  # let go of the handle: the loader wants the store alone
+    cache.forget()  # let go of the handle: the loader wants the store alone
     gc.collect()
     start = time.perf_counter()
     big = ox.Store(str(store_path()))

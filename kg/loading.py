@@ -135,7 +135,7 @@ def load_nquads(store, path: str | Path, *, compact: bool | None = None, chunk_b
     The flush waits while RocksDB's own compaction catches up with a big load.
     After a smaller one it does not, and the queries stay 3 to 7 times slower
     until a full compaction, which costs little at that size (100k statements:
-    1.7 s). So by default (``compact=None``) a load of fewer than
+    about 2 s). So by default (``compact=None``) a load of fewer than
     ``COMPACT_BELOW`` lines is compacted, a bigger one is not: at 1M statements
     the compaction took another 2-5 s and changed no query's time.
     """

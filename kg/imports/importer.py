@@ -2,9 +2,8 @@
 
 Rows are read, checked and mapped into N-Quads chunks while threads bulk-load
 them into a staging store, which replaces the live one atomically at the end
-(see ``stores.py``). Re-importing the same file with
-the same options against the same curated names changes nothing: the content
-hash says so before any work.
+(see ``stores.py``). Re-importing the same file with the same options against
+the same curated names changes nothing: the content hash says so before any work.
 """
 
 from __future__ import annotations

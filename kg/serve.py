@@ -35,10 +35,19 @@ is the safety a public-facing endpoint needs:
   message and position; a wrong method 405; an unsupported body type 415;
   an Accept header no format matches 406.
 
-The default graph is the union of the named graphs (like Oxigraph server's
-``--union-default-graph``), so ``SELECT * { ?s ?p ?o }`` finds something;
-``GRAPH`` patterns, which the named queries use, work as everywhere. Our
-prefixes (``skg:``, ``actor:``, ``rdfs:`` ...) are predeclared.
+- **Fair under load.** Each running query has its own worker process; the
+  pool starts more (up to ``workers``, by default four per core) as queries
+  arrive and keeps one spare warm, so that a short query does not wait
+  behind slow ones; one client (address) may run at most ``per_client`` at
+  once, the rest of its queries wait their turn, so that it cannot take
+  every worker.
+- **Bounded requests.** A body over ``max_request_bytes`` gets 413 before
+  it is read (a chunked one is read up to the limit).
+
+The SPARQL 1.1 Protocol's own rules (formats, the dataset, charsets) are in
+:mod:`kg.protocol`. Queries resolve relative IRIs against the endpoint's URL
+(the Protocol allows "the service endpoint" as the base). Our prefixes
+(``skg:``, ``actor:``, ``rdfs:`` ...) are predeclared.
 """
 
 from __future__ import annotations
@@ -54,48 +63,32 @@ import signal
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from string import Template
 from typing import Any
+from urllib.parse import parse_qsl
 
 from . import namespaces as ns
 from .errors import QueryError, StoreError, UsageError
+from .protocol import RDF_TYPES, RESULT_TYPES, Dataset, Params, ProtocolError, choose_format, uses_service
+
+__all__ = ["Limits", "QueryPool", "QueryTimeoutError", "examples", "make_app", "serve", "snapshot", "uses_service"]
 
 log = logging.getLogger("kg")
 
-# Media types offered, the default first (what */* or no Accept header gets).
-RESULT_TYPES = {
-    "application/sparql-results+json": "JSON",
-    "application/sparql-results+xml": "XML",
-    "text/csv": "CSV",
-    "text/tab-separated-values": "TSV",
-    "application/json": "JSON",
-    "application/xml": "XML",
-}
-RDF_TYPES = {
-    "text/turtle": "TURTLE",
-    "application/n-triples": "N_TRIPLES",
-    "application/n-quads": "N_QUADS",
-    "application/trig": "TRIG",
-    "application/ld+json": "JSON_LD",
-    "application/rdf+xml": "RDF_XML",
-    "text/plain": "N_TRIPLES",
-}
-# ?format= shortcuts, for links and browsers that cannot set Accept.
-FORMAT_PARAM = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle", "turtle": "text/turtle",
-    "nt": "application/n-triples", "nq": "application/n-quads", "trig": "application/trig",
-    "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml",
-}
 FORMAT_IRIS = {
     "JSON": "SPARQL_Results_JSON", "XML": "SPARQL_Results_XML", "CSV": "SPARQL_Results_CSV",
     "TSV": "SPARQL_Results_TSV", "TURTLE": "Turtle", "N_TRIPLES": "N-Triples", "N_QUADS": "N-Quads",
     "TRIG": "TriG", "JSON_LD": "JSON-LD", "RDF_XML": "RDF_XML",
 }
 SD = "http://www.w3.org/ns/sparql-service-description#"
+HTML_CSP = (  # the page's own script and style (by hash), fetch() to this server, nothing else
+    "default-src 'none'; script-src {script}; style-src {style}; connect-src 'self'; form-action 'self'; "
+    "img-src data:; base-uri 'none'; frame-ancestors 'none'"
+)
 CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -104,13 +97,24 @@ CORS = {
 }
 
 
+def default_workers() -> int:
+    """Queries run at once by default: four per core, so that slow ones leave room for short ones."""
+    return max(4, 4 * (os.cpu_count() or 1))
+
+
 @dataclass(frozen=True)
 class Limits:
-    """What one query may cost: wall-clock seconds and bytes of answer; how many run at once."""
+    """What one query may cost (wall-clock seconds, bytes of answer, bytes of request); how many run at once."""
 
     timeout: float = 30.0
     max_result_bytes: int = 50_000_000
-    workers: int = 2
+    workers: int = field(default_factory=default_workers)
+    per_client: int = 0  # queries one client address may run at once; 0: half the workers
+    max_request_bytes: int = 1024 * 1024
+
+    @property
+    def client_share(self) -> int:
+        return self.per_client or max(1, self.workers // 2)
 
 
 class QueryTimeoutError(QueryError):
@@ -147,15 +151,13 @@ def execute(store, job: dict[str, Any]) -> tuple:
     """
     import pyoxigraph as ox
 
-    options: dict[str, Any] = {"prefixes": ns.PREFIXES}
-    if job.get("default_graph"):
-        options["default_graph"] = [ox.NamedNode(g) for g in job["default_graph"]]
-    elif job.get("union", True):
-        options["use_default_graph_as_union"] = True
-    if job.get("named_graphs"):
-        options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+    data: Dataset = job.get("dataset") or Dataset(union=True)
     try:
-        result = store.query(job["query"], **options)
+        options = data.options()
+    except ValueError as e:  # a default-graph-uri/named-graph-uri that is not an IRI
+        return ("bad_request", f"default-graph-uri/named-graph-uri: {e}")
+    try:
+        result = store.query(job["query"], prefixes=ns.PREFIXES, base_iri=job.get("base_iri"), **options)
     except SyntaxError as e:
         return ("syntax", str(e))
     except (OSError, ValueError, RuntimeError) as e:
@@ -203,16 +205,26 @@ class _Worker:
 
 
 class QueryPool:
-    """Worker processes over one read-only store, each query under the time limit."""
+    """Worker processes over one read-only store, each query under the time limit.
+
+    Workers start as queries need them, up to ``limits.workers``, and stay
+    for the next ones; one spare is kept warm so that a query arriving while
+    the others are busy does not wait for a process to start. A client
+    (``client``, its address) runs at most ``limits.client_share`` queries at
+    once; its further ones wait for its own earlier ones, not for everyone's.
+    """
 
     def __init__(self, store_path: Path, limits: Limits):
         self.store_path = Path(store_path)
         self.limits = limits
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
+        self._starting = 0
         self._lock = threading.Lock()
+        self._clients: dict[str, int] = {}
+        self._turns = threading.Condition(self._lock)
         self.closed = False
-        for _ in range(max(1, limits.workers)):
+        for _ in range(min(2, max(1, limits.workers))):
             self._idle.put(self._start())
 
     def _start(self) -> _Worker:
@@ -230,6 +242,33 @@ class QueryPool:
             self._all.add(worker)
         return worker
 
+    def _reserve_start(self) -> bool:
+        """Count a worker about to start, if the limit allows one more."""
+        with self._lock:
+            if self.closed or len(self._all) + self._starting >= self.limits.workers:
+                return False
+            self._starting += 1
+            return True
+
+    def _start_reserved(self) -> _Worker:
+        try:
+            return self._start()
+        finally:
+            with self._lock:
+                self._starting -= 1
+
+    def _keep_spare(self) -> None:
+        """Start a worker in the background when none is idle (and the limit allows one)."""
+        if self._idle.empty() and self._reserve_start():
+            threading.Thread(target=self._add_spare, daemon=True).start()
+
+    def _add_spare(self) -> None:
+        worker = self._start_reserved()
+        if self.closed:  # closed while it started
+            self._stop(worker)
+        else:
+            self._idle.put(worker)
+
     def _stop(self, worker: _Worker) -> None:
         worker.process.kill()
         worker.process.wait()
@@ -242,15 +281,57 @@ class QueryPool:
         with self._lock:
             return [w.process.pid for w in self._all]
 
-    def run(self, job: dict[str, Any]) -> tuple:
-        """Send a job to an idle worker; kill it and raise QueryTimeoutError past the limit."""
-        timeout = self.limits.timeout
+    def _acquire(self, deadline: float) -> _Worker:
         try:
-            worker = self._idle.get(timeout=timeout)
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        if self._reserve_start():
+            return self._start_reserved()
+        try:
+            return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             raise QueryTimeoutError(
-                f"every query worker stayed busy for {timeout:g} s (the server's time limit); try again later"
+                f"all {self.limits.workers} query workers stayed busy for {self.limits.timeout:g} s "
+                "(the server's time limit); try again later"
             ) from None
+
+    def _take_turn(self, client: str, deadline: float) -> None:
+        share = self.limits.client_share
+        with self._turns:
+            if not self._turns.wait_for(lambda: self._clients.get(client, 0) < share,
+                                        timeout=max(0.0, deadline - time.monotonic())):
+                raise QueryTimeoutError(
+                    f"your {share} earlier queries (the most one client may run at once) kept running for "
+                    f"{self.limits.timeout:g} s (the server's time limit); try again later"
+                )
+            self._clients[client] = self._clients.get(client, 0) + 1
+
+    def _end_turn(self, client: str) -> None:
+        with self._turns:
+            left = self._clients[client] - 1
+            if left:
+                self._clients[client] = left
+            else:
+                del self._clients[client]
+            self._turns.notify_all()
+
+    def run(self, job: dict[str, Any], client: str = "") -> tuple:
+        """Run a job on a worker; kill it and raise QueryTimeoutError past the limit.
+
+        The limit counts from the call: waiting for a turn or a worker uses it up too.
+        """
+        timeout = self.limits.timeout
+        deadline = time.monotonic() + timeout
+        self._take_turn(client, deadline)
+        try:
+            worker = self._acquire(deadline)
+            self._keep_spare()
+            return self._run_on(worker, job, timeout)
+        finally:
+            self._end_turn(client)
+
+    def _run_on(self, worker: _Worker, job: dict[str, Any], timeout: float) -> tuple:
         healthy = False
         try:
             worker.conn.send({**job, "max_bytes": self.limits.max_result_bytes})
@@ -270,32 +351,17 @@ class QueryPool:
             else:
                 log.warning("stopping query worker %d", worker.process.pid)
                 self._stop(worker)
-                if not self.closed:
-                    self._idle.put(self._start())
+                self._keep_spare()
 
     def close(self) -> None:
-        self.closed = True
         with self._lock:
+            self.closed = True
             workers = list(self._all)
         for w in workers:
             self._stop(w)
 
 
 # -- requests ----------------------------------------------------------------
-
-_STRINGS_IRIS_COMMENTS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
-    r'|<[^<>"{}|^`\\\s]*>' r"|#[^\n]*",
-    re.DOTALL,
-)
-_SERVICE = re.compile(r"(?<![?$:\w-])SERVICE(?![\w:-])", re.IGNORECASE)
-
-
-def uses_service(query: str) -> bool:
-    """Whether a query has a SERVICE clause (outside strings, IRIs and comments)."""
-    return bool(_SERVICE.search(_STRINGS_IRIS_COMMENTS.sub(" ", query)))
-
 
 def examples(store=None) -> list[dict[str, str]]:
     """The named queries as runnable examples: required parameters bound to an example value.
@@ -387,70 +453,110 @@ def page(endpoint: str, example_list: list[dict[str, str]], limits: Limits) -> b
     ).encode("utf-8")
 
 
+def csp_for(page_html: bytes) -> str:
+    """The page's Content-Security-Policy: its inline script and style allowed by their hashes."""
+    import base64
+    import hashlib
+
+    text = page_html.decode("utf-8")
+
+    def hashes(pattern: str) -> str:
+        found = re.findall(pattern, text, re.DOTALL)
+        return " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'" for b in found)
+
+    return HTML_CSP.format(script=hashes(r"<script>(.*?)</script>") or "'none'",
+                           style=hashes(r"<style>(.*?)</style>") or "'none'")
+
+
+def read_body(environ, limit: int) -> bytes:
+    """The request body, refused with 413 past ``limit`` bytes: a declared length before reading,
+    a chunked body as soon as it passes the limit."""
+    from werkzeug.exceptions import RequestEntityTooLarge
+    from werkzeug.wsgi import get_input_stream
+
+    try:
+        stream = get_input_stream(environ, max_content_length=limit)
+        return stream.read()
+    except RequestEntityTooLarge:
+        raise ProtocolError(413, f"the request is larger than {limit:,} bytes, the server's limit "
+                                 "(--max-request-kb); send a shorter query") from None
+
+
 def make_app(pool: QueryPool, *, graphs: list[str], example_list: list[dict[str, str]],
              limits: Limits, union: bool = True, allow_service: bool = False):
     """The WSGI application: ``/`` the HTML page, ``/sparql`` the endpoint."""
     from werkzeug.exceptions import HTTPException
     from werkzeug.wrappers import Request, Response
 
+    from .protocol import dataset, decode, looks_like_update, parse_form
+
     def error(status: int, message: str) -> Response:
         return Response(message.rstrip() + "\n", status=status, content_type="text/plain; charset=utf-8")
 
-    def negotiate(request: Request) -> tuple[str | None, str | None]:
-        wanted = request.args.get("format") or request.form.get("format")
-        if wanted:
-            if wanted not in FORMAT_PARAM:
-                raise ValueError(f"unknown format '{wanted}'; expected one of: {', '.join(FORMAT_PARAM)}")
-            media = FORMAT_PARAM[wanted]
-            return (media if media in RESULT_TYPES else None, media if media in RDF_TYPES else None)
-        accept = request.accept_mimetypes
-        if not accept:
-            return next(iter(RESULT_TYPES)), next(iter(RDF_TYPES))
-        return accept.best_match(list(RESULT_TYPES)), accept.best_match(list(RDF_TYPES))
+    def html_page(endpoint: str) -> Response:
+        body = page(endpoint, example_list, limits)
+        return Response(body, content_type="text/html; charset=utf-8",
+                        headers={"Content-Security-Policy": csp_for(body)})
+
+    def params_of(request: Request) -> tuple[Params, str | None]:
+        """The query-string and form parameters, and a query sent as the body itself (or None)."""
+        params = Params(parse_form(request.query_string, None, "the URL's query string"))
+        if request.method != "POST":
+            return params, None
+        mimetype, charset = request.mimetype, request.mimetype_params.get("charset")
+        if mimetype == "application/sparql-update":
+            raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused")
+        body = read_body(request.environ, limits.max_request_bytes)
+        if mimetype == "application/x-www-form-urlencoded":
+            params.pairs += parse_form(body, charset, "the form body")
+            return params, None
+        if mimetype == "application/sparql-query":
+            return params, decode(body, charset, "the query")
+        if looks_like_update(body.decode("utf-8", errors="replace")) or any(
+            k == b"update" for k, _ in parse_qsl(body, keep_blank_values=True)  # an update form, untyped
+        ):
+            raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused")
+        what = f"a body of type '{mimetype}'" if mimetype else "a body with no Content-Type"
+        raise ProtocolError(415, f"{what} is not a query: send the query as an application/sparql-query body "
+                                 "or as the query= field of an application/x-www-form-urlencoded form")
 
     def sparql(request: Request) -> Response:
         if request.method == "OPTIONS":
             return Response(status=204)
         if request.method not in ("GET", "POST"):
             return Response("use GET or POST\n", status=405, headers={"Allow": "GET, POST, OPTIONS"})
-        mimetype = request.mimetype
-        if (request.method == "POST" and mimetype == "application/sparql-update") or "update" in request.values:
+        params, direct = params_of(request)
+        if "update" in params:
             return error(403, "this endpoint is read-only: SPARQL Update is refused")
-        if request.method == "POST":
-            if mimetype == "application/sparql-query":
-                queries = [request.get_data(as_text=True)]
-            elif mimetype == "application/x-www-form-urlencoded":
-                queries = request.form.getlist("query")
-            else:
-                return error(415, f"unsupported request body '{mimetype or 'none'}': send "
-                                  "application/sparql-query or application/x-www-form-urlencoded")
-        else:
-            queries = request.args.getlist("query")
+        queries = params.getlist("query") + ([direct] if direct is not None else [])
         if len(queries) > 1:
-            return error(400, "give exactly one query parameter")
-        try:
-            results_type, rdf_type = negotiate(request)
-        except ValueError as e:
-            return error(400, str(e))
+            return error(400, "give exactly one query: the query= parameter appears more than once, "
+                              "or beside a query in the body")
+        accept = request.accept_mimetypes
         if not queries:
-            if request.method == "GET" and request.accept_mimetypes.best_match(
-                ["text/html", *RDF_TYPES]
-            ) == "text/html":
-                return Response(page(request.base_url, example_list, limits), content_type="text/html; charset=utf-8")
+            if request.method == "POST":
+                return error(400, "no query: send it as the query= field of the form "
+                                  "(application/x-www-form-urlencoded) or as an application/sparql-query body")
+            if accept and accept.best_match([*RDF_TYPES, "text/html"]) == "text/html":
+                return html_page(request.base_url)
+            rdf_type = choose_format("rdf", params.formats(), accept)
             if rdf_type is None:
                 return error(406, "the service description is RDF; accept one of: " + ", ".join(RDF_TYPES))
             body = service_description(request.base_url, graphs, limits, union, RDF_TYPES[rdf_type])
             return Response(body, content_type=rdf_type)
         query = queries[0]
+        if not query.strip():
+            return error(400, "the query is empty")
         if not allow_service and uses_service(query):
             return error(403, "federated queries (SERVICE) are off on this endpoint")
         job = {
-            "query": query, "results_type": results_type, "rdf_type": rdf_type, "union": union,
-            "default_graph": request.values.getlist("default-graph-uri"),
-            "named_graphs": request.values.getlist("named-graph-uri"),
+            "query": query, "base_iri": request.base_url,
+            "results_type": choose_format("results", params.formats(), accept),
+            "rdf_type": choose_format("rdf", params.formats(), accept),
+            "dataset": dataset(query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"), union),
         }
         try:
-            answer = pool.run(job)
+            answer = pool.run(job, client=request.remote_addr or "")
         except QueryTimeoutError as e:
             return error(503, str(e))
         except StoreError as e:
@@ -460,6 +566,8 @@ def make_app(pool: QueryPool, *, graphs: list[str], example_list: list[dict[str,
             return Response(answer[2], content_type=answer[1] + ("; charset=utf-8" if answer[1].startswith("text/") else ""))
         if kind == "syntax":
             return error(400, f"SPARQL syntax error: {answer[1]}")
+        if kind == "bad_request":
+            return error(400, answer[1])
         if kind == "too_large":
             return error(413, f"the answer is larger than {answer[1]:,} bytes, the server's result-size limit; "
                               "add a LIMIT or narrow the query")
@@ -473,13 +581,17 @@ def make_app(pool: QueryPool, *, graphs: list[str], example_list: list[dict[str,
             if request.path in ("/sparql", "/query", "/sparql/"):
                 response = sparql(request)
             elif request.path in ("/", "/index.html"):
-                endpoint = request.host_url.rstrip("/") + "/sparql"
-                response = Response(page(endpoint, example_list, limits), content_type="text/html; charset=utf-8")
+                response = html_page(request.host_url.rstrip("/") + "/sparql")
             else:
                 response = error(404, f"nothing at {request.path}; the SPARQL endpoint is /sparql")
-        except HTTPException as e:  # e.g. a malformed form body
+        except ProtocolError as e:
+            response = error(e.status, str(e))
+            if e.status == 413:  # the rest of the body is never read: the connection cannot be reused
+                response.headers["Connection"] = "close"
+        except HTTPException as e:  # e.g. a malformed header
             response = e.get_response(environ)
         response.headers.extend(CORS)
+        response.headers["X-Content-Type-Options"] = "nosniff"
         return response(environ, start_response)
 
     return app

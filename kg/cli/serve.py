@@ -62,7 +62,19 @@ def serve(
     max_result_mb: Annotated[
         float, typer.Option("--max-result-mb", help="Largest answer, in megabytes (10^6 bytes).", min=0.001)
     ] = 50.0,
-    workers: Annotated[int, typer.Option("--workers", help="Queries answered at once.", min=1)] = 2,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Queries run at once, each in its own process (default: four per core, "
+                                       "at least 4).", min=1),
+    ] = None,
+    per_client: Annotated[
+        int | None,
+        typer.Option("--per-client", help="Queries one client address may run at once; its others wait "
+                                          "(default: half the workers).", min=1),
+    ] = None,
+    max_request_kb: Annotated[
+        int, typer.Option("--max-request-kb", help="Largest request body, in KiB; a bigger one gets 413.", min=1)
+    ] = 1024,
     union: Annotated[
         bool,
         typer.Option("--union-default-graph/--no-union-default-graph",
@@ -75,18 +87,23 @@ def serve(
     """Serve the built graph as a read-only SPARQL 1.1 endpoint (until Ctrl-C).
 
     /sparql answers GET and POST queries in SPARQL JSON, XML, CSV, TSV or RDF
-    by content negotiation, with CORS and a service description; / is a query
-    page with example queries. Updates are refused; a query past --timeout is
-    stopped (its worker process is killed). In Python: kg.serve.serve(host, port, limits=...).
+    by content negotiation (or format=/output=/results=), with CORS and a
+    service description; / is a query page with example queries. FROM, FROM
+    NAMED, default-graph-uri and named-graph-uri choose the dataset; without
+    them the default graph is the union of the named graphs. Relative IRIs
+    resolve against the endpoint's URL. Updates are refused; a query past
+    --timeout is stopped (its worker process is killed). In Python: kg.serve.serve(host, port, limits=...).
     """
     from ..cache import open_store
-    from ..serve import Limits
+    from ..serve import Limits, default_workers
     from ..serve import serve as run_serve
 
     def ready(url: str) -> None:
         typer.echo(f"SPARQL endpoint: {url}/sparql   query page: {url}/   (Ctrl-C stops)")
         sys.stdout.flush()
 
-    limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000), workers=workers)
+    limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000),
+                    workers=workers or default_workers(), per_client=per_client or 0,
+                    max_request_bytes=max_request_kb * 1024)
     run_serve(host, port, limits=limits, union=union, allow_service=allow_service,
               store=open_store(state.data_dir), on_ready=ready)

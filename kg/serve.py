@@ -469,17 +469,26 @@ def csp_for(page_html: bytes) -> str:
 
 
 def read_body(environ, limit: int) -> bytes:
-    """The request body, refused with 413 past ``limit`` bytes: a declared length before reading,
-    a chunked body as soon as it passes the limit."""
-    from werkzeug.exceptions import RequestEntityTooLarge
-    from werkzeug.wsgi import get_input_stream
+    """The request body, refused with 413 past ``limit`` bytes: a declared length before
+    anything is read, a chunked body as soon as it passes the limit."""
+    from werkzeug.wsgi import get_content_length, get_input_stream
 
-    try:
-        stream = get_input_stream(environ, max_content_length=limit)
-        return stream.read()
-    except RequestEntityTooLarge:
-        raise ProtocolError(413, f"the request is larger than {limit:,} bytes, the server's limit "
-                                 "(--max-request-kb); send a shorter query") from None
+    too_large = ProtocolError(413, f"the request is larger than {limit:,} bytes, the server's limit "
+                                   "(--max-request-kb); send a shorter query")
+    length = get_content_length(environ)
+    if length is not None:
+        if length > limit:
+            raise too_large
+        return get_input_stream(environ).read()
+    if not environ.get("wsgi.input_terminated"):  # no length and not chunked: no body
+        return b""
+    stream, data = environ["wsgi.input"], bytearray()
+    while len(data) <= limit:
+        chunk = stream.read(min(65536, limit + 1 - len(data)))
+        if not chunk:
+            return bytes(data)
+        data += chunk
+    raise too_large
 
 
 def make_app(pool: QueryPool, *, graphs: list[str], example_list: list[dict[str, str]],

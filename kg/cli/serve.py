@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -83,6 +84,11 @@ def serve(
     allow_service: Annotated[
         bool, typer.Option("--allow-service", help="Allow federated queries (SERVICE): the server fetches URLs.")
     ] = False,
+    store_dir: Annotated[
+        Path | None,
+        typer.Option("--store", metavar="DIR", help="Serve this Oxigraph store directory (opened read-only) "
+                                                     "instead of the built graph, e.g. one from `oxigraph load`."),
+    ] = None,
 ) -> None:
     """Serve the built graph as a read-only SPARQL 1.1 endpoint (until Ctrl-C).
 
@@ -105,5 +111,13 @@ def serve(
     limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000),
                     workers=workers or default_workers(), per_client=per_client or 0,
                     max_request_bytes=max_request_kb * 1024)
-    run_serve(host, port, limits=limits, union=union, allow_service=allow_service,
-              store=open_store(state.data_dir), on_ready=ready)
+    if store_dir is not None:
+        from ..errors import UsageError
+        from ..store import OxigraphStore
+
+        if not (store_dir / "CURRENT").is_file():
+            raise UsageError(f"--store {store_dir}: not an Oxigraph store directory (no CURRENT file there)")
+        store = OxigraphStore(store_dir, read_only=True)
+    else:
+        store = open_store(state.data_dir)
+    run_serve(host, port, limits=limits, union=union, allow_service=allow_service, store=store, on_ready=ready)

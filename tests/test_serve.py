@@ -303,16 +303,42 @@ def test_time_limit_kills_the_worker_process(store, tmp_path):
         (before,) = pool.pids()
         with pytest.raises(QueryTimeoutError, match="stopped after 1 s"):
             pool.run({"query": SLOW, "results_type": "text/csv", "rdf_type": None})
-        (after,) = pool.pids()
+        answer = pool.run({"query": "ASK { ?s ?p ?o }", "results_type": "application/json", "rdf_type": None})
+        assert answer[0] == "ok" and json.loads(answer[2])["boolean"] is True
+        (after,) = pool.pids()  # a fresh worker answered; never more than the limit of one
         assert after != before
         with pytest.raises(ProcessLookupError):  # really gone, not left computing
             os.kill(before, 0)
-        answer = pool.run({"query": "ASK { ?s ?p ?o }", "results_type": "application/json", "rdf_type": None})
-        assert answer[0] == "ok" and json.loads(answer[2])["boolean"] is True
     finally:
         pool.close()
     with pytest.raises(ProcessLookupError):
         os.kill(after, 0)
+
+
+def test_a_client_at_its_share_waits_and_others_go_on(store, tmp_path, caplog):
+    """One client's slow queries use up its own share of the workers, not everyone's."""
+    import threading
+
+    path = snapshot(store, tmp_path)
+    pool = QueryPool(path, Limits(timeout=2, workers=3, per_client=1))
+    ask = {"query": "ASK { ?s ?p ?o }", "results_type": "application/json", "rdf_type": None}
+    try:
+        def run_slow():
+            with pytest.raises(QueryTimeoutError):
+                pool.run({"query": SLOW, "results_type": "text/csv"}, "10.0.0.1")
+
+        slow = threading.Thread(target=run_slow)
+        slow.start()
+        while "10.0.0.1" not in pool._clients:  # the slow query has its turn
+            threading.Event().wait(0.01)
+        assert pool.run(ask, "10.0.0.2")[0] == "ok"  # another client is answered meanwhile
+        assert "stopping query worker" not in caplog.text
+        assert pool.run(ask, "10.0.0.1")[0] == "ok"  # the same client waited behind its own slow query:
+        assert "stopping query worker" in caplog.text  # it was stopped at the limit before this one ran
+        slow.join()
+        assert len(pool.pids()) <= 3
+    finally:
+        pool.close()
 
 
 @pytest.mark.parametrize(("query", "expected"), [

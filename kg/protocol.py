@@ -232,9 +232,10 @@ def decode(body: bytes, charset: str | None, what: str) -> str:
 def parse_form(body: bytes, charset: str | None, what: str) -> list[tuple[str, str]]:
     """The fields of an ``application/x-www-form-urlencoded`` body (or query string), decoded."""
     codec_for(charset)
-    pairs = parse_qsl(body, keep_blank_values=True)
-    return [(decode(k, charset, what), decode(v, charset, f"{what} field '{k.decode('latin-1')}'"))
-            for k, v in pairs]
+    # latin-1 maps bytes to characters one to one: the percent-decoded values come back as the raw bytes
+    pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+    return [(decode(k.encode("latin-1"), charset, what),
+             decode(v.encode("latin-1"), charset, f"{what} field '{k}'")) for k, v in pairs]
 
 
 @dataclass

@@ -522,7 +522,7 @@ def make_app(pool: QueryPool, *, graphs: list[str], example_list: list[dict[str,
         if mimetype == "application/sparql-query":
             return params, decode(body, charset, "the query")
         if looks_like_update(body.decode("utf-8", errors="replace")) or any(
-            k == b"update" for k, _ in parse_qsl(body, keep_blank_values=True)  # an update form, untyped
+            k == "update" for k, _ in parse_qsl(body.decode("latin-1"), keep_blank_values=True)  # an untyped form
         ):
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused")
         what = f"a body of type '{mimetype}'" if mimetype else "a body with no Content-Type"
@@ -599,6 +599,9 @@ def make_app(pool: QueryPool, *, graphs: list[str], example_list: list[dict[str,
                 response.headers["Connection"] = "close"
         except HTTPException as e:  # e.g. a malformed header
             response = e.get_response(environ)
+        except Exception:  # a bug: logged with its traceback, the client gets a plain 500
+            log.exception("kg serve: the request %s %s failed", request.method, request.full_path)
+            response = error(500, "the server failed on this request (its log has the details)")
         response.headers.extend(CORS)
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response(environ, start_response)

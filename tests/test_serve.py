@@ -381,3 +381,277 @@ def test_query_page_in_a_browser(endpoint, store):
             assert not [e for e in errors if "400" not in e]
         finally:
             browser.close()
+
+
+# -- the dataset: FROM, FROM NAMED, the protocol's graph parameters ------------------------
+
+CURATED, ONTOLOGY = ns.CURATED_GRAPH, ns.dataset_graph("ontology")
+DATASET_QUERIES = [  # each names its dataset, so every engine must give the same answer
+    f"SELECT (COUNT(*) AS ?n) FROM <{CURATED}> WHERE {{ ?s ?p ?o }}",
+    f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY}> WHERE {{ ?s ?p ?o }}",
+    f"SELECT (COUNT(*) AS ?n) FROM <{CURATED}> FROM <{ONTOLOGY}> WHERE {{ ?s ?p ?o }}",
+    f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ONTOLOGY}> WHERE {{ ?s ?p ?o }}",  # the default graph is empty
+    f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{ONTOLOGY}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
+    f"SELECT ?g (COUNT(*) AS ?n) FROM <{ONTOLOGY}> FROM NAMED <{CURATED}> "
+    f"WHERE {{ ?c a <{ns.OWL}Class> . GRAPH ?g {{ ?x a ?c }} }} GROUP BY ?g",
+    f"SELECT ?label FROM <{CURATED}> WHERE {{ <{ns.ACTOR}jnim> <{ns.RDFS}label> ?label }}",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+]
+
+
+@pytest.fixture(scope="module")
+def oxigraph(kg, endpoint):
+    """Oxigraph's own server (``oxigraph serve``) holding the same graphs, pushed with kg push."""
+    from tests.servers import oxigraph_server
+
+    with oxigraph_server() as server:
+        pushed = kg("push", "--endpoint", server.endpoint)
+        assert pushed.code == 0, pushed.stderr
+        yield server.endpoint
+
+
+def csv_of(url: str, query: str, **params) -> list[str]:
+    status, _, body = http(url, data=form(query, **params), headers={"Accept": "text/csv"})
+    assert status == 200, body
+    return sorted(body.splitlines()[1:])
+
+
+@pytest.mark.parametrize("query", DATASET_QUERIES)
+def test_the_query_names_its_dataset_same_answer_everywhere(endpoint, oxigraph, kg, query):
+    served = csv_of(endpoint, query)
+    local = kg("query", query, "--format", "csv")
+    assert local.code == 0, local.stderr
+    assert served == sorted(local.stdout.splitlines()[1:]) == csv_of(oxigraph, query)
+    assert served and served != ["0"] or "FROM NAMED" in query
+
+
+def test_from_is_honoured(endpoint):
+    """The issue's case: FROM <graph> counts that graph, not the union."""
+    one = csv_of(endpoint, f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY}> WHERE {{ ?s ?p ?o }}")
+    union = csv_of(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert 0 < int(one[0]) < int(union[0])
+
+
+@pytest.mark.parametrize(("params", "query"), [
+    ({"default-graph-uri": ONTOLOGY}, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+    ({"named-graph-uri": ONTOLOGY}, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),  # the default graph is empty
+    ({"named-graph-uri": ONTOLOGY}, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"),
+    ({"default-graph-uri": ONTOLOGY}, f"SELECT (COUNT(*) AS ?n) FROM <{CURATED}> WHERE {{ ?s ?p ?o }}"),  # params win
+    ({"named-graph-uri": ONTOLOGY}, f"SELECT (COUNT(*) AS ?n) FROM <{CURATED}> WHERE {{ ?s ?p ?o }}"),
+])
+def test_protocol_graph_parameters_same_answer_as_oxigraph(endpoint, oxigraph, params, query):
+    assert csv_of(endpoint, query, **params) == csv_of(oxigraph, query, **params)
+
+
+def test_no_dataset_means_the_union_as_on_oxigraph(endpoint, oxigraph):
+    """With neither FROM nor graph parameters the default graph is the union of the named graphs:
+    what Oxigraph's server gives for union-default-graph."""
+    query = "SELECT ?type (COUNT(*) AS ?n) WHERE { ?s a ?type } GROUP BY ?type"
+    served = csv_of(endpoint, query)
+    assert served == csv_of(oxigraph + "?union-default-graph", query)
+    assert len(served) > 10
+
+
+# -- the base IRI -------------------------------------------------------------------------
+
+
+def test_relative_iris_resolve_against_the_endpoint(endpoint):
+    status, headers, body = http(endpoint, data=b'CONSTRUCT { <s> <p> "o" } WHERE {}',
+                                 headers={"Content-Type": "application/sparql-query", "Accept": "application/n-triples"})
+    assert status == 200, body
+    base = endpoint.rsplit("/", 1)[0]
+    assert body.strip() == f'<{base}/s> <{base}/p> "o" .'
+    status, _, body = http(endpoint, data=form('BASE <http://example.org/x/> SELECT ?i { BIND(<y> AS ?i) }'),
+                           headers={"Accept": "text/csv"})
+    assert body.splitlines()[1] == "http://example.org/x/y"  # the query's own BASE comes first
+
+
+# -- clients: SPARQLWrapper's formats with its defaults, rdflib's SPARQLStore -------------------
+
+JNIM_GRAPH = f"CONSTRUCT {{ <{ns.ACTOR}jnim> ?p ?o }} WHERE {{ GRAPH ?g {{ <{ns.ACTOR}jnim> ?p ?o }} }}"
+JNIM_DESCRIBE = f"DESCRIBE <{ns.ACTOR}jnim>"
+SPARQLWRAPPER_FORMATS = ["json", "xml", "turtle", "n3", "rdf", "rdf+xml", "csv", "tsv", "json-ld"]
+FITS_A_GRAPH = {"json", "xml", "turtle", "n3", "rdf", "rdf+xml", "json-ld"}  # SPARQLWrapper gets what it asked for
+
+
+def triples_of(converted) -> set:
+    """What SPARQLWrapper's convert() gives for a graph (an rdflib graph, or Turtle bytes), as a set of triples."""
+    import rdflib
+
+    if isinstance(converted, bytes):
+        converted = rdflib.Graph().parse(data=converted, format="turtle")
+    return {tuple(str(x) for x in t[:3]) for t in converted.triples((None, None, None))}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("query", [JNIM_GRAPH, JNIM_DESCRIBE], ids=["construct", "describe"])
+@pytest.mark.parametrize("fmt", SPARQLWRAPPER_FORMATS)
+def test_sparqlwrapper_graph_queries_in_every_format(endpoint, store, recwarn, fmt, query, method):
+    from SPARQLWrapper import SPARQLWrapper
+
+    expected = {(str(t.subject.value), str(t.predicate.value), str(t.object.value))
+                for t in store.store.query(query, use_default_graph_as_union=True)}
+    client = SPARQLWrapper(endpoint)  # its defaults: format=/output=/results= beside Accept
+    client.setMethod(method)
+    client.setQuery(query)
+    client.setReturnFormat(fmt)
+    result = client.query()
+    media = result.info()["content-type"].split(";")[0]
+    assert triples_of(result.convert()) == expected and len(expected) > 10
+    mismatch = [str(w.message) for w in recwarn if "Format requested was" in str(w.message)]
+    if fmt in FITS_A_GRAPH:
+        assert not mismatch, (media, mismatch)
+    else:  # csv/tsv do not fit a graph: SPARQLWrapper sends Accept */*, the default (Turtle) comes back
+        assert media == "text/turtle"
+
+
+@pytest.mark.parametrize("fmt", SPARQLWRAPPER_FORMATS)
+def test_sparqlwrapper_select_and_ask_in_every_format(endpoint, fmt):
+    from SPARQLWrapper import SPARQLWrapper
+
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(f"SELECT ?label WHERE {{ GRAPH ?g {{ <{ns.ACTOR}jnim> <{ns.RDFS}label> ?label }} }}")
+    client.setReturnFormat(fmt)
+    result = client.query()
+    media = result.info()["content-type"].split(";")[0]
+    body = result.response.read().decode()
+    assert "Nusrat al-Islam wal-Muslimin" in body
+    expected = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                "csv": "text/csv", "tsv": "text/tab-separated-values"}
+    assert media == expected.get(fmt, "application/sparql-results+json")  # RDF formats do not fit: the default
+    client.setQuery(f"ASK {{ GRAPH ?g {{ <{ns.ACTOR}jnim> ?p ?o }} }}")
+    answer = client.query()
+    assert answer.info()["content-type"].split(";")[0] == media
+    assert "true" in answer.response.read().decode()
+
+
+def test_rdflib_sparqlstore(endpoint, store):
+    """rdflib's SPARQLStore: a graph bound to one named graph (default-graph-uri), and the whole dataset."""
+    import rdflib
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    sparql_store = SPARQLStore(endpoint, returnFormat="xml")
+    ontology = rdflib.Graph(sparql_store, identifier=rdflib.URIRef(ONTOLOGY))
+    local = len(store.quads(ONTOLOGY))
+    assert len(ontology) == local > 100
+    assert (rdflib.URIRef(ns.SKG + "fought"), rdflib.RDF.type, rdflib.OWL.ObjectProperty) in ontology
+    rows = list(ontology.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+    assert int(rows[0][0]) == local
+    dataset = rdflib.Dataset(SPARQLStore(endpoint), default_union=True)  # sends no default-graph-uri
+    labels = list(dataset.query(f"SELECT ?l WHERE {{ <{ns.ACTOR}jnim> <{ns.RDFS}label> ?l }}"))
+    assert [str(r[0]) for r in labels] == ["Jama'at Nusrat al-Islam wal-Muslimin"]
+    assert {str(c) for c in sparql_store.contexts()} >= {CURATED, ONTOLOGY}  # (Dataset.contexts() adds a graph)
+
+
+# -- format parameters and Accept ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("query", "params", "accept", "media"), [
+    (JNIM_GRAPH, {"format": "xml"}, None, "application/rdf+xml"),  # xml means RDF/XML for a graph
+    ("ASK {}", {"format": "xml"}, None, "application/sparql-results+xml"),  # and SPARQL XML for results
+    (JNIM_GRAPH, {"output": "json"}, None, "application/ld+json"),
+    (JNIM_GRAPH, {"results": "n3"}, None, "text/turtle"),
+    (JNIM_GRAPH, {"format": "csv"}, "application/n-triples", "application/n-triples"),  # unfit: Accept decides
+    (JNIM_GRAPH, {"format": "csv"}, None, "text/turtle"),  # unfit, no Accept: the form's default
+    ("SELECT * {} ", {"format": "turtle"}, "text/tab-separated-values", "text/tab-separated-values"),
+    ("SELECT * {} ", {"format": "no-such-format"}, "*/*", "application/sparql-results+json"),
+    (JNIM_GRAPH, {"format": "application/ld+json,application/x-json+ld"}, "*/*", "application/ld+json"),
+    ("SELECT * {} ", {"format": "text/tab-separated-values"}, "image/png", "text/tab-separated-values"),
+])
+def test_format_parameters(endpoint, query, params, accept, media):
+    status, headers, body = http(endpoint, data=form(query, **params), headers={"Accept": accept} if accept else {})
+    assert status == 200, body
+    assert headers["Content-Type"].split(";")[0] == media
+
+
+def test_nothing_fits_is_406(endpoint):
+    status, _, body = http(endpoint, data=form(JNIM_GRAPH, format="csv"), headers={"Accept": "text/csv"})
+    assert status == 406 and "this query gives an RDF graph; accept one of: text/turtle" in body
+
+
+# -- requests: what is missing, charsets, sizes --------------------------------------------------
+
+
+def test_post_without_a_query_is_400(endpoint):
+    status, _, body = http(endpoint, data=urllib.parse.urlencode({"default-graph-uri": CURATED}).encode())
+    assert status == 400 and body.startswith("no query: send it as the query= field")
+    status, _, body = http(endpoint, data=b"", headers={"Content-Type": "application/sparql-query"})
+    assert status == 400 and "no query" not in body and "empty" in body
+
+
+@pytest.mark.parametrize("charset", ["ISO-8859-1", "windows-1252", "utf-8"])
+def test_declared_charset_is_honoured(endpoint, charset):
+    query = 'SELECT ?x WHERE { BIND("Goïta à Ségou" AS ?x) }'
+    status, _, body = http(endpoint, data=query.encode(charset),
+                           headers={"Content-Type": f"application/sparql-query; charset={charset}", "Accept": "text/csv"})
+    assert status == 200, body
+    assert body.splitlines()[1] == "Goïta à Ségou"
+    form_body = urllib.parse.urlencode({"query": query}, encoding=charset).encode()
+    status, _, body = http(endpoint, data=form_body, headers={
+        "Content-Type": f"application/x-www-form-urlencoded; charset={charset}", "Accept": "text/csv"})
+    assert body.splitlines()[1] == "Goïta à Ségou"
+
+
+@pytest.mark.parametrize(("content_type", "data", "status", "message"), [
+    ("application/sparql-query; charset=UTF-16", "ASK {}".encode("utf-16"), 415, "charset 'UTF-16' is not accepted"),
+    ("application/sparql-query; charset=klingon", b"ASK {}", 415, "unknown charset 'klingon'"),
+    ("application/sparql-query", 'ASK { FILTER("Goïta" != "") }'.encode("latin-1"), 400,
+     "the query is not valid UTF-8: byte 16 (0xef)"),
+])
+def test_undecodable_bodies(endpoint, content_type, data, status, message):
+    got, _, body = http(endpoint, data=data, headers={"Content-Type": content_type})
+    assert got == status and message in body
+
+
+def raw_post(url: str, headers: dict, chunks) -> tuple[int, str]:
+    """POST with http.client, the body sent as given (a chunked iterator or bytes); (status, body)."""
+    import http.client
+
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        connection.request("POST", parts.path, body=chunks, headers=headers,
+                           encode_chunked=not isinstance(chunks, bytes))
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    except (BrokenPipeError, ConnectionResetError) as e:  # the server may close before the body is sent
+        return 0, str(e)
+    finally:
+        connection.close()
+
+
+def test_oversized_bodies_are_413_before_they_are_read(endpoint):
+    limit = 1024 * 1024  # the default --max-request-kb 1024
+    query = b"ASK {}" + b" " * (limit - 6)
+    status, body = raw_post(endpoint, {"Content-Type": "application/sparql-query", "Accept": "text/csv"}, query)
+    assert status == 200 and body == "true"  # exactly at the limit
+    status, body = raw_post(endpoint, {"Content-Type": "application/sparql-query",
+                                       "Content-Length": str(300 * limit)}, b"ASK {}")  # a 300 MB claim, never sent
+    assert status == 413 and "larger than 1,048,576 bytes, the server's limit (--max-request-kb)" in body
+    chunks = (b"#" + b" " * 65535 for _ in range(40))  # 2.6 MB, chunked: no length to check
+    status, body = raw_post(endpoint, {"Content-Type": "application/sparql-query"}, chunks)
+    assert status in (413, 0), body
+    status, body = raw_post(endpoint, {"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+                            iter([b"ASK ", b"{}"]))
+    assert status == 200 and body == "true"
+
+
+@pytest.mark.parametrize(("accept", "media"), [
+    ("*/*", "text/turtle"),  # curl's default
+    (None, "text/turtle"),
+    ("application/rdf+xml", "application/rdf+xml"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),  # a browser
+])
+def test_get_without_a_query(endpoint, accept, media):
+    status, headers, body = http(endpoint, headers={"Accept": accept} if accept else {})
+    assert status == 200 and headers["Content-Type"].split(";")[0] == media
+    assert ("<title>sahel-kg SPARQL endpoint</title>" in body) == (media == "text/html")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_html_page_has_nosniff_and_a_csp(endpoint):
+    status, headers, body = http(endpoint.rsplit("/", 1)[0] + "/")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "connect-src 'self'" in csp and "script-src 'sha256-" in csp
+    assert "unsafe-inline" not in csp

@@ -365,7 +365,10 @@ def test_query_page_in_a_browser(endpoint, store):
             page = browser.new_page()
             errors: list[str] = []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(endpoint.rsplit("/", 1)[0] + "/")
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            response = page.goto(endpoint.rsplit("/", 1)[0] + "/")
+            # the page works under its own Content-Security-Policy (a blocked script or style is a console error)
+            assert "script-src 'sha256-" in response.headers["content-security-policy"]
             page.get_by_text("Who fought whom in a year").click()
             assert "VALUES (?year)" in page.locator("#query").input_value()
             page.get_by_role("button", name="Run").click()
@@ -378,7 +381,14 @@ def test_query_page_in_a_browser(endpoint, store):
             page.get_by_role("button", name="Run").click()
             page.wait_for_selector("#status.error")
             assert page.locator("#status").inner_text().startswith("400: SPARQL syntax error")
+            # the table view of a CONSTRUCT: the raw Turtle, through the same fetch()
+            page.locator("#query").fill(JNIM_GRAPH)
+            page.locator("#format").select_option("ttl")
+            page.get_by_role("button", name="Run").click()
+            page.wait_for_selector("#raw")
+            assert "Nusrat al-Islam" in page.locator("#raw").inner_text()
             assert not [e for e in errors if "400" not in e]
+            assert not [e for e in errors if "Content Security Policy" in e]
         finally:
             browser.close()
 

@@ -110,6 +110,7 @@ class Limits:
     max_result_bytes: int = 50_000_000
     workers: int = field(default_factory=default_workers)
     per_client: int = 0  # queries one client address may run at once; 0: half the workers
+    slow_after: float = 1.0  # seconds after which a query runs at a lower CPU priority (nice 10)
     max_request_bytes: int = 1024 * 1024
 
     @property
@@ -202,6 +203,15 @@ def worker_main() -> None:
 class _Worker:
     process: subprocess.Popen
     conn: Any
+    slow: bool = False  # its query ran past Limits.slow_after and its priority was lowered
+
+
+def _lower_priority(worker: _Worker) -> None:
+    worker.slow = True
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, 10)
+    except OSError:  # gone already, or a system without priorities: it still runs
+        pass
 
 
 class QueryPool:
@@ -335,7 +345,12 @@ class QueryPool:
         healthy = False
         try:
             worker.conn.send({**job, "max_bytes": self.limits.max_result_bytes})
-            if not worker.conn.poll(timeout):
+            quick = min(self.limits.slow_after, timeout)
+            done = worker.conn.poll(quick)
+            if not done:
+                _lower_priority(worker)  # short queries first: a slow one yields the CPU to them
+                done = worker.conn.poll(timeout - quick)
+            if not done:
                 raise QueryTimeoutError(
                     f"the query was stopped after {timeout:g} s, the server's time limit per query; "
                     "narrow it (a more selective pattern, a LIMIT) or ask the server's operator"
@@ -346,8 +361,11 @@ class QueryPool:
         except (EOFError, OSError) as e:
             raise StoreError(f"the query worker died ({e or 'no answer'}); it has been restarted") from None
         finally:
-            if healthy:
+            if healthy and not worker.slow:
                 self._idle.put(worker)
+            elif healthy:  # its priority cannot be raised again: a fresh worker takes its place
+                self._stop(worker)
+                self._keep_spare()
             else:
                 log.warning("stopping query worker %d", worker.process.pid)
                 self._stop(worker)

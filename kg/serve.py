@@ -318,8 +318,8 @@ class QueryPool:
             if not self._turns.wait_for(lambda: self._clients.get(client, 0) < share,
                                         timeout=max(0.0, deadline - time.monotonic())):
                 raise QueryTimeoutError(
-                    f"your {share} earlier queries (the most one client may run at once) kept running for "
-                    f"{self.limits.timeout:g} s (the server's time limit); try again later"
+                    f"your {share} earlier queries (the most one client may run at once) kept this one waiting for "
+                    f"{2 * self.limits.timeout:g} s (twice the server's time limit); try again later"
                 )
             self._clients[client] = self._clients.get(client, 0) + 1
 
@@ -335,13 +335,14 @@ class QueryPool:
     def run(self, job: dict[str, Any], client: str = "") -> tuple:
         """Run a job on a worker; kill it and raise QueryTimeoutError past the limit.
 
-        The limit counts from the call: waiting for a turn or a worker uses it up too.
+        A query waits at most twice the limit for its client's earlier queries
+        (each runs at most the limit), then at most the limit for a free
+        worker; then it has the full limit to run.
         """
         timeout = self.limits.timeout
-        deadline = time.monotonic() + timeout
-        self._take_turn(client, deadline)
+        self._take_turn(client, time.monotonic() + 2 * timeout)
         try:
-            worker = self._acquire(deadline)
+            worker = self._acquire(time.monotonic() + timeout)
             self._keep_spare()
             return self._run_on(worker, job, timeout)
         finally:

@@ -665,3 +665,27 @@ def test_html_page_has_nosniff_and_a_csp(endpoint):
     csp = headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "connect-src 'self'" in csp and "script-src 'sha256-" in csp
     assert "unsafe-inline" not in csp
+
+
+@pytest.mark.parametrize(("query", "accept", "media"), [
+    # YASGUI (@triply/yasqe) posts a form with its acceptHeaderSelect / acceptHeaderGraph: the older defaults
+    # with */*;q=0.9, the newer without
+    ("SELECT * { ?s ?p ?o } LIMIT 1", "application/sparql-results+json,*/*;q=0.9", "application/sparql-results+json"),
+    ("ASK { ?s ?p ?o }", "application/sparql-results+json", "application/sparql-results+json"),
+    (JNIM_GRAPH, "text/turtle,*/*;q=0.9", "text/turtle"),
+    (JNIM_DESCRIBE, "text/turtle", "text/turtle"),
+    (JNIM_GRAPH, "text/turtle,application/n-triples,application/rdf+xml,application/trig,application/n-quads",
+     "text/turtle"),
+])
+def test_yasgui_requests(endpoint, query, accept, media):
+    status, headers, body = http(endpoint, data=form(query), headers={
+        "Accept": accept, "Origin": "https://yasgui.triply.cc"})
+    assert status == 200, body
+    assert headers["Content-Type"].split(";")[0] == media
+    assert headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_store_that_is_not_an_oxigraph_store_is_a_usage_error(kg, tmp_path):
+    result = kg("serve", "--port", "0", "--store", str(tmp_path))
+    assert result.code == 2
+    assert f"--store {tmp_path}: not an Oxigraph store directory" in result.stderr

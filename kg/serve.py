@@ -30,15 +30,16 @@ is the safety a public-facing endpoint needs:
   once the answer passes ``max_result_bytes``; the client gets 413 and a
   hint to add a LIMIT rather than a truncated document.
 - **Clear errors.** A query that does not parse gets 400 with the parser's
-  message and position; a wrong method 405; an unsupported body type 415;
-  an Accept header no format matches 406.
-
+  message and position; a POST without a query 400 saying where to put it;
+  a wrong method 405; an unsupported body type or charset 415; an Accept
+  header no format matches (with no usable ``format=``) 406.
 - **Fair under load.** Each running query has its own worker process; the
   pool starts more (up to ``workers``, by default four per core) as queries
   arrive and keeps one spare warm, so that a short query does not wait
-  behind slow ones; one client (address) may run at most ``per_client`` at
-  once, the rest of its queries wait their turn, so that it cannot take
-  every worker.
+  behind slow ones. A query still running after ``slow_after`` (1 s) drops
+  to nice 10, so short queries get the CPU first. One client (address) may
+  run at most ``per_client`` queries at once; the rest of its queries wait
+  their turn, so that it cannot take every worker.
 - **Bounded requests.** A body over ``max_request_bytes`` gets 413 before
   it is read (a chunked one is read up to the limit).
 

@@ -26,6 +26,8 @@ QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 URL_PATTERN = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 SOURCE_KINDS = ("news", "encyclopedia", "report", "dataset", "official", "academic")
 SIDES = ("a", "b")
+# An event's death toll: the best estimate, then the low and high ends of what sources give.
+FATALITY_COLUMNS = ("fatalities", "fatalities_low", "fatalities_high")
 # Relations whose object may be a place (or a state standing as a territory).
 PLACE_RELATIONS = {"controls", "blockades", "deployed_in", "withdrew_from"}
 PERSON_SUBJECT_RELATIONS = {"leads", "works_for"}
@@ -239,14 +241,31 @@ def check(data: CuratedData, vocab: Vocabulary) -> list[Problem]:
         one_of(row, "certainty", vocab.certainties)
         cite(row)
 
+    def fatality_counts(row: Row) -> None:
+        """fatalities is the best estimate; fatalities_low/high the range sources give."""
+        counts: dict[str, int] = {}
+        for column in FATALITY_COLUMNS:
+            if not row[column]:
+                continue
+            if row[column].isdigit():
+                counts[column] = int(row[column])
+            else:
+                add(row.problem(column, f"'{row[column]}' is not a whole number of deaths"))
+        best, low, high = (counts.get(c) for c in FATALITY_COLUMNS)
+        if low is not None and high is not None and low > high:
+            add(row.problem("fatalities_high", f"{high} is below fatalities_low ({low}); expected low <= high"))
+        if best is not None and low is not None and best < low:
+            add(row.problem("fatalities", f"{best} is below fatalities_low ({low}); expected low <= best <= high"))
+        if best is not None and high is not None and best > high:
+            add(row.problem("fatalities", f"{best} is above fatalities_high ({high}); expected low <= best <= high"))
+
     for row in data.events:
         required(row, "label")
         one_of(row, "type", vocab.event_types)
         period(row, "start", "end", start_required=True)
         if row["place"] and row["place"] not in places and row["place"] not in states:
             add(row.problem("place", f"unknown place id '{row['place']}'{_suggest(row['place'], {**places, **dict.fromkeys(states)})}"))
-        if row["fatalities"] and not row["fatalities"].isdigit():
-            add(row.problem("fatalities", f"'{row['fatalities']}' is not a whole number of deaths"))
+        fatality_counts(row)
         wikidata(row)
         cite(row)
 
@@ -392,8 +411,9 @@ def quads(data: CuratedData) -> list[ox.Quad]:
         when(s, "start", row["start"], "end", row["end"], closed=True)
         if row["place"]:
             emit(s, ns.SKG + "place", place_or_actor(row["place"]))
-        if row["fatalities"]:
-            emit(s, ns.SKG + "fatalities", ox.Literal(row["fatalities"], datatype=_iri(ns.XSD + "integer")))
+        for column, prop in zip(FATALITY_COLUMNS, ("fatalities", "fatalitiesLow", "fatalitiesHigh")):
+            if row[column]:
+                emit(s, ns.SKG + prop, ox.Literal(str(int(row[column])), datatype=_iri(ns.XSD + "integer")))
         common(s, row)
 
     for row in data.participants:

@@ -42,6 +42,10 @@ def stats(store=None) -> dict[str, Any]:
          "facts": r["facts"]}
         for r in sparql.run(store, "sources-cited")
     ]
+    # The query already orders by citations then title, but Virtuoso collates some
+    # accented titles differently from SPARQL's code-point order; sorting here keeps
+    # the output identical on every backend.
+    sources.sort(key=lambda s: (-int(s["facts"]), s["title"], s["source"]))
     return {
         "as_of": as_of.isoformat(),
         "classes": classes,

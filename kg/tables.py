@@ -22,8 +22,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "subject", "relation", "object", "start", "end", "certainty", "sources", "note",
     ),
     "events.csv": (
-        "id", "label", "type", "start", "end", "place", "fatalities", "wikidata",
-        "description", "sources",
+        "id", "label", "type", "start", "end", "place", "fatalities", "fatalities_low",
+        "fatalities_high", "wikidata", "description", "sources",
     ),
     "event_participants.csv": ("event", "actor", "role", "side"),
 }

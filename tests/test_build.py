@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
@@ -188,3 +189,37 @@ def test_the_shapes_catch_what_the_csv_checks_cannot_see():
     with pytest.raises(ValidationError) as info:
         check(unsourced)
     assert info.value.exit_code == 4
+
+
+def test_fatality_range_is_built_and_checked(minimal_data):
+    """A toll sources disagree on: best estimate inside a low-high range, all integers."""
+    edit(minimal_data / "events.csv", "bamako,77,,,", "bamako,77,70,80,")
+    quads = build(minimal_data)
+    tolls = {q.predicate.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]: q.object.value
+             for q in quads if q.subject.value.endswith("bamako_attack_2024") and "fatalities" in q.predicate.value}
+    assert tolls == {"fatalities": "77", "fatalitiesLow": "70", "fatalitiesHigh": "80"}
+
+    edit(minimal_data / "events.csv", "bamako,77,70,80,", "bamako,77,80,70,")
+    assert problems_of(minimal_data) == [
+        "events.csv:2, column 'fatalities_high': 70 is below fatalities_low (80); expected low <= high",
+        "events.csv:2, column 'fatalities': 77 is below fatalities_low (80); expected low <= best <= high",
+        "events.csv:2, column 'fatalities': 77 is above fatalities_high (70); expected low <= best <= high",
+    ]
+    edit(minimal_data / "events.csv", "bamako,77,80,70,", "bamako,77,about 70,,")
+    assert problems_of(minimal_data) == [
+        "events.csv:2, column 'fatalities_low': 'about 70' is not a whole number of deaths",
+    ]
+
+
+def test_the_shapes_check_the_fatality_range():
+    """An imported or hand-made event whose best toll lies outside its range fails SHACL."""
+    from kg.validate import validate
+
+    quads = build(CASES / "minimal")
+    event = ox.NamedNode(ns.EVENT + "bamako_attack_2024")
+    graph = ox.NamedNode(ns.CURATED_GRAPH)
+    integer = ox.NamedNode(ns.XSD + "integer")
+    quads.append(ox.Quad(event, ox.NamedNode(ns.SKG + "fatalitiesHigh"), ox.Literal("50", datatype=integer), graph))
+    report = validate(quads)
+    assert not report.conforms
+    assert "best toll may not exceed its high estimate" in str(report)

@@ -15,7 +15,6 @@ and ``network-events``: what the network holds a researcher can reproduce in SPA
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from datetime import date
@@ -592,8 +591,10 @@ def export_network(fmt: str, store=None, **window: Any) -> bytes:
         raise UsageError(f"unknown network format '{fmt}'; expected one of: {', '.join(NETWORK_FORMATS)}")
     g = network(store, **window)
     if fmt == "csv":
+        from .safe_csv import SafeWriter
+
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+        writer = SafeWriter(buf)
         writer.writerow(CSV_COLUMNS)
         for u, v, k, d in g.edges(keys=True, data=True):
             writer.writerow([_flat(x) if x is not None else "" for x in (

@@ -66,7 +66,7 @@ def _read_query(query: str | None, file: Path | None) -> str:
         if query is not None:
             raise UsageError("give the query as an argument or with --file, not both")
         try:
-            return file.read_text(encoding="utf-8")
+            return file.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as e:
             raise UsageError(f"--file {file}: not a UTF-8 text file (byte 0x{e.object[e.start]:02x} "
                              f"at offset {e.start}); a query file holds SPARQL text") from None
@@ -76,7 +76,7 @@ def _read_query(query: str | None, file: Path | None) -> str:
         if query is None and sys.stdin.isatty():
             raise UsageError("no query: give SPARQL text, a named query, --file FILE, or pipe it on stdin")
         try:
-            return sys.stdin.read()
+            return sys.stdin.buffer.read().decode("utf-8-sig")
         except UnicodeDecodeError as e:
             raise UsageError(f"the query on stdin is not UTF-8 text (byte 0x{e.object[e.start]:02x} "
                              f"at offset {e.start})") from None

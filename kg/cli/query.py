@@ -37,7 +37,7 @@ def query_command(
     kg query 'SELECT ?a WHERE { GRAPH ?g { ?a skg:fought actor:jnim } }' --format csv.
     Prefixes skg:, actor:, event:, place:, stmt:, source:, rdfs:, xsd: ... are predeclared.
     Rows are printed as they come; past --timeout the query is stopped (exit 3).
-    In Python: kg.query(text, params=..., fmt=..., timeout=...), or kg.query.stream(...).
+    In Python: kg.query(text, params=..., fmt=..., timeout=...), or stream(...) from the module kg.query.
     """
     from ..query import named_query_list, short, stream
 

@@ -2,7 +2,7 @@
 store read-only, runs one query and sends the answer back in pieces.
 
 It imports nothing from ``kg`` (the standard library and pyoxigraph only) and
-is started as ``python -I .../kg/query_child.py FD``, so that it is ready in
+is started as ``python -P .../kg/query_child.py FD``, so that it is ready in
 the time of an interpreter start plus pyoxigraph, not of importing the whole
 package: the child costs ``kg query`` about 0.1 s, not 0.4 s.
 """

@@ -54,8 +54,8 @@ def run_in_child(path: str, text: str, fmt: str, timeout: float | None) -> Itera
 
     deadline = time.monotonic() + timeout if timeout else None
     parent, child = Pipe()
-    process = subprocess.Popen(  # -I: the child sees neither the environment nor the working directory
-        [sys.executable, "-I", str(CHILD), str(child.fileno())],
+    process = subprocess.Popen(  # -P: no kg/ (the script's folder) on sys.path, where modules shadow stdlib ones
+        [sys.executable, "-P", str(CHILD), str(child.fileno())],
         pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
     )
     child.close()

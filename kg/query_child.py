@@ -90,19 +90,16 @@ def answer(store, text: str, fmt: str, prefixes: dict[str, str], send: Callable[
     send(("done",))
 
 
-def _watch(timeout: float | None, parent: int) -> None:
-    """Exit when past the limit (plus a grace second) or when the parent is gone.
+def _watch_parent(parent: int) -> None:
+    """Exit when the parent is gone (killed itself): no query left running for no one.
 
-    The parent kills us at the limit; this covers a parent that was killed
-    itself. A thread can do it because pyoxigraph releases the GIL while the
-    engine works.
+    A thread can do it because pyoxigraph releases the GIL while the engine works.
     """
-    deadline = time.monotonic() + timeout + 1 if timeout else None
 
     def watch() -> None:
         while True:
             time.sleep(0.5)
-            if os.getppid() != parent or (deadline is not None and time.monotonic() > deadline):
+            if os.getppid() != parent:
                 os._exit(3)
 
     threading.Thread(target=watch, daemon=True).start()
@@ -117,7 +114,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which kills us
     conn = Connection(int(sys.argv[1]))
     job = conn.recv()
-    _watch(job["timeout"], os.getppid())
+    _watch_parent(os.getppid())
     try:
         store = ox.Store.read_only(job["path"])
     except (OSError, RuntimeError) as e:

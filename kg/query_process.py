@@ -5,11 +5,12 @@ engine. So a query on an on-disk store runs in a child process that opens the st
 read-only and sends its answer back in pieces as they come: rows in small
 batches, or the standard results document (SPARQL JSON/XML/CSV/TSV, an RDF
 format) in the serializer's own 8 KB chunks. The caller reads the pipe with
-the time left; past the limit it SIGKILLs the child, which frees the CPU and
+the time left (the time it spends itself, e.g. writing to a paused ``| less``,
+does not count); past the limit it SIGKILLs the child, which frees the CPU and
 the memory at once, whether the query was still yielding rows lazily (a cross
 join) or blocked inside a sort or an aggregate (ORDER BY, GROUP BY, COUNT).
-The child also stops itself past the limit or when its parent is gone, so a
-killed ``kg`` leaves no query running.
+The child also stops itself when its parent is gone, so a killed ``kg``
+leaves no query running.
 
 The child is ``query_child.py``, kept free of kg's own imports so that it
 starts fast. A store held only in memory cannot be opened by another process: there the
@@ -52,7 +53,7 @@ def run_in_child(path: str, text: str, fmt: str, timeout: float | None) -> Itera
     when the caller stops iterating (closes the generator) or on Ctrl-C."""
     from multiprocessing.connection import Pipe
 
-    deadline = time.monotonic() + timeout if timeout else None
+    left = timeout  # seconds the engine may still take; time spent by the reader (| less) is not counted
     parent, child = Pipe()
     process = subprocess.Popen(  # -P: no kg/ (the script's folder) on sys.path, where modules shadow stdlib ones
         [sys.executable, "-P", str(CHILD), str(child.fileno())],
@@ -60,12 +61,11 @@ def run_in_child(path: str, text: str, fmt: str, timeout: float | None) -> Itera
     )
     child.close()
     try:
-        parent.send({"path": str(path), "text": text, "fmt": fmt, "timeout": timeout, "prefixes": ns.PREFIXES})
+        parent.send({"path": str(path), "text": text, "fmt": fmt, "prefixes": ns.PREFIXES})
         while True:
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0 or not parent.poll(left):
-                    raise QueryTimeoutError(timeout)
+            waiting = time.monotonic()
+            if left is not None and (left <= 0 or not parent.poll(left)):
+                raise QueryTimeoutError(timeout)
             try:
                 message = parent.recv()
             except (EOFError, OSError):
@@ -73,6 +73,8 @@ def run_in_child(path: str, text: str, fmt: str, timeout: float | None) -> Itera
                 how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
                 raise QueryError(f"the query process ended without an answer ({how}); "
                                  "was it out of memory? Narrow the query or add a LIMIT") from None
+            if left is not None:
+                left -= time.monotonic() - waiting
             if message[0] == "done":
                 return
             _raise_if_error(message, text)

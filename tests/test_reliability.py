@@ -217,6 +217,18 @@ def test_rows_are_streamed_and_a_closed_pipe_ends_quietly(kg, kg_home, fmt):
     assert _gone(child)
 
 
+def test_a_paused_reader_does_not_use_up_the_timeout(kg, kg_home):
+    """`kg query ... | less` left on screen: the limit counts the engine's time, not the reader's."""
+    kg("stats")
+    process = _kg_process(kg_home, "query", CROSS_JOIN, "--format", "csv", "--timeout", "3")
+    time.sleep(6)  # the pipe fills, kg and its query wait for the reader
+    assert process.poll() is None
+    assert len(process.stdout.read(2_000_000)) == 2_000_000  # and it goes on once read
+    process.stdout.close()
+    assert process.wait(timeout=60) in (0, 1)
+    assert b"timed out" not in process.stderr.read()
+
+
 def test_ctrl_c_stops_a_query_with_exit_130(kg, kg_home):
     kg("stats")
     process = _kg_process(kg_home, "query", SORTED_CROSS_JOIN, "--timeout", "0")

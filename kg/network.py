@@ -187,9 +187,9 @@ def as_window(when: int | str | date | Period) -> Period:
         return when
     if isinstance(when, date):
         return Period(when, when)
-    if isinstance(when, int):
-        return Period(date(when, 1, 1), date(when, 12, 31))
     try:
+        if isinstance(when, int):
+            return dates.window(when)  # checks the range: a year a date can hold
         return Period(dates.start_of(str(when)), dates.end_of(str(when)))
     except dates.DateFormatError as e:
         raise UsageError(str(e)) from None

@@ -54,6 +54,15 @@ def test_year_zero_in_a_window(kg):
     fails(kg("fought", "JNIM", "--from", "0000"), 2, "there is no year 0; years run 0001..9999")
 
 
+def test_library_snapshot_year_out_of_range():
+    from kg.errors import UsageError
+    from kg.network import as_window
+
+    with pytest.raises(UsageError, match="year 99999 is out of range"):
+        as_window(99999)
+    assert as_window(2013).start.year == 2013
+
+
 def test_the_edges_of_the_range_are_answers(kg):
     assert kg("fought", "JNIM", "--year", "1").code == 0
     assert kg("timeline", "--year", "9999").code == 0

@@ -59,9 +59,14 @@ def load(data_dir: Path) -> CuratedData:
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     title, as_of = _read_dataset_toml(data_dir / "dataset.toml", problems)
-    tables = {
-        name: read_table(data_dir / name, cols, problems) for name, cols in COLUMNS.items()
-    }
+    tables = {}
+    unreadable: list[str] = []  # files whose rows could not be read: the checks below would echo them
+    for name, cols in COLUMNS.items():
+        before = len(problems)
+        tables[name] = read_table(data_dir / name, cols, problems)
+        if not tables[name] and len(problems) > before:
+            header = any(p.message.startswith("header must be") for p in problems[before:])
+            unreadable.append(f"the header of {name}" if header else name)
     data = CuratedData(
         data_dir=data_dir,
         title=title,
@@ -73,9 +78,18 @@ def load(data_dir: Path) -> CuratedData:
         events=tables["events.csv"],
         participants=tables["event_participants.csv"],
     )
-    problems += check(data, vocabulary())
+    found = check(data, vocabulary())
+    note = None
+    if unreadable and found:
+        # a file read as empty makes every row naming its ids wrong (1,016 lines for one bad
+        # header of actors.csv): show what to fix first, and count the rest
+        fix = " and ".join(unreadable)
+        note = (f"{len(found)} further problem{'s' if len(found) != 1 else ''} hidden until {fix} "
+                f"{'is' if len(unreadable) == 1 else 'are'} fixed; most name ids from it")
+    else:
+        problems += found
     if problems:
-        raise DataError(problems)
+        raise DataError(problems, note)
     return data
 
 

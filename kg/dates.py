@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 PRECISIONS = ("Day", "Month", "Year")
+YEARS = (1, 9999)  # the years a date can hold; --year takes what --from and --to take
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -72,6 +73,8 @@ def parse(text: str, *, as_end: bool = False) -> tuple[date, str]:
     if not m:
         raise DateFormatError(f"'{text}' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = int(m[1]), m[2], m[3]
+    if year < YEARS[0]:
+        raise DateFormatError(f"'{text}': there is no year 0; years run {YEARS[0]:04d}..{YEARS[1]}")
     if month is not None and not 1 <= int(month) <= 12:
         raise DateFormatError(f"'{text}' is not a real month")
     try:
@@ -100,6 +103,8 @@ def window(
     if year is not None and (start or end):
         raise DateFormatError("give either a year or from/to bounds, not both")
     if year is not None:
+        if not YEARS[0] <= year <= YEARS[1]:
+            raise DateFormatError(f"year {year} is out of range; expected a year from {YEARS[0]} to {YEARS[1]}")
         return Period(date(year, 1, 1), date(year, 12, 31))
     if start is None and end is None:
         return None

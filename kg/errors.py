@@ -40,11 +40,13 @@ class DataError(KGError):
 
     exit_code = 1
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], note: str | None = None):
         self.problems = list(problems)
+        self.note = note  # e.g. how many consequential problems are not listed
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the data:"
-        super().__init__("\n".join([head, *("  " + str(p) for p in self.problems)]))
+        lines = [head, *("  " + str(p) for p in self.problems), *([f"  ({note})"] if note else [])]
+        super().__init__("\n".join(lines))
 
 
 class UsageError(KGError):

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 from . import namespaces as ns
 from .errors import UsageError
+from .output_files import write_atomically  # noqa: F401  (kg build -o, kg export -o, kg viz -o)
 
 RDF_EXPORT_FORMATS = {"ttl": "TURTLE", "trig": "TRIG", "nq": "N_QUADS", "nt": "N_TRIPLES", "jsonld": "JSON_LD"}
 
@@ -35,20 +32,6 @@ def serialize(quads, fmt: str) -> bytes:
                 triples.append(t)
         return ox.serialize(triples, format=rdf_format, prefixes=ns.PREFIXES)
     return ox.serialize(quads, format=rdf_format, prefixes=ns.PREFIXES)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def export(fmt: str = "trig", graphs: list[str] | None = None, store=None) -> bytes:

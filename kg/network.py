@@ -15,7 +15,6 @@ and ``network-events``: what the network holds a researcher can reproduce in SPA
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from datetime import date
@@ -188,9 +187,9 @@ def as_window(when: int | str | date | Period) -> Period:
         return when
     if isinstance(when, date):
         return Period(when, when)
-    if isinstance(when, int):
-        return Period(date(when, 1, 1), date(when, 12, 31))
     try:
+        if isinstance(when, int):
+            return dates.window(when)  # checks the range: a year a date can hold
         return Period(dates.start_of(str(when)), dates.end_of(str(when)))
     except dates.DateFormatError as e:
         raise UsageError(str(e)) from None
@@ -592,8 +591,10 @@ def export_network(fmt: str, store=None, **window: Any) -> bytes:
         raise UsageError(f"unknown network format '{fmt}'; expected one of: {', '.join(NETWORK_FORMATS)}")
     g = network(store, **window)
     if fmt == "csv":
+        from .safe_csv import SafeWriter
+
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+        writer = SafeWriter(buf)
         writer.writerow(CSV_COLUMNS)
         for u, v, k, d in g.edges(keys=True, data=True):
             writer.writerow([_flat(x) if x is not None else "" for x in (

@@ -152,6 +152,46 @@ def run(store, name: str, **params: Any) -> list[dict[str, Any]]:
     return store.select(get(name).text, {k: v for k, v in params.items() if v is not None})
 
 
+_STRINGS_IRIS_COMMENTS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\s]*>' r"|#[^\n]*",
+    re.DOTALL,
+)
+_PREFIXED_NAME = re.compile(r"(?<![\w?$:.\-])([A-Za-z][\w.\-]*)?:")
+_PREFIX_DECLARATION = re.compile(r"\bPREFIX\s+([A-Za-z][\w.\-]*)?:", re.IGNORECASE)
+
+
+def unknown_prefixes(text: str) -> list[tuple[str, int, int]]:
+    """Prefixes used in ``text`` that it does not declare and kg does not predeclare,
+    with the line and column of their first use."""
+    blank = _STRINGS_IRIS_COMMENTS.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    known = set(ns.PREFIXES) | {m.group(1) or "" for m in _PREFIX_DECLARATION.finditer(blank)}
+    found: dict[str, tuple[str, int, int]] = {}
+    for m in _PREFIXED_NAME.finditer(blank):
+        prefix = m.group(1) or ""
+        if prefix not in known and prefix not in found:
+            line = blank.count("\n", 0, m.start()) + 1
+            column = m.start() - (blank.rfind("\n", 0, m.start()) + 1) + 1
+            found[prefix] = (prefix, line, column)
+    return list(found.values())
+
+
+def syntax_message(error: str, text: str) -> str:
+    """The engine's syntax error in plain words. An unknown prefix gets its name and the
+    known ones, where Oxigraph lists every character a name may hold."""
+    from .store import _syntax_message
+
+    if "Prefix not found" in error:
+        unknown = unknown_prefixes(text)
+        if unknown:
+            prefix, line, column = unknown[0]
+            known = ", ".join(f"{p}:" for p in ns.PREFIXES)
+            return (f"unknown prefix '{prefix}:' at line {line}, column {column}; known: {known}; "
+                    f"or declare it: PREFIX {prefix}: <...>")
+    return _syntax_message(error)
+
+
 def as_of(store) -> date:
     """The curated data set's as-of day: where an ongoing relation ends."""
     rows = store.select(

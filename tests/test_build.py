@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from kg.errors import DataError
 from kg.export import serialize
 
 CASES = Path(__file__).parent / "cases"
+DATA = Path(__file__).parent.parent / "data"
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if (p / "expected.trig").exists()))
@@ -115,18 +117,43 @@ def test_wrong_number_of_columns(minimal_data):
 def test_wrong_encoding(minimal_data):
     path = minimal_data / "places.csv"
     path.write_bytes(path.read_bytes().replace(b"Bamako,city", "Bamakô,city".encode("latin-1")))
-    found = problems_of(minimal_data)
-    assert found[0] == "places.csv:2: not valid UTF-8 (byte 0xf4); save the file as UTF-8"
-    # what refers to the unreadable file is reported too, not silently dropped
-    assert found[1:] == ["events.csv:2, column 'place': unknown place id 'bamako'"]
+    with pytest.raises(DataError) as info:
+        build(minimal_data)
+    assert [str(p) for p in info.value.problems] == [
+        "places.csv:2: not valid UTF-8 (byte 0xf4); save the file as UTF-8"
+    ]
+    # what refers to the unreadable file is counted, not listed and not silently dropped
+    assert info.value.note == "1 further problem hidden until places.csv is fixed; most name ids from it"
 
 
 def test_missing_header_column(minimal_data):
     edit(minimal_data / "event_participants.csv", "event,actor,role,side", "event,actor,role")
-    assert problems_of(minimal_data) == [
+    with pytest.raises(DataError) as info:
+        build(minimal_data)
+    assert [str(p) for p in info.value.problems] == [
         "event_participants.csv:1: header must be: event,actor,role,side; missing: side",
-        "events.csv:2, column 'id': attack 'bamako_attack_2024' has no row in event_participants.csv",
     ]
+    assert info.value.note == (
+        "1 further problem hidden until the header of event_participants.csv is fixed; most name ids from it"
+    )
+
+
+def test_one_bad_header_hides_its_consequences(kg, tmp_path):
+    """Issue 11: a bad header in actors.csv printed 1,017 lines; now the header and a count."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    edit(data / "actors.csv", "id,label,type", "ident,label,type")
+    result = kg("validate", data=data, home=tmp_path / "home")
+    assert result.code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "Error: 1 problem in the data:"
+    assert lines[1].startswith("  actors.csv:1: header must be: id,label,type,")
+    assert lines[1].endswith("missing: id; unexpected: ident")
+    assert re.fullmatch(r"  \(\d{3,} further problems hidden until the header of actors.csv is fixed; "
+                        r"most name ids from it\)", lines[2])
+    assert len(lines) == 3 and "Traceback" not in result.stderr
 
 
 def test_all_problems_of_all_files_come_at_once(minimal_data):

@@ -35,6 +35,15 @@ class TableFormat(str, Enum):
     csv = "csv"
 
 
+def actor_name(value: str | None) -> str | None:
+    """Callback of every actor-name argument: an empty or blank name is an error, not "every actor"."""
+    if value is not None and not value.strip():
+        from ..errors import UsageError
+
+        raise UsageError(f"the actor name {value!r} is empty; give an actor's id, name or alias (e.g. JNIM)")
+    return value
+
+
 FormatOption = Annotated[
     TableFormat, typer.Option("--format", "-f", help="Output: an aligned table, JSON or CSV.")
 ]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .app import FormatOption, app, store
+from .app import FormatOption, actor_name, app, store
 from .output import emit
 
 YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only what overlaps this year.")]
@@ -18,8 +18,8 @@ ToOption = Annotated[str | None, typer.Option("--to", help="End of the window: Y
 
 @app.command()
 def fought(
-    actor: Annotated[str | None, typer.Argument(help="An actor: id, name or alias (JNIM, GSIM, goita ...).")] = None,
-    opponent: Annotated[str | None, typer.Argument(help="A second actor: when did these two fight?")] = None,
+    actor: Annotated[str | None, typer.Argument(help="An actor: id, name or alias (JNIM, GSIM, goita ...).", callback=actor_name)] = None,
+    opponent: Annotated[str | None, typer.Argument(help="A second actor: when did these two fight?", callback=actor_name)] = None,
     year: YearOption = None,
     start: FromOption = None,
     end: ToOption = None,
@@ -62,7 +62,7 @@ def _via(row: dict) -> str | None:
 
 @app.command()
 def actor(
-    name: Annotated[str, typer.Argument(help="An actor: id, name or alias.")],
+    name: Annotated[str, typer.Argument(help="An actor: id, name or alias.", callback=actor_name)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """A profile: type, aliases, Wikidata id, active period, leaders, parents and
@@ -108,7 +108,7 @@ def actor(
 
 @app.command()
 def timeline(
-    name: Annotated[str | None, typer.Argument(help="An actor (default: everything).")] = None,
+    name: Annotated[str | None, typer.Argument(help="An actor (default: everything).", callback=actor_name)] = None,
     year: YearOption = None,
     start: FromOption = None,
     end: ToOption = None,
@@ -126,7 +126,7 @@ def timeline(
 
 @app.command()
 def relations(
-    name: Annotated[str, typer.Argument(help="An actor: id, name or alias.")],
+    name: Annotated[str, typer.Argument(help="An actor: id, name or alias.", callback=actor_name)],
     relation: Annotated[
         str | None, typer.Option("--type", "-t", help="Only this relation type: fought, allied_with, leads ...")
     ] = None,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .app import app, store
+from .app import actor_name, app, store
 from .output import emit, to_json
 
 YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only the relations valid in this year.")]
@@ -40,8 +40,8 @@ def viz(
     year: YearOption = None,
     start: FromOption = None,
     end: ToOption = None,
-    focus: Annotated[str | None, typer.Option("--focus", help="Only this actor and its neighbours.")] = None,
-    depth: Annotated[int, typer.Option("--depth", help="With --focus: how many steps away.")] = 1,
+    focus: Annotated[str | None, typer.Option("--focus", help="Only this actor and its neighbours.", callback=actor_name)] = None,
+    depth: Annotated[int, typer.Option("--depth", min=0, help="With --focus: how many steps away.")] = 1,
     relations: RelationsOption = None,
     title: Annotated[str | None, typer.Option("--title", help="The page's title.")] = None,
 ) -> None:
@@ -62,7 +62,7 @@ def analyze(
     year: YearOption = None,
     start: FromOption = None,
     end: ToOption = None,
-    top: Annotated[int, typer.Option("--top", help="How many actors and triads to list.")] = 10,
+    top: Annotated[int, typer.Option("--top", min=0, help="How many actors and triads to list.")] = 10,
     fmt: TextFormatOption = TextOrJson.table,
 ) -> None:
     """Network analysis: the hubs, the brokers, the blocs and structural balance.
@@ -99,13 +99,13 @@ def analyze(
 
 @app.command()
 def path(
-    actor: Annotated[str, typer.Argument(help="From this actor: id, name or alias.")],
-    other: Annotated[str, typer.Argument(help="To this actor.")],
+    actor: Annotated[str, typer.Argument(help="From this actor: id, name or alias.", callback=actor_name)],
+    other: Annotated[str, typer.Argument(help="To this actor.", callback=actor_name)],
     year: YearOption = None,
     start: FromOption = None,
     end: ToOption = None,
     relations: RelationsOption = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many shortest paths.")] = 5,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many shortest paths.")] = 5,
     fmt: TextFormatOption = TextOrJson.table,
 ) -> None:
     """How two actors are connected: the shortest chains of relations valid then.

@@ -1,12 +1,17 @@
-"""Printing rows as an aligned table, JSON or CSV."""
+"""Printing rows as an aligned table, JSON or CSV (its cells safe to open in a spreadsheet)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
+from collections.abc import Iterable
 from datetime import date
+from itertools import islice
 from typing import Any
+
+from ..safe_csv import SafeWriter
+
+TABLE_SAMPLE = 100  # rows that set a streamed table's column widths
 
 
 def _cell(value: Any) -> str:
@@ -19,13 +24,17 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def table(rows: list[dict[str, Any]], columns: list[str] | None = None, *, out=None) -> None:
+def table(rows: Iterable[dict[str, Any]], columns: list[str] | None = None, *, out=None) -> None:
+    """An aligned table. Rows may come from an iterator: the first TABLE_SAMPLE set the
+    column widths, and every line is written (and flushed) as its row arrives."""
     out = out or sys.stdout
-    if not rows:
+    rows = iter(rows)
+    sample = list(islice(rows, TABLE_SAMPLE))
+    if not sample:
         out.write("(no rows)\n")
         return
-    columns = columns or list(rows[0])
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    columns = columns or list(sample[0])
+    cells = [[_cell(r.get(c)) for c in columns] for r in sample]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     widths = [min(w, 60) for w in widths]
 
@@ -37,6 +46,9 @@ def table(rows: list[dict[str, Any]], columns: list[str] | None = None, *, out=N
     out.write(line(["-" * w for w in widths]))
     for row in cells:
         out.write(line(row))
+    out.flush()
+    for r in rows:
+        out.write(line([_cell(r.get(c)) for c in columns]))
 
 
 def to_json(data: Any, *, out=None) -> None:
@@ -48,7 +60,7 @@ def to_json(data: Any, *, out=None) -> None:
 def to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None, *, out=None) -> None:
     out = out or sys.stdout
     columns = columns or (list(rows[0]) if rows else [])
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(columns)
     for r in rows:
         writer.writerow([_cell(r.get(c)) for c in columns])

@@ -27,41 +27,59 @@ def query_command(
         str, typer.Option("--format", "-f", help="table; json, xml, csv, tsv (SELECT/ASK); ttl, nt, nq, trig, jsonld, xml (CONSTRUCT/DESCRIBE).")
     ] = "table",
     list_queries: Annotated[bool, typer.Option("--list", help="List the named queries and their parameters.")] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0, metavar="S", help="Stop the query after S seconds (0: no limit).")
+    ] = 60.0,
 ) -> None:
     """Run SPARQL over the graph: from an argument, a file or stdin, or a named query.
 
     Examples: kg query who-fought-in-year --param year=2013;
     kg query 'SELECT ?a WHERE { GRAPH ?g { ?a skg:fought actor:jnim } }' --format csv.
     Prefixes skg:, actor:, event:, place:, stmt:, source:, rdfs:, xsd: ... are predeclared.
-    In Python: kg.query.query(text, params=..., fmt=...).
+    Rows are printed as they come; past --timeout the query is stopped (exit 3).
+    In Python: kg.query(text, params=..., fmt=..., timeout=...), or stream(...) from the module kg.query.
     """
-    from ..query import named_query_list, short
-    from ..query import query as run_query
+    from ..query import named_query_list, short, stream
 
     if list_queries:
         emit(named_query_list(), "table" if fmt == "table" else fmt, ["name", "title", "params"])
         return
     text = _read_query(query, file)
-    answer = run_query(text, params=_parse_params(param or []), fmt=fmt, store=store())
-    if answer.data is not None:
-        sys.stdout.buffer.write(answer.data)
-        if not answer.data.endswith(b"\n"):
-            sys.stdout.buffer.write(b"\n")
-    elif answer.boolean is not None:
-        typer.echo("true" if answer.boolean else "false")
-    else:
-        table([{k: short(v) for k, v in r.items()} for r in answer.rows], answer.columns or None)
+    with stream(text, params=_parse_params(param or []), fmt=fmt, store=store(), timeout=timeout) as answer:
+        if answer.boolean is not None:
+            typer.echo("true" if answer.boolean else "false")
+        elif fmt == "table" and answer.kind == "SELECT":
+            table(({k: short(v) for k, v in r.items()} for r in answer.rows()), answer.columns or None)
+        else:
+            out = sys.stdout.buffer
+            last = b"\n"
+            for chunk in answer.chunks():
+                out.write(chunk)
+                out.flush()  # a reader (| head) gets the rows as they come
+                last = chunk[-1:] or last
+            if last != b"\n":
+                out.write(b"\n")
 
 
 def _read_query(query: str | None, file: Path | None) -> str:
     if file is not None:
         if query is not None:
             raise UsageError("give the query as an argument or with --file, not both")
-        return file.read_text(encoding="utf-8")
+        try:
+            return file.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise UsageError(f"--file {file}: not a UTF-8 text file (byte 0x{e.object[e.start]:02x} "
+                             f"at offset {e.start}); a query file holds SPARQL text") from None
+        except OSError as e:
+            raise UsageError(f"--file {file}: cannot be read ({e.strerror})") from None
     if query is None or query == "-":
         if query is None and sys.stdin.isatty():
             raise UsageError("no query: give SPARQL text, a named query, --file FILE, or pipe it on stdin")
-        return sys.stdin.read()
+        try:
+            return sys.stdin.buffer.read().decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise UsageError(f"the query on stdin is not UTF-8 text (byte 0x{e.object[e.start]:02x} "
+                             f"at offset {e.start})") from None
     return query
 
 

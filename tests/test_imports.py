@@ -209,10 +209,13 @@ def test_violence_against_civilians_is_not_fought(kg, imported):
 def test_ucdp_sides_resolve_and_fight(kg, imported):
     _, _, report, _ = imported
     assert (report["rows"], report["events"], report["skipped"]) == (10, 10, 0)
-    assert {a["name"] for a in report["new_actors"]} == {"Civilians", "Dozo"}
+    # UCDP's bare "Civilians" becomes one group per country; "Dozo" is a name no rule places
+    assert {a["name"] for a in report["new_actors"]} == {"Civilians (Mali)", "Civilians (Niger)", "Dozo"}
+    assert [u["name"] for u in report["unresolved"]] == ["Dozo"]
     rows = fought(kg, imported[0], "JNIM", "--source", "ucdp", "--exact")
     opponents = {r["opponent_id"]: (r["events"], r["fatalities"]) for r in rows}
-    assert opponents == {"mali": (3, 134), "burkina_faso": (1, 37), "is_sahel": (1, 20), "dozo": (1, 5)}
+    # "Government of X" is the government that governed X on the event's day (the governs statements)
+    assert opponents == {"mali_junta": (3, 134), "burkina_junta_damiba": (1, 37), "is_sahel": (1, 20), "dozo": (1, 5)}
 
 
 def test_sources_lists_what_is_loaded(kg, imported):

@@ -95,10 +95,21 @@ def _report(report: dict, fmt: str) -> None:
             typer.echo(f"  {p}")
         if report["problem_count"] > len(report["problems"]):
             typer.echo(f"  ... and {report['problem_count'] - len(report['problems'])} more")
-    if report["new_actors"]:
-        typer.echo("\nnames the alias table does not know (new actors in the data set's namespace; "
-                   "add an alias to data/actors.csv to merge one):")
-        emit(report["new_actors"], fmt, ["name", "rows", "suggested_match", "id", "type"])
+    res = report.get("resolution") or {}
+    if res.get("mentions"):
+        typer.echo(
+            f"\nactor mentions placed: {res['resolved']} of {res['mentions']} ({res['share']:.1%}); "
+            f"armed groups and state forces: {res['armed_resolved']} of {res['armed_mentions']} "
+            f"({(res['armed_share'] or 0):.1%})"
+        )
+    if report.get("off_period"):
+        typer.echo("\nnames whose period does not cover the event's year (rows):")
+        for name, rows in sorted(report["off_period"].items(), key=lambda kv: -kv[1]):
+            typer.echo(f"  {name}: {rows}")
+    if report.get("unresolved"):
+        typer.echo("\nnames no rule or alias places (new actors in the data set's namespace; "
+                   "add a row to data/aliases.csv to place one, or write them all with --unresolved FILE):")
+        emit(report["unresolved"], fmt, ["name", "mentions", "countries", "years", "suggested_match", "id"])
 
 
 @app.command()

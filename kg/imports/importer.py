@@ -22,6 +22,7 @@ from ..names import NameIndex, normalise
 from . import stores
 from .layouts import RowError, detect, required, row_reader
 from .mapping import Mapper, curated_index, names_fingerprint
+from .names import RULES_FILE, NameRules, StateFacts, read_aliases
 from .progress import Progress
 from .rows import CsvStream
 
@@ -30,7 +31,7 @@ _A = {"acled": "an", "ucdp": "a"}  # "an ACLED file", "a UCDP file"
 CHUNK_ROWS = 5_000  # rows per bulk load (about 60,000 quads): small batches sort and encode fastest
 FIRST_CHUNK_ROWS = 1_000  # the first chunks are smaller (then doubled), so that loading starts at once
 MAX_PROBLEMS = 50  # problems kept for the report; all are counted
-MAPPING_VERSION = "8"  # bump when the mapping changes, so that re-imports are not skipped
+MAPPING_VERSION = "9"  # bump when the mapping changes, so that re-imports are not skipped
 
 
 class StrictAbort(DataError):
@@ -80,8 +81,10 @@ def import_file(
         with stores.import_lock():
             live = cache.open_store(data_dir)
             names = curated_index(NameIndex.load(live))
+            aliases_file = Path(data_dir or cache.default_data_dir()) / "aliases.csv"
+            rules = NameRules(kind, names, StateFacts.load(live, names), read_aliases(aliases_file, names))
             wanted = [normalise(c) for c in countries or []]
-            digest = content_hash(path, kind, strict, wanted, names)
+            digest = content_hash(path, kind, strict, wanted, names, aliases_file)
             previous = _stored(live, kind)
             if previous.get("hash") == digest:
                 return {
@@ -113,7 +116,7 @@ def import_file(
                         meta["imported"] = meta["imported"][:-2] + ":" + meta["imported"][-2:]
                         return mapper.closing(meta).encode()
 
-                    counters, mapper = _load(stream, Mapper(kind, names), stage, strict, set(wanted), progress, kind,
+                    counters, mapper = _load(stream, Mapper(kind, names, rules), stage, strict, set(wanted), progress, kind,
                                              stop, closing)
                     if replaces:
                         stores.copy_graphs(live, stage.store, {graph})
@@ -129,7 +132,8 @@ def import_file(
         "dataset": kind, "file": str(path), "unchanged": False,
         "rows": counters.rows, "events": counters.events, "skipped": counters.skipped,
         "filtered": counters.filtered, "statements": len(mapper.summaries), "places": len(mapper.places),
-        "new_actors": mapper.report_actors(),
+        "new_actors": mapper.report_actors(), "unresolved": mapper.report_unresolved(), "resolution": mapper.resolution(),
+        "off_period": mapper.off_period,
         "problems": counters.problems, "problem_count": counters.skipped,
         "seconds": round(seconds, 2), "rows_per_second": round(counters.rows / seconds) if seconds else None,
         "period": [mapper.first.isoformat(), mapper.last.isoformat()] if mapper.first else None,
@@ -153,9 +157,13 @@ def _check_layout(kind: str, stream: CsvStream) -> None:
                                  + ", ".join(missing))])
 
 
-def content_hash(path: Path, kind: str, strict: bool, countries: list[str], names: NameIndex) -> str:
-    """SHA-256 of the file, the options, the mapping and the curated names."""
+def content_hash(path: Path, kind: str, strict: bool, countries: list[str], names: NameIndex,
+                 aliases_file: Path | None = None) -> str:
+    """SHA-256 of the file, the options, the mapping, the curated names, the aliases and the name rules."""
     digest = hashlib.sha256()
+    for extra in (aliases_file, RULES_FILE):
+        if extra is not None and extra.exists():
+            digest.update(extra.read_bytes())
     with open(path, "rb") as f:
         while block := f.read(1 << 20):
             digest.update(block)

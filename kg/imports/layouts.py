@@ -116,6 +116,7 @@ class Side:
 
     names: list[str]
     inter: str
+    ids: list[str] | None = None  # UCDP's actor ids (side_a_new_id), one per name
 
 
 @dataclass(slots=True)

@@ -20,7 +20,8 @@ from .. import namespaces as ns
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..names import NameIndex, normalise
 from ..summaries import Summariser
-from .layouts import FOUGHT, MILITIA, VIOLENCE, Record, actor_kind, slug
+from .layouts import ARMED_GROUP, FOUGHT, MILITIA, VIOLENCE, Record, actor_kind, slug
+from .names import NameRules
 
 RDF_TYPE = f"<{ns.RDF}type>"
 LABEL = f"<{ns.RDFS}label>"
@@ -37,6 +38,12 @@ def _p(local: str) -> str:
 SOURCE_RECORD, START, END, START_P, END_P = _p("sourceRecord"), _p("start"), _p("end"), _p("startPrecision"), _p("endPrecision")
 FATALITIES, PLACE, SIDE_A, SIDE_B, EVIDENCE = _p("fatalities"), _p("place"), _p("sideA"), _p("sideB"), _p("evidence")
 SOURCE_NAMES = _p("sourceNames")
+MAYBE_A, MAYBE_B = _p("possibleSideA"), _p("possibleSideB")  # "A and/or B": not counted as fought
+# ACLED inter codes (numbers before 2024, words since) and UCDP side kinds of armed actors and state forces
+ARMED_INTER = frozenset({
+    "1", "2", "3", "4", "8", "state forces", "rebel group", "rebel groups", "political militia",
+    "political militias", "identity militia", "identity militias", "external/other forces", "government",
+})
 PRECISION = {p: _p(p) for p in ("Day", "Month", "Year")}
 
 
@@ -57,6 +64,22 @@ class NewActor:
     kind: tuple[str, str | None]
     rows: int = 0
     note: str = ""
+    part_of: str | None = None
+    placed_by: str = "unknown name"
+
+
+_PLACED_BY = {"group": "per-country group", "rule": "state name rule", "alias": "aliases file"}
+
+
+@dataclass
+class NameSeen:
+    """An unknown name: where and when it was met, for the report and --unresolved."""
+
+    iri: str
+    inter: str
+    mentions: int = 0
+    countries: set[str] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -74,8 +97,12 @@ class Mapper:
 
     dataset: str  # "acled" or "ucdp"
     names: NameIndex
+    rules: NameRules
     graph: str = ""
-    resolved: dict[str, str] = field(default_factory=dict)  # name -> IRI
+    resolved: dict[str, str] = field(default_factory=dict)  # country name -> IRI
+    unknown: dict[str, NameSeen] = field(default_factory=dict)
+    off_period: dict[str, int] = field(default_factory=dict)  # names whose written period misses the event's year
+    mentions: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # all, resolved, armed, armed resolved
     new_actors: dict[str, NewActor] = field(default_factory=dict)  # IRI -> actor
     summaries: dict[tuple[str, str, str, int], Summary] = field(default_factory=dict)
     places: dict[tuple, str] = field(default_factory=dict)  # place cells -> IRI
@@ -96,24 +123,47 @@ class Mapper:
 
     # -- names ------------------------------------------------------------------
 
-    def actor(self, name: str, inter: str) -> str:
-        """The IRI a name stands for: a curated actor, else one minted for this data set."""
-        iri = self.resolved.get(name)
-        if iri is None:
-            try:
-                iri = self.names.resolve(name)
-                note = None
-            except UnknownNameError:
-                iri, note = self.actor_ns + slug(name), ""
-            except AmbiguousNameError as e:
-                iri, note = self.actor_ns + slug(name), "ambiguous: " + ", ".join(e.candidates)
-            if note is not None and iri not in self.new_actors:
-                self.new_actors[iri] = NewActor(iri, name, actor_kind(name, inter), note=note)
-            self.resolved[name] = iri
-        new = self.new_actors.get(iri)
-        if new is not None:
+    def sides(self, r: Record) -> tuple[list[str], list[str], list[str], list[str]]:
+        """The actors of each side, certain and possible ("A and/or B"), placed by `rules`."""
+        out: list[list[str]] = [[], [], [], []]
+        for n, side in enumerate((r.side_a, r.side_b)):
+            ids = side.ids or ()
+            for i, name in enumerate(side.names):
+                placed = self.rules.place(name, r.country, ids[i] if i < len(ids) else "")
+                iris = placed.at(r.day)
+                out[2 * n + placed.uncertain].extend(iris)
+                self._tally(name, placed, side.inter, iris, r)
+        return out[0], out[2], out[1], out[3]
+
+    def _tally(self, name: str, placed, inter: str, iris: tuple[str, ...], r: Record) -> None:
+        """Count the mention (resolved or not, of an armed actor or not) and the rows of new actors."""
+        armed = inter.strip().lower() in ARMED_INTER
+        self.mentions[0] += 1
+        self.mentions[2] += armed
+        if placed.resolved:
+            self.mentions[1] += 1
+            self.mentions[3] += armed
+        else:
+            seen = self.unknown.get(name)
+            if seen is None:
+                seen = self.unknown[name] = NameSeen(iris[0] if iris else "", inter)
+            seen.mentions += 1
+            seen.countries.add(r.country)
+            seen.years.add(r.day.year)
+        if placed.years is not None and placed.off_period(r.day):
+            self.off_period[name] = self.off_period.get(name, 0) + 1
+        for iri in iris:
+            new = self.new_actors.get(iri)
+            if new is None:
+                minted = self.rules.minted.get(iri)
+                if minted is None:
+                    continue
+                kind = actor_kind(minted.label, inter) if placed.how in ("unknown", "and/or") else (minted.cls, None)
+                if placed.how == "group" and minted.cls == ARMED_GROUP:
+                    kind = (ARMED_GROUP, MILITIA)
+                new = self.new_actors[iri] = NewActor(iri, minted.label, kind, part_of=minted.part_of,
+                                                      placed_by=_PLACED_BY.get(placed.how, "unknown name"))
             new.rows += 1
-        return iri
 
     def country(self, name: str) -> str | None:
         key = "\0country\0" + name
@@ -148,12 +198,15 @@ class Mapper:
         place = self._place(r, out)
         if place:
             out.append(f"{e} {PLACE} {place}{g}")
-        side_a = [self.actor(n, r.side_a.inter) for n in r.side_a.names]
-        side_b = [self.actor(n, r.side_b.inter) for n in r.side_b.names]
+        side_a, side_b, maybe_a, maybe_b = self.sides(r)
         for iri in dict.fromkeys(side_a):
             out.append(f"{e} {SIDE_A} <{iri}>{g}")
         for iri in dict.fromkeys(side_b):
             out.append(f"{e} {SIDE_B} <{iri}>{g}")
+        for iri in dict.fromkeys(maybe_a):
+            out.append(f"{e} {MAYBE_A} <{iri}>{g}")
+        for iri in dict.fromkeys(maybe_b):
+            out.append(f"{e} {MAYBE_B} <{iri}>{g}")
         if r.relation is not None:
             self._count(r, e, side_a, side_b, out)
         if self.first is None or r.start < self.first:
@@ -262,6 +315,8 @@ class Mapper:
             out.append(f"{a} {RDF_TYPE} <{cls}>{g}{a} {LABEL} {literal(actor.name)}{g}{a} {DERIVED} {source}{g}")
             if orientation:
                 out.append(f"{a} {_p('orientation')} <{orientation}>{g}")
+            if actor.part_of:
+                out.append(f"{a} {_p('partOf')} <{actor.part_of}>{g}")
         for key, (label, classes) in self.types.items():
             t = f"<{self.type_ns}{key}>"
             out.append(f"{t} {RDF_TYPE} <{ns.OWL}Class>{g}{t} {LABEL} {literal(label)}{g}")
@@ -284,42 +339,44 @@ class Mapper:
         return "".join(out)
 
     def report_actors(self) -> list[dict]:
-        """New actors, most rows first, with the closest curated names as suggestions."""
+        """Every actor the data set brings (per-country groups, uncurated states' forces, unknown names), most rows first."""
         rows = []
         for actor in sorted(self.new_actors.values(), key=lambda a: (-a.rows, a.name)):
-            suggestion = actor.note or ", ".join(self._suggest(actor.name))
             rows.append({
-                "name": actor.name, "rows": actor.rows, "suggested_match": suggestion or None,
+                "name": actor.name, "rows": actor.rows, "placed_by": actor.placed_by,
                 "id": f"{self.dataset}/{ns.local_id(actor.iri)}",
                 "type": ns.local_id(actor.kind[0]) + (" (militia)" if actor.kind[1] == MILITIA else ""),
             })
         return rows
 
-    def _suggest(self, name: str) -> list[str]:
-        """Curated actors a curator may want to alias this name to: close spellings, or
-        an acronym the name starts with ("CSP-DPA: ..." -> CSP). Stricter than kg.names'
-        "did you mean" (a wrong suggestion here would merge two actors)."""
-        import difflib
+    def report_unresolved(self) -> list[dict]:
+        """Names no rule placed, most mentions first, with a suggestion when one is close enough."""
+        rows = []
+        for name, seen in sorted(self.unknown.items(), key=lambda kv: (-kv[1].mentions, kv[0])):
+            suggestion = self.rules.suggest(name, seen.countries)
+            rows.append({
+                "name": name, "mentions": seen.mentions, "countries": sorted(c for c in seen.countries if c),
+                "years": _years(seen.years),
+                "suggested_match": ", ".join(f"{self.names.labels[a]} ({ns.local_id(a)})" for a in suggestion) or None,
+                "suggested_ids": [ns.local_id(a) for a in suggestion],
+                "id": f"{self.dataset}/{ns.local_id(seen.iri)}",
+            })
+        return rows
 
-        key = normalise(_strip_period(name))
-        close = difflib.get_close_matches(key, list(self.names.keys), n=2, cutoff=0.8)
-        if not close:
-            close = sorted((k for k in self.names.keys if len(k) >= 3 and key.startswith(k)), key=len, reverse=True)[:2]
-        out: list[str] = []
-        for k in close:
-            for actor in sorted(self.names.keys[k]):
-                label = f"{self.names.labels[actor]} ({ns.local_id(actor)})"
-                if label not in out:
-                    out.append(label)
-        return out[:2]
+    def resolution(self) -> dict:
+        """The share of actor mentions placed by a rule or a curated name, overall and for armed actors."""
+        total, resolved, armed, armed_resolved = self.mentions
+        return {
+            "mentions": total, "resolved": resolved, "share": round(resolved / total, 4) if total else None,
+            "armed_mentions": armed, "armed_resolved": armed_resolved,
+            "armed_share": round(armed_resolved / armed, 4) if armed else None,
+        }
 
 
-
-def _strip_period(name: str) -> str:
-    """'Military Forces of Mali (2025-)' -> 'Military Forces of Mali', for suggestions."""
-    import re
-
-    return re.sub(r"\s*\([^)]*\)\s*$", "", name) or name
+def _years(years: set[int]) -> str:
+    if not years:
+        return ""
+    return str(min(years)) if min(years) == max(years) else f"{min(years)}-{max(years)}"
 
 
 def curated_index(full: NameIndex) -> NameIndex:

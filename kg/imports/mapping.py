@@ -38,6 +38,7 @@ def _p(local: str) -> str:
 SOURCE_RECORD, START, END, START_P, END_P = _p("sourceRecord"), _p("start"), _p("end"), _p("startPrecision"), _p("endPrecision")
 FATALITIES, PLACE, SIDE_A, SIDE_B, EVIDENCE = _p("fatalities"), _p("place"), _p("sideA"), _p("sideB"), _p("evidence")
 SOURCE_NAMES = _p("sourceNames")
+IMPORTED_FROM = _p("importedFrom")
 MAYBE_A, MAYBE_B = _p("possibleSideA"), _p("possibleSideB")  # "A and/or B": not counted as fought
 # ACLED inter codes (numbers before 2024, words since) and UCDP side kinds of armed actors and state forces
 ARMED_INTER = frozenset({
@@ -109,6 +110,11 @@ class Mapper:
     types: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     first: date | None = None
     last: date | None = None
+    file_iri: str = ""  # the file node the events being mapped come from (skg:importedFrom)
+    file_first: date | None = None
+    file_last: date | None = None
+    ids: set[str] | None = None  # row ids mapped so far, when a row may repeat (several files, an addition)
+    kept_events: int = 0  # events an addition keeps from earlier imports (additions.carry_over)
 
     def __post_init__(self) -> None:
         self.graph = ns.dataset_graph(self.dataset)
@@ -176,7 +182,18 @@ class Mapper:
 
     # -- one event --------------------------------------------------------------
 
-    def event(self, r: Record) -> str:
+    def begin_file(self, name: str) -> str:
+        """Start the rows of one file: their events point to its node; returns the node's IRI."""
+        self.file_iri = file_iri(self.dataset, name)
+        self.file_first = self.file_last = None
+        return self.file_iri
+
+    def event(self, r: Record) -> str | None:
+        """The event's N-Quads, or None when its row id was already mapped in this import."""
+        if self.ids is not None:
+            if r.row_id in self.ids:
+                return None
+            self.ids.add(r.row_id)
         g = self.g
         e = f"<{self.event_ns}{r.row_id}>"
         if r.type_key not in self.types:
@@ -191,6 +208,8 @@ class Mapper:
             f"{e} {START_P} {PRECISION[r.start_precision]}{g}"
             f"{e} {END_P} {PRECISION[r.end_precision]}{g}"
         ]
+        if self.file_iri:
+            out.append(f"{e} {IMPORTED_FROM} <{self.file_iri}>{g}")
         if r.fatalities is not None:
             out.append(f'{e} {FATALITIES} "{r.fatalities}"{XSD_INT}{g}')
         if r.sources:
@@ -213,6 +232,10 @@ class Mapper:
             self.first = r.start
         if self.last is None or r.end > self.last:
             self.last = r.end
+        if self.file_first is None or r.start < self.file_first:
+            self.file_first = r.start
+        if self.file_last is None or r.end > self.file_last:
+            self.file_last = r.end
         return "".join(out)
 
     def _text(self, key, term: str) -> str:
@@ -260,22 +283,26 @@ class Mapper:
                 elif r.relation == VIOLENCE:
                     pairs.add((a, b))
         for a, b in pairs:
-            year = r.day.year
-            key = (a, r.relation, b, year)
-            # the period stays inside the year, so that a question about the next
-            # year does not count this year's events (a week can straddle New Year)
-            first = r.start if r.start.year == year else date(year, 1, 1)
-            last = r.end if r.end.year == year else date(year, 12, 31)
-            summary = self.summaries.get(key)
-            if summary is None:
-                summary = self.summaries[key] = Summary(f"<{self.statement_iri(key)}>", first, last)
-            elif first < summary.first:
-                summary.first = first
-            if last > summary.last:
-                summary.last = last
-            summary.events += 1
-            summary.fatalities += r.fatalities or 0
-            out.append(f"{summary.iri} {EVIDENCE} {e}{self.g}")
+            out.append(self.count((a, r.relation, b, r.day.year), e, r.start, r.end, r.fatalities))
+
+    def count(self, key: tuple[str, str, str, int], e: str, start: date, end: date, fatalities: int | None) -> str:
+        """Count one event into the summary ``key`` (a, relation, b, year); returns its evidence quad.
+        Also used to count again the events an addition keeps from earlier imports."""
+        year = key[3]
+        # the period stays inside the year, so that a question about the next
+        # year does not count this year's events (a week can straddle New Year)
+        first = start if start.year == year else date(year, 1, 1)
+        last = end if end.year == year else date(year, 12, 31)
+        summary = self.summaries.get(key)
+        if summary is None:
+            summary = self.summaries[key] = Summary(f"<{self.statement_iri(key)}>", first, last)
+        elif first < summary.first:
+            summary.first = first
+        if last > summary.last:
+            summary.last = last
+        summary.events += 1
+        summary.fatalities += fatalities or 0
+        return f"{summary.iri} {EVIDENCE} {e}{self.g}"
 
     def statement_iri(self, key: tuple[str, str, str, int]) -> str:
         a, relation, b, year = key
@@ -286,8 +313,8 @@ class Mapper:
 
     # -- after the last row -----------------------------------------------------
 
-    def closing(self, meta: dict) -> str:
-        """Summaries, new actors, event types and the data set's own description."""
+    def closing(self, meta: dict, files: list[dict]) -> str:
+        """Summaries, new actors, event types, the imported files and the data set's own description."""
         g, out = self.g, []
         source = f"<{self.dataset_iri}>"
         # the year index (kg/summaries.py): one pair-year node per fought summary,
@@ -321,20 +348,19 @@ class Mapper:
             t = f"<{self.type_ns}{key}>"
             out.append(f"{t} {RDF_TYPE} <{ns.OWL}Class>{g}{t} {LABEL} {literal(label)}{g}")
             out.extend(f"{t} <{ns.RDFS}subClassOf> <{c}>{g}" for c in classes)
+        for f in files:
+            out.append(file_nquads(f, self.dataset, g))
         d = source
         out.append(
             f"{d} {RDF_TYPE} <{ns.SKG}Dataset>{g}{d} {LABEL} {literal(meta['label'])}{g}"
             f"{d} <{ns.DCTERMS}publisher> {literal(meta['publisher'])}{g}"
-            f"{d} {_p('sourceFile')} {literal(meta['file'])}{g}"
-            f"{d} {_p('contentHash')} {literal(meta['hash'])}{g}"
             f'{d} {_p("rowCount")} "{meta["events"]}"{XSD_INT}{g}'
-            f'{d} {_p("skippedRows")} "{meta["skipped"]}"{XSD_INT}{g}'
             f'{d} <{ns.PROV}generatedAtTime> "{meta["imported"]}"^^<{ns.XSD}dateTime>{g}'
         )
-        if self.first and self.last:
+        if meta.get("first") and meta.get("last"):
             out.append(
-                f'{d} {START} "{self.first.isoformat()}"{XSD_DATE}{g}{d} {START_P} {PRECISION["Day"]}{g}'
-                f'{d} {END} "{self.last.isoformat()}"{XSD_DATE}{g}{d} {END_P} {PRECISION["Day"]}{g}'
+                f'{d} {START} "{meta["first"].isoformat()}"{XSD_DATE}{g}{d} {START_P} {PRECISION["Day"]}{g}'
+                f'{d} {END} "{meta["last"].isoformat()}"{XSD_DATE}{g}{d} {END_P} {PRECISION["Day"]}{g}'
             )
         return "".join(out)
 
@@ -377,6 +403,35 @@ def _years(years: set[int]) -> str:
     if not years:
         return ""
     return str(min(years)) if min(years) == max(years) else f"{min(years)}-{max(years)}"
+
+
+def file_iri(dataset: str, name: str) -> str:
+    """The node of one imported file: ``.../id/dataset/acled/file/mali_2017_2020_csv``."""
+    return f"{ns.DATASET}{dataset}/file/{slug(name)}"
+
+
+def file_nquads(f: dict, dataset: str, g: str) -> str:
+    """One imported file's description: a data set of its own, part of the data set."""
+    d = f"<{f['iri']}>"
+    out = [
+        f"{d} {RDF_TYPE} <{ns.SKG}Dataset>{g}{d} {LABEL} {literal(f['label'])}{g}"
+        f"{d} <{ns.DCTERMS}isPartOf> <{ns.DATASET}{dataset}>{g}"
+        f"{d} <{ns.DCTERMS}publisher> {literal(f['publisher'])}{g}"
+        f"{d} {_p('sourceFile')} {literal(f['file'])}{g}"
+        f"{d} {_p('contentHash')} {literal(f['hash'])}{g}"
+        f'{d} {_p("rowCount")} "{f["events"]}"{XSD_INT}{g}'
+        f'{d} {_p("skippedRows")} "{f["skipped"]}"{XSD_INT}{g}'
+        f'{d} <{ns.PROV}generatedAtTime> "{f["imported"]}"^^<{ns.XSD}dateTime>{g}'
+    ]
+    for prop, value in zip(("actorMentions", "actorMentionsPlaced", "armedMentions", "armedMentionsPlaced"),
+                           f["mentions"]):
+        out.append(f'{d} {_p(prop)} "{value}"{XSD_INT}{g}')
+    if f.get("first") and f.get("last"):
+        out.append(
+            f'{d} {START} "{f["first"].isoformat()}"{XSD_DATE}{g}{d} {START_P} {PRECISION["Day"]}{g}'
+            f'{d} {END} "{f["last"].isoformat()}"{XSD_DATE}{g}{d} {END_P} {PRECISION["Day"]}{g}'
+        )
+    return "".join(out)
 
 
 def curated_index(full: NameIndex) -> NameIndex:

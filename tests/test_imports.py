@@ -331,7 +331,7 @@ def test_an_interrupted_import_leaves_the_previous_state(kg, home, tmp_path, sig
 
 
 def test_bad_rows_are_reported_with_line_and_column_and_skipped(kg, home):
-    result = kg("import", "acled", str(FIXTURES / "acled_bad_rows.csv"), home=home)
+    result = kg("import", "acled", str(FIXTURES / "acled_bad_rows.csv"), "--replace", home=home)
     assert result.code == 0, result.stderr
     out = result.stdout
     assert "9 rows -> 3 events" in out and "6 rows skipped" in out

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .. import namespaces as ns
-from ..errors import AmbiguousNameError, UnknownNameError
+from ..errors import AmbiguousNameError
 from ..names import NameIndex, normalise
 from ..summaries import Summariser
 from .layouts import ARMED_GROUP, FOUGHT, MILITIA, VIOLENCE, Record, actor_kind, slug
@@ -175,8 +175,8 @@ class Mapper:
         key = "\0country\0" + name
         if key not in self.resolved:
             try:
-                self.resolved[key] = self.names.resolve(name) if name else ""
-            except (UnknownNameError, AmbiguousNameError):
+                self.resolved[key] = (self.names.find(name) or "") if name else ""
+            except AmbiguousNameError:
                 self.resolved[key] = ""
         return self.resolved[key] or None
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from .. import namespaces as ns
 from .. import sparql
 from ..build import ALIAS_COLUMNS
-from ..errors import AmbiguousNameError, DataError, Problem, UnknownNameError
+from ..errors import AmbiguousNameError, DataError, Problem
 from ..names import NameIndex, normalise
 
 RULES_FILE = Path(__file__).with_name("name_rules.toml")
@@ -204,7 +204,7 @@ class NameRules:
         branches = "|".join(re.escape(b) for b in sorted(rules["branches"], key=len, reverse=True))
         self._form_means = {f["prefix"].lower(): f["means"] for f in rules["state_forms"]}
         self._form = re.compile(
-            rf"^(?P<form>{forms})\s+(?P<state>.+?)"
+            rf"^(?P<form>{forms})\s+(?P<state>[^()]+?(?:\s*\([^()\d]*\))?)"
             rf"(?:\s*\((?P<start>\d{{4}})\s*-\s*(?P<end>\d{{4}})?\))?"
             rf"(?:\s*[-:,]?\s*(?P<branch>{branches}))?\s*$",
             re.IGNORECASE,
@@ -218,7 +218,7 @@ class NameRules:
                 self.aliases.setdefault(a.key, []).append(a)
         self.minted: dict[str, Minted] = {}
         self.placed: dict[tuple[str, str, str], Placement] = {}
-        self._suggestions: dict[str, list[str]] = {}
+        self._suggestions: dict[tuple[str, frozenset[str]], list[str]] = {}
         self._countries: dict[str, str | None] = {}
 
     # -- the entry point ------------------------------------------------------------
@@ -325,10 +325,10 @@ class NameRules:
                 tries.append(acronym.strip())
         for text in tries:
             try:
-                iri = self.index.resolve(text)
-            except (UnknownNameError, AmbiguousNameError):
+                iri = self.index.find(text)
+            except AmbiguousNameError:
                 continue
-            if iri.startswith(ns.ACTOR):
+            if iri is not None and iri.startswith(ns.ACTOR):
                 return iri
         return None
 
@@ -349,8 +349,9 @@ class NameRules:
         aside), and only actors of a state the name was met in, or of none: a
         Pakistani "Ansaar ul-Islam" is not Burkina Faso's Ansarul Islam.
         """
-        if name in self._suggestions:
-            return self._suggestions[name]
+        key_seen = (name, frozenset(countries or ()))
+        if key_seen in self._suggestions:
+            return self._suggestions[key_seen]
         out: list[str] = []
         if not (_AND_OR.search(name) or self._form.match(name) or self._group(name, "") is not None):
             states = {self.state_of(c) for c in countries or ()} - {None}
@@ -373,8 +374,8 @@ class NameRules:
                         continue  # only actors of a state the name was met in (Nigeria's forces are not Niger's)
                     if actor not in out:
                         out.append(actor)
-        self._suggestions[name] = out[:2]
-        return self._suggestions[name]
+        self._suggestions[key_seen] = out[:2]
+        return out[:2]
 
 
 _CIVIL = ("civilians", "protesters", "rioters", "students", "teachers", "journalists", "lawyers",

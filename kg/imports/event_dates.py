@@ -86,7 +86,7 @@ class DayReader:
         short = int(text)
         if year is not None:
             if year % 100 != short:
-                raise RowError(column, f"'{whole}' is in ..{text} but the row's year column says {year}")
+                raise RowError(column, f"'{whole}' has the year {text}, but the row's year column says {year}")
             return year
         century = self.today.year // 100 * 100
         return century + short if century + short <= self.today.year else century - 100 + short

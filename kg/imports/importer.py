@@ -107,6 +107,12 @@ def import_files(
     for path in paths:
         if not Path(path).is_file():
             raise UsageError(f"no file {path}")
+    if unresolved is not None:
+        import os
+
+        folder = Path(unresolved).resolve().parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise UsageError(f"cannot write --unresolved {unresolved}: {folder} is not a writable folder")
     names_seen = [Path(p).name for p in paths]
     if len(set(names_seen)) != len(names_seen):
         raise UsageError("two files of one import have the same name; rename one (files are known by name)")
@@ -190,8 +196,7 @@ def import_files(
     rows = sum(src.counters.rows for src in sources)
     unplaced = mapper.report_unresolved()
     if unresolved is not None:
-        write_unresolved(Path(unresolved), [{**u, "dataset": kind, "actor": ",".join(u["suggested_ids"][:1])}
-                                            for u in unplaced])
+        write_unresolved(Path(unresolved), [{**u, "dataset": kind} for u in unplaced])
     report = {
         "dataset": kind, "file": str(sources[0].path), "unchanged": False, "added": adding, "replaced": replace,
         "rows": rows, "events": sum(src.counters.events for src in sources),

@@ -390,9 +390,14 @@ def similarity(a: str, b: str) -> float:
 
 def write_unresolved(path: Path, rows: list[dict]) -> None:
     """The names no rule placed, in the aliases file's columns, to fill in and merge into data/aliases.csv."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow([*ALIAS_COLUMNS, "mentions", "countries", "years", "suggestion"])
-        for r in rows:
-            writer.writerow([r["name"], r["dataset"], "", "", "", r["actor"], "", r["mentions"],
-                             ";".join(r["countries"]), r["years"], r["suggestion"]])
+    from ..errors import UsageError
+
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow([*ALIAS_COLUMNS, "mentions", "countries", "years", "suggestion"])
+            for r in rows:  # the actor column is the curator's to fill: a suggestion is only a hint
+                writer.writerow([r["name"], r["dataset"], "", "", "", "", "", r["mentions"],
+                                 ";".join(r["countries"]), r["years"], ";".join(r["suggested_ids"])])
+    except OSError as e:
+        raise UsageError(f"cannot write --unresolved {path}: {e.strerror}") from None

@@ -33,15 +33,15 @@ class DayReader:
 
     def __init__(self, today: date | None = None):
         self.today = today or date.today()
-        self._cache: dict[tuple[str, str], date] = {}
+        self.cache: dict[tuple[str, str], date] = {}
 
     def read(self, text: str, year: str, column: str) -> date:
         key = (text, year)
-        day = self._cache.get(key)
+        day = self.cache.get(key)
         if day is None:
             day = self._read(text.strip(), year.strip(), column)
-            if len(self._cache) < 100_000:
-                self._cache[key] = day
+            if len(self.cache) < 100_000:
+                self.cache[key] = day
         return day
 
     def _read(self, text: str, year_text: str, column: str) -> date:

@@ -328,7 +328,7 @@ class AcledRow:
          country, admin1, admin2, location, latitude, longitude, fatalities, admin3, civilian, sources,
          year) = self.cells(cells)
         row_id = event_id if _ID.fullmatch(event_id) else parse_id(event_id, "event_id_cnty")
-        day = self.days.read(event_date, year, "event_date")
+        day = self.days.cache.get((event_date, year)) or self.days.read(event_date, year, "event_date")
         precision = precision.strip()
         if precision == "1":
             start = end = day

@@ -117,6 +117,8 @@ class Mapper:
     kept_events: int = 0  # events an addition keeps from earlier imports (additions.carry_over)
 
     def __post_init__(self) -> None:
+        self._placements: dict[tuple[str, str, str], tuple] = {}
+        self._armed: dict[str, bool] = {}
         self.graph = ns.dataset_graph(self.dataset)
         self.g = f" <{self.graph}> .\n"
         self.event_ns = ns.dataset_ns(self.dataset, "event")
@@ -130,34 +132,52 @@ class Mapper:
     # -- names ------------------------------------------------------------------
 
     def sides(self, r: Record) -> tuple[list[str], list[str], list[str], list[str]]:
-        """The actors of each side, certain and possible ("A and/or B"), placed by `rules`."""
-        out: list[list[str]] = [[], [], [], []]
-        for n, side in enumerate((r.side_a, r.side_b)):
-            ids = side.ids or ()
+        """The actors of each side, certain and possible ("A and/or B"), placed by `rules`;
+        counts each mention (placed or not, of an armed actor or not). The hot path of an
+        import: a placement is looked up once per (name, country, id) and kept here."""
+        side_a: list[str] = []
+        side_b: list[str] = []
+        maybe_a: list[str] = []
+        maybe_b: list[str] = []
+        placements, mentions, armed_inter = self._placements, self.mentions, self._armed
+        country, day = r.country, r.day
+        for side, certain, maybe in ((r.side_a, side_a, maybe_a), (r.side_b, side_b, maybe_b)):
+            armed = armed_inter.get(side.inter)
+            if armed is None:
+                armed = armed_inter[side.inter] = side.inter.strip().lower() in ARMED_INTER
+            ids = side.ids
             for i, name in enumerate(side.names):
-                placed = self.rules.place(name, r.country, ids[i] if i < len(ids) else "")
-                iris = placed.at(r.day)
-                out[2 * n + placed.uncertain].extend(iris)
-                self._tally(name, placed, side.inter, iris, r)
-        return out[0], out[2], out[1], out[3]
+                key = (name, country, ids[i] if ids and i < len(ids) else "")
+                found = placements.get(key)
+                if found is None:
+                    placed = self.rules.place(*key)
+                    found = placements[key] = (placed, bool(placed.every_actor() & self.rules.minted.keys()))
+                placed, mints = found
+                iris = placed.fixed if placed.static else placed.at(day)
+                (maybe if placed.uncertain else certain).extend(iris)
+                mentions[0] += 1
+                mentions[2] += armed
+                if placed.ok:
+                    mentions[1] += 1
+                    mentions[3] += armed
+                else:
+                    self._unknown(name, iris, side.inter, r)
+                if placed.years is not None and placed.off_period(day):
+                    self.off_period[name] = self.off_period.get(name, 0) + 1
+                if mints:
+                    self._count_new(iris, placed, side.inter)
+        return side_a, side_b, maybe_a, maybe_b
 
-    def _tally(self, name: str, placed, inter: str, iris: tuple[str, ...], r: Record) -> None:
-        """Count the mention (resolved or not, of an armed actor or not) and the rows of new actors."""
-        armed = inter.strip().lower() in ARMED_INTER
-        self.mentions[0] += 1
-        self.mentions[2] += armed
-        if placed.resolved:
-            self.mentions[1] += 1
-            self.mentions[3] += armed
-        else:
-            seen = self.unknown.get(name)
-            if seen is None:
-                seen = self.unknown[name] = NameSeen(iris[0] if iris else "", inter)
-            seen.mentions += 1
-            seen.countries.add(r.country)
-            seen.years.add(r.day.year)
-        if placed.years is not None and placed.off_period(r.day):
-            self.off_period[name] = self.off_period.get(name, 0) + 1
+    def _unknown(self, name: str, iris: tuple[str, ...], inter: str, r: Record) -> None:
+        seen = self.unknown.get(name)
+        if seen is None:
+            seen = self.unknown[name] = NameSeen(iris[0] if iris else "", inter)
+        seen.mentions += 1
+        seen.countries.add(r.country)
+        seen.years.add(r.day.year)
+
+    def _count_new(self, iris: tuple[str, ...], placed, inter: str) -> None:
+        """The rows of each actor the data set brings, its class chosen at its first row."""
         for iri in iris:
             new = self.new_actors.get(iri)
             if new is None:

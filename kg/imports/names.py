@@ -72,6 +72,21 @@ class Placement:
     uncertain: bool = False
     parts: tuple[Placement, ...] = ()  # "A and/or B"
     years: tuple[int, int | None] | None = None  # the period ACLED wrote in the name
+    static: bool = field(init=False, default=True)  # the same actors whatever the day: read ``fixed``
+    ok: bool = field(init=False, default=True)  # placed by a rule, an alias or a curated name
+
+    def __post_init__(self) -> None:
+        self.static = not self.periods and not self.parts
+        self.ok = self.how != "unknown" and all(p.ok for p in self.parts)
+
+    def every_actor(self) -> set[str]:
+        """Every actor the name may stand for, whatever the day."""
+        out = set(self.fixed)
+        for _first, _last, actors in self.periods:
+            out.update(actors)
+        for p in self.parts:
+            out |= p.every_actor()
+        return out
 
     def at(self, day: date) -> tuple[str, ...]:
         if self.parts:
@@ -90,7 +105,7 @@ class Placement:
 
     @property
     def resolved(self) -> bool:
-        return self.how != "unknown" and all(p.resolved for p in self.parts)
+        return self.ok
 
 
 @dataclass(frozen=True, slots=True)

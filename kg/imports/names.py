@@ -11,8 +11,9 @@ A name is placed once per (name, country) and the answer reused for every row
 3. Per-country groups (``name_rules.toml``): "Civilians (Mali)", "Protesters
    (Mali)", "Fulani Ethnic Militia (Mali)" stay one group per country.
 4. State forms (``name_rules.toml``): "Military Forces of X (period) [branch]" ->
-   X's armed forces, "Police Forces of X" -> X's police, "Government of X" -> the
-   government governing X on the event's day, else X. A state the graph does not
+   X's armed forces, "Police Forces of X" -> X's police, ACLED's "Government of X
+   (period)" -> the government governing X on the event's day, else X (UCDP's
+   "Government of X", without a period, is the state's side: X). A state the graph does not
    curate becomes a state of that name in the data set's namespace, with its
    forces part of it; it is never matched to a look-alike (Nigeria is not Niger).
 5. The curated names, exactly (case, accents and punctuation aside): the whole
@@ -325,6 +326,8 @@ class NameRules:
             return Placement("rule", fixed=(forces,), years=years)
         if means == "police":
             return Placement("rule", fixed=(self._mint(f"Police Forces of {label}", FORCES, state),), years=years)
+        if years is None:  # UCDP's "Government of Mali": the state's side in its conflicts (its GW code)
+            return Placement("rule", fixed=(state,))
         periods = tuple((first, last, (gov,)) for first, last, gov in self.facts.governments.get(state, ()))
         return Placement("rule", fixed=(state,), periods=periods, years=years)
 

@@ -94,6 +94,8 @@ def test_and_or_names_are_uncertain_and_placed_part_by_part(index, facts):
     assert p.uncertain and p.resolved
     assert [ns.local_id(i) for i in p.at(date(2020, 1, 1))] == ["jnim", "is_sahel"]
     assert not r.place("JNIM: Group for Support of Islam and Muslims", "Mali").uncertain
+    half = r.place("Katiba Serma and/or Islamic State (Sahel)", "Mali")
+    assert not half.resolved and [p.name for p in half.parts if not p.ok] == ["Katiba Serma"]
 
 
 # --- suggestions ------------------------------------------------------------------------

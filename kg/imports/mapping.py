@@ -160,6 +160,10 @@ class Mapper:
                 if placed.ok:
                     mentions[1] += 1
                     mentions[3] += armed
+                elif placed.parts:  # "A and/or B": report the unknown parts, each under its own name
+                    for part in placed.parts:
+                        if not part.ok:
+                            self._unknown(part.name or name, part.at(day), side.inter, r)
                 else:
                     self._unknown(name, iris, side.inter, r)
                 if placed.years is not None and placed.off_period(day):

@@ -73,6 +73,7 @@ class Placement:
     uncertain: bool = False
     parts: tuple[Placement, ...] = ()  # "A and/or B"
     years: tuple[int, int | None] | None = None  # the period ACLED wrote in the name
+    name: str = ""  # an unknown name, as written (so that "A and/or B" reports A and B apart)
     static: bool = field(init=False, default=True)  # the same actors whatever the day: read ``fixed``
     ok: bool = field(init=False, default=True)  # placed by a rule, an alias or a curated name
 
@@ -275,7 +276,7 @@ class NameRules:
             curated = None  # a Sahel group's name met outside the curated states is another group (Pakistan's Ansar ul-Islam)
         if curated is not None:
             return Placement("curated", fixed=(curated,))
-        return Placement("unknown", fixed=(self._mint(name, ARMED_GROUP),))
+        return Placement("unknown", fixed=(self._mint(name, ARMED_GROUP),), name=name)
 
     def _scoped(self, name: str, state: str | None, ucdp_id: str) -> Placement | None:
         rows = (self.aliases.get("id:" + ucdp_id, []) if ucdp_id else []) or self.aliases.get(normalise(name), [])

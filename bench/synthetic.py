@@ -1,10 +1,16 @@
 """Synthetic ACLED and UCDP GED files of any size, in the exact column layouts.
 
-For the import benchmarks and tests only: no real event is in them. Rows mix
-names the curated alias table resolves (ACLED's "Military Forces of Mali
-(2021-)", UCDP's "Government of Mali") with names it does not ("Unidentified
-Armed Group (Mali)"), and event types in roughly the proportions of a Sahel
-export. The output is deterministic for a given size and seed.
+For the import benchmarks and tests only: no real event is in them. The names
+are shaped like a real export's (`real_names`): regime-period names of state
+forces with the period of the event's date and their branches ("Military Forces
+of Burkina Faso (2022-) Gendarmerie", "Police Forces of Niger (2023-)",
+"Government of Mali (2021-)"), foreign forces ("Military Forces of France
+(2017-)", Nigeria's, Ukraine's), ACLED's spellings of the curated groups,
+"A and/or B" attributions, per-country civilians, protesters and communal
+militias, and some hundreds of distinct names of which about a third no rule
+or alias places, met with a long-tailed frequency as in a real file. Event
+types come in roughly the proportions of a Sahel export. The output is
+deterministic for a given size and seed.
 
     python bench/synthetic.py acled 100000 /tmp/acled_100k.csv
     python bench/synthetic.py ucdp 10000 /tmp/ged_10k.csv
@@ -48,6 +54,49 @@ ARMED = [  # (ACLED name, inter code); the first ones resolve, the last ones do 
     ("Fulani Ethnic Militia (Mali)", "4"), ("Dozo Communal Militia (Burkina Faso)", "4"),
 ]
 ALLIES = ["Wagner Group", "Africa Corps", "VDP: Volunteers for the Defense of the Homeland", ""]
+# Regime periods ACLED writes after each country's state actors, by first day of the period.
+PERIODS = {
+    "Mali": [(date(2013, 9, 4), "2013-2020"), (date(2020, 8, 18), "2020-2021"), (date(2021, 5, 24), "2021-")],
+    "Burkina Faso": [(date(2015, 12, 29), "2015-2022"), (date(2022, 1, 24), "2022-")],
+    "Niger": [(date(2021, 4, 2), "2021-2023"), (date(2023, 7, 26), "2023-")],
+}
+BRANCHES = ["", "", "", "", " Gendarmerie", " National Guard", " Air Force", " Prison Guards"]
+FOREIGN = ["Military Forces of France (2017-)", "Military Forces of Russia (2000-)", "Wagner Group",
+           "MINUSMA: United Nations Multidimensional Integrated Stabilization Mission in Mali (2013-2020)",
+           "Military Forces of Chad (2021-)", "Military Forces of Nigeria (2023-)", "Military Forces of Ukraine (2019-)",
+           "Military Forces of Cote d'Ivoire (2011-)", "Military Forces of Benin (2016-)", "G5 Sahel Force"]
+CURATED_SPELLINGS = [  # ACLED's spellings of curated groups
+    "JNIM: Group for Support of Islam and Muslims", "Islamic State (Sahel)", "Islamic State (Greater Sahara)",
+    "Islamic State (West Africa) - Greater Sahara Faction", "Katiba Macina", "Ansaroul Islam",
+    "CMA: Coordination of Azawad Movements", "GATIA: Imghad Tuareg and Allies Self-Defense Group",
+    "MSA: Movement for the Salvation of Azawad", "Dan Na Ambassagou", "AQIM: Al Qaeda in the Islamic Maghreb",
+    "CSP-PSD: Permanent Strategic Framework for Peace, Security and Development", "Ganda Izo",
+    "VDP: Volunteers for the Defense of the Homeland", "FLA: Azawad Liberation Front", "Platform",
+]
+COMMUNITIES = ["Fulani", "Dogon", "Bambara", "Dozo", "Tuareg", "Arab", "Songhai", "Mossi", "Fulse", "Gourmantche",
+               "Zarma", "Hausa", "Bozo", "Daoussahak", "Imghad", "Ifoghas", "Kel Ansar", "Bella", "Samo", "Koglweogo"]
+_SYLLABLES = ["ka", "ti", "ba", "ma", "si", "na", "ou", "gha", "dar", "mo", "sa", "hel", "ta", "ri", "lou", "ben"]
+
+
+def real_names(rng: random.Random, unknown: int = 120) -> tuple[list[str], list[str]]:
+    """(names of armed actors the rules place, names none places): the pool a row draws actor1/2 from."""
+    placed = list(CURATED_SPELLINGS)
+    placed += [f"{c} {kind} ({country})" for c in COMMUNITIES for country in ("Mali", "Burkina Faso", "Niger")
+               for kind in ("Ethnic Militia", "Communal Militia") if rng.random() < 0.6]
+    placed += [f"Unidentified Armed Group ({c})" for c in COUNTRIES]
+    made: set[str] = set()
+    while len(made) < unknown:
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+        made.add(rng.choice(["Katiba {}", "Ansar {}", "{} Brigade", "Front for the Liberation of {}",
+                             "Movement of {} Youth", "{} Self-Defense Group"]).format(word))
+    return placed, sorted(made)
+
+
+def state_name(kind: str, country: str, day: date, rng: random.Random) -> str:
+    """ACLED's name of a state actor of ``country`` on ``day``: regime period, sometimes a branch."""
+    period = [p for start, p in PERIODS[country] if start <= day][-1]
+    branch = rng.choice(BRANCHES) if kind == "Military Forces" else ""
+    return f"{kind} of {country} ({period}){branch}"
 # Outlets for ACLED's source column (1 to 3 per row, "; "-separated, as ACLED writes it)
 OUTLETS = ["AFP", "Reuters", "RFI", "Le Monde", "Jeune Afrique", "Studio Tamani", "Sahelien", "Malijet",
            "Lefaso.net", "Burkina24", "ActuNiger", "Aljazeera", "Twitter", "Facebook", "Local sources",
@@ -59,21 +108,34 @@ DAYS = (date(2025, 12, 31) - START).days
 
 def acled_rows(n: int, rng: random.Random):
     names = list(COUNTRIES)
+    placed, unknown = real_names(rng)
+    pool = placed + unknown
+    # a long tail: the first names of the shuffled pool are met far more often than the last
+    rng.shuffle(pool)
+    weights = [1 / (rank + 1) ** 0.9 for rank in range(len(pool))]
     for i in range(n):
         country = rng.choices(names, weights=(6, 3, 2))[0]
-        iso, forces, places = COUNTRIES[country]
+        iso, _forces, places = COUNTRIES[country]
         admin1, admin2, location, lat, lon = rng.choice(places)
         day = START + timedelta(days=rng.randrange(DAYS))
-        group, inter = rng.choice(ARMED)
+        forces = state_name("Military Forces", country, day, rng)
+        group = rng.choices(pool, weights)[0]
+        inter = "4" if "Militia" in group else "3" if group.startswith("Unidentified") else "2"
+        if rng.random() < 0.03:  # ACLED's uncertain attribution
+            group = f"{group} and/or {rng.choice(CURATED_SPELLINGS)}"
         kind = rng.random()
         assoc1 = assoc2 = ""
         if kind < 0.35:
             event_type, sub, actor1, inter1 = "Battles", "Armed clash", group, inter
-            if rng.random() < 0.7:
+            roll = rng.random()
+            if roll < 0.6:
                 actor2, inter2 = forces, "1"
                 assoc2 = rng.choice(ALLIES)
+            elif roll < 0.7:
+                actor2, inter2 = rng.choice(FOREIGN), "8"
             else:
-                actor2, inter2 = rng.choice(ARMED)
+                actor2 = rng.choices(pool, weights)[0]
+                inter2 = "4" if "Militia" in actor2 else "2"
             disorder, civ = "Political violence", ""
         elif kind < 0.65:
             event_type, sub = "Violence against civilians", rng.choice(["Attack", "Abduction/forced disappearance"])
@@ -87,10 +149,13 @@ def acled_rows(n: int, rng: random.Random):
         elif kind < 0.92:
             event_type, sub = "Protests", "Peaceful protest"
             actor1, inter1, actor2, inter2 = f"Protesters ({country})", "6", "", "0"
+            if rng.random() < 0.3:
+                actor2, inter2 = state_name("Police Forces", country, day, rng), "1"
             disorder, civ = "Demonstrations", ""
         else:
             event_type, sub = "Strategic developments", rng.choice(["Looting/property destruction", "Agreement"])
-            actor1, inter1, actor2, inter2 = group, inter, f"Civilians ({country})", "7"
+            actor1, inter1 = (group, inter) if rng.random() < 0.7 else (state_name("Government", country, day, rng), "1")
+            actor2, inter2 = f"Civilians ({country})", "7"
             disorder, civ = "Strategic developments", ""
         fatalities = 0 if event_type in ("Protests", "Strategic developments") else rng.choice((0, 0, 1, 2, 3, 5, 8, 12, 20))
         code = {"Mali": "MLI", "Burkina Faso": "BFO", "Niger": "NIG"}[country]

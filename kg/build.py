@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -47,11 +47,17 @@ class CuratedData:
     relations: list[Row]
     events: list[Row]
     participants: list[Row]
+    aliases: list[Row] = field(default_factory=list)  # data/aliases.csv (optional): imported data sets' names
+
+
+ALIASES_FILE = "aliases.csv"
+ALIAS_COLUMNS = ("name", "dataset", "country", "from", "to", "actor", "source")
+ALIAS_DATASETS = ("acled", "ucdp")
 
 
 def data_files(data_dir: Path) -> list[Path]:
     """Every file the build reads: what the cache fingerprint covers."""
-    return [data_dir / "dataset.toml", *(data_dir / name for name in COLUMNS)]
+    return [data_dir / "dataset.toml", *(data_dir / name for name in COLUMNS), data_dir / ALIASES_FILE]
 
 
 def load(data_dir: Path) -> CuratedData:
@@ -77,6 +83,8 @@ def load(data_dir: Path) -> CuratedData:
         relations=tables["relations.csv"],
         events=tables["events.csv"],
         participants=tables["event_participants.csv"],
+        aliases=read_table(data_dir / ALIASES_FILE, ALIAS_COLUMNS, problems)
+        if (data_dir / ALIASES_FILE).exists() else [],
     )
     found = check(data, vocabulary())
     note = None
@@ -204,6 +212,27 @@ def check(data: CuratedData, vocab: Vocabulary) -> list[Problem]:
         one_of(row, "kind", SOURCE_KINDS)
 
     states = {i for i, r in actors.items() if r["type"] == "state"}
+    for row in data.aliases:  # the names ACLED and UCDP give curated actors (kg/imports/names.py)
+        required(row, "name", "actor")
+        if row["dataset"]:
+            one_of(row, "dataset", ALIAS_DATASETS)
+        if row["actor"]:
+            ref(row, "actor", actors, "actor")
+        for c in split_list(row["country"]):
+            if c not in states:
+                add(row.problem("country", f"'{c}' is not a state actor id{_suggest(c, states)}"))
+        for column in ("from", "to"):
+            if row[column]:
+                try:
+                    dates.parse(row[column])
+                except dates.DateFormatError as e:
+                    add(row.problem(column, str(e)))
+        ids = split_list(row["source"])
+        if not ids:
+            add(row.problem("source", "no source; every alias needs the source that spells the name so"))
+        for sid in ids:
+            if sid not in sources:
+                add(row.problem("source", f"unknown source id '{sid}'{_suggest(sid, sources)}"))
     for row in data.actors:
         required(row, "label")
         if one_of(row, "type", vocab.actor_types):

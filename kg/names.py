@@ -49,6 +49,14 @@ class NameIndex:
         return cls(labels, keys)
 
     def resolve(self, name: str) -> IRI:
+        found = self.find(name)
+        if found is None:
+            raise UnknownNameError(name, self.suggest(name))
+        return found
+
+    def find(self, name: str) -> IRI | None:
+        """The actor a name (or IRI) exactly names, or None; AmbiguousNameError when several
+        share it at the same rank. No suggestions: cheap enough to call for every name of an import."""
         if name.startswith(("http://", "https://")) and IRI(name) in self.labels:
             return IRI(name)
         matches = self.keys.get(normalise(name), {})
@@ -58,7 +66,7 @@ class NameIndex:
             if len(top) == 1:
                 return top[0]
             raise AmbiguousNameError(name, [f"{ns.local_id(a)} ({self.labels[a]})" for a in top])
-        raise UnknownNameError(name, self.suggest(name))
+        return None
 
     def suggest(self, name: str, n: int = 5) -> list[str]:
         key = normalise(name)

@@ -129,7 +129,7 @@ def test_acled_events_keep_the_sources_acled_credits(imported, kg, home):
     assert names["MLI30002"] == "Malian Armed Forces; Human Rights Watch"
     assert names["NIG20001"] == "Reuters"
     # an export without the optional source column: no source names, nothing invented
-    result = kg("import", "acled", str(FIXTURES / "acled_required_only.csv"), home=home)
+    result = kg("import", "acled", str(FIXTURES / "acled_required_only.csv"), "--replace", home=home)
     assert result.code == 0, result.stderr
     assert select_rows(home, f"""SELECT ?e WHERE {{ GRAPH <{ns.dataset_graph("acled")}> {{
         ?e skg:sourceNames ?names }} }}""") == []
@@ -209,9 +209,13 @@ def test_violence_against_civilians_is_not_fought(kg, imported):
 def test_ucdp_sides_resolve_and_fight(kg, imported):
     _, _, report, _ = imported
     assert (report["rows"], report["events"], report["skipped"]) == (10, 10, 0)
-    assert {a["name"] for a in report["new_actors"]} == {"Civilians", "Dozo"}
+    # UCDP's bare "Civilians" becomes one group per country; "Dozo" is a name no rule places
+    assert {a["name"] for a in report["new_actors"]} == {"Civilians (Mali)", "Civilians (Niger)", "Dozo"}
+    assert [u["name"] for u in report["unresolved"]] == ["Dozo"]
     rows = fought(kg, imported[0], "JNIM", "--source", "ucdp", "--exact")
     opponents = {r["opponent_id"]: (r["events"], r["fatalities"]) for r in rows}
+    # UCDP's "Government of X" (no period) is the state's side; ACLED's "Government of X (period)" is
+    # the government of the day (tests/test_import_names.py)
     assert opponents == {"mali": (3, 134), "burkina_faso": (1, 37), "is_sahel": (1, 20), "dozo": (1, 5)}
 
 
@@ -231,12 +235,13 @@ def test_reimporting_the_same_file_changes_nothing(kg, home):
     before = os.readlink(home / "store")
     result = kg("import", "acled", str(ACLED), home=home)
     assert result.code == 0, result.stderr
-    assert result.stdout.startswith("unchanged: acled_sample.csv is already imported as 'acled' (25 events")
+    assert result.stdout.startswith("unchanged: acled_sample.csv is already imported into 'acled'")
     assert os.readlink(home / "store") == before
 
 
-def test_a_newer_export_replaces_the_graph(kg, home):
-    result = kg("import", "acled", str(FIXTURES / "acled_required_only.csv"), "--format", "json", home=home)
+def test_replace_replaces_the_graph(kg, home):
+    result = kg("import", "acled", str(FIXTURES / "acled_required_only.csv"), "--replace", "--format", "json",
+                home=home)
     assert result.code == 0, result.stderr
     assert json.loads(result.stdout)["events"] == 4
     assert sources(kg, home)["acled"]["rows"] == 4
@@ -327,7 +332,7 @@ def test_an_interrupted_import_leaves_the_previous_state(kg, home, tmp_path, sig
 
 
 def test_bad_rows_are_reported_with_line_and_column_and_skipped(kg, home):
-    result = kg("import", "acled", str(FIXTURES / "acled_bad_rows.csv"), home=home)
+    result = kg("import", "acled", str(FIXTURES / "acled_bad_rows.csv"), "--replace", home=home)
     assert result.code == 0, result.stderr
     out = result.stdout
     assert "9 rows -> 3 events" in out and "6 rows skipped" in out
@@ -356,14 +361,15 @@ def test_strict_stops_at_the_first_bad_row_and_changes_nothing(kg, home):
 def test_missing_columns_are_named(kg, home):
     result = kg("import", "acled", str(FIXTURES / "acled_missing_columns.csv"), home=home)
     assert result.code == 1
-    assert ("acled_missing_columns.csv:1: not a complete ACLED file: "
-            "the header lacks the required columns latitude, longitude") in result.stderr
+    assert ("acled_missing_columns.csv:1: not a complete ACLED file: the closest layout is the ACLED dyadic "
+            "export, whose header needs the columns latitude, longitude") in result.stderr
 
 
 def test_a_file_that_is_not_an_export_is_refused(kg, home):
     result = kg("import", "ucdp", str(FIXTURES / "not_an_export.csv"), home=home)
     assert result.code == 1
-    assert "not_an_export.csv:1: not a UCDP file: the header lacks the required columns id, type_of_violence" in result.stderr
+    assert ("not_an_export.csv:1: not a UCDP file: the closest layout is the UCDP GED 5.0-25.1, whose header "
+            "needs the columns id, type_of_violence") in result.stderr
 
 
 def test_the_wrong_kind_of_file_is_refused_with_the_right_command(kg, home):
@@ -384,7 +390,8 @@ def test_a_missing_file_is_a_usage_error(kg, home):
 
 
 def test_acled_without_the_optional_columns_imports(kg, home):
-    result = kg("import", "acled", str(FIXTURES / "acled_required_only.csv"), "--format", "json", home=home)
+    result = kg("import", "acled", str(FIXTURES / "acled_required_only.csv"), "--replace", "--format", "json",
+                home=home)
     assert result.code == 0, result.stderr
     report = json.loads(result.stdout)
     assert (report["events"], report["skipped"]) == (4, 0)
@@ -394,7 +401,7 @@ def test_acled_without_the_optional_columns_imports(kg, home):
 
 
 def test_country_filter(kg, home):
-    result = kg("import", "acled", str(ACLED), "--country", "Niger", "--format", "json", home=home)
+    result = kg("import", "acled", str(ACLED), "--country", "Niger", "--replace", "--format", "json", home=home)
     report = json.loads(result.stdout)
     assert (report["events"], report["filtered"]) == (3, 22)
     assert {r["opponent_id"] for r in fought(kg, home, "IS Sahel", "--source", "acled")} == {"niger_armed_forces"}

@@ -18,8 +18,10 @@ import_app = typer.Typer(
 )
 app.add_typer(import_app, name="import")
 
-FileArgument = Annotated[
-    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The CSV file to import.")
+FilesArgument = Annotated[
+    list[Path],
+    typer.Argument(exists=True, dir_okay=False, readable=True,
+                   help="The files to import (.csv, .csv.gz, or a .zip holding one CSV file)."),
 ]
 StrictOption = Annotated[
     bool, typer.Option("--strict", help="Stop at the first bad row and change nothing (default: skip and count it).")
@@ -28,77 +30,119 @@ ProgressOption = Annotated[
     bool | None,
     typer.Option("--progress/--no-progress", help="Progress bar on stderr (default: only on a terminal)."),
 ]
+CountryOption = Annotated[
+    list[str] | None, typer.Option("--country", "-c", help="Only rows of this country (repeatable).")
+]
+ReplaceOption = Annotated[
+    bool, typer.Option("--replace", help="Replace the whole data set with these files (default: add to it).")
+]
+UnresolvedOption = Annotated[
+    Path | None,
+    typer.Option("--unresolved", dir_okay=False,
+                 help="Write the names no rule placed to this CSV file, in the columns of data/aliases.csv "
+                      "(with mentions, countries, years and a suggestion), to fill in and merge."),
+]
 
 
 @import_app.command("acled")
 def import_acled(
-    file: FileArgument,
+    files: FilesArgument,
     strict: StrictOption = False,
-    country: Annotated[
-        list[str] | None, typer.Option("--country", "-c", help="Only rows of this country (repeatable).")
-    ] = None,
+    country: CountryOption = None,
+    replace: ReplaceOption = False,
+    unresolved: UnresolvedOption = None,
     progress: ProgressOption = None,
     fmt: FormatOption = "table",
 ) -> None:
-    """Import an ACLED export (CSV, the standard column layout).
+    """Import ACLED exports: the dyadic export, the monadic one (a row per actor) or the
+    2016-2018 layout (ally_actor_1, gwno), told apart by their header.
 
-    Battles make their two sides "fought" (a summary per pair and year);
-    violence against civilians is its own relation. Re-importing the same file
-    changes nothing; a newer export replaces the graph atomically.
-    In Python: kg.imports.import_file("acled", path, strict=..., countries=[...]).
+    Several files make one data set, and a later import adds to it: an event is known
+    by its event_id_cnty, and the newer import's row replaces the older one. Battles
+    make their two sides "fought" (a summary per pair and year); violence against
+    civilians is its own relation. Re-importing the same file changes nothing.
+    In Python: kg.imports.import_files("acled", [path, ...], replace=..., unresolved=...).
     """
-    from ..imports import import_file
+    from ..imports import import_files
 
-    _report(import_file("acled", file, strict=strict, countries=country, data_dir=state.data_dir,
-                        progress=progress), fmt.value)
+    _report(import_files("acled", files, strict=strict, countries=country, data_dir=state.data_dir,
+                         progress=progress, replace=replace, unresolved=unresolved), fmt.value, unresolved)
 
 
 @import_app.command("ucdp")
 def import_ucdp(
-    file: FileArgument,
+    files: FilesArgument,
     strict: StrictOption = False,
-    country: Annotated[
-        list[str] | None, typer.Option("--country", "-c", help="Only rows of this country (repeatable).")
-    ] = None,
+    country: CountryOption = None,
+    replace: ReplaceOption = False,
+    unresolved: UnresolvedOption = None,
     progress: ProgressOption = None,
     fmt: FormatOption = "table",
 ) -> None:
-    """Import a UCDP Georeferenced Event Dataset file (GEDEvent_vNN_1.csv, 49 columns).
+    """Import UCDP Georeferenced Event Dataset files (GED 5.0 to 25.1: GEDEvent_vNN_1.csv,
+    as .csv, .csv.gz or the .zip UCDP ships).
 
     State-based and non-state violence make the two sides "fought"; one-sided
-    violence is its own relation. In Python: kg.imports.import_file("ucdp", path).
+    violence is its own relation. Later imports add to the data set (an event is
+    known by its GED id). In Python: kg.imports.import_files("ucdp", [path, ...]).
     """
-    from ..imports import import_file
+    from ..imports import import_files
 
-    _report(import_file("ucdp", file, strict=strict, countries=country, data_dir=state.data_dir,
-                        progress=progress), fmt.value)
+    _report(import_files("ucdp", files, strict=strict, countries=country, data_dir=state.data_dir,
+                         progress=progress, replace=replace, unresolved=unresolved), fmt.value, unresolved)
 
 
-def _report(report: dict, fmt: str) -> None:
+def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
     if fmt == "json":
         to_json(report)
         return
-    name = Path(report["file"]).name
     if report["unchanged"]:
-        typer.echo(f"unchanged: {name} is already imported as '{report['dataset']}' "
-                   f"({report['events']} events; same file, options and curated names)")
+        for f in report["files"]:
+            typer.echo(f"unchanged: {f['file']} is already imported into '{report['dataset']}'"
+                       + (f" (as {f['as']})" if f["as"] != f["file"] else "")
+                       + "; same file, options, curated names and aliases")
         return
+    names = ", ".join(f["file"] for f in report["files"])
+    how = "replaced" if report["replaced"] else "added to" if report["added"] else "imported"
     typer.echo(
-        f"imported {report['dataset']} from {name}: {report['rows']} rows -> {report['events']} events, "
+        f"{how} {report['dataset']} from {names}: {report['rows']} rows -> {report['events']} events, "
         f"{report['statements']} summary statements, {len(report['new_actors'])} new actors; "
-        f"{report['skipped']} rows skipped, {report['filtered']} filtered out "
-        f"({report['seconds']} s, {report['rows_per_second']} rows/s)"
+        f"{report['skipped']} rows skipped, {report['filtered']} filtered out"
+        + (f", {report['duplicates']} met twice (kept once)" if report["duplicates"] else "")
+        + f" ({report['seconds']} s, {report['rows_per_second']} rows/s)"
     )
+    if report["added"]:
+        typer.echo(f"kept {report['kept_events']} events of the earlier imports "
+                   "(rows with the same id were replaced by the new ones)")
+    if len(report["files"]) > 1 or report["files"][0]["layout"] != "ACLED dyadic export":
+        for f in report["files"]:
+            typer.echo(f"  {f['file']}: {f['layout']}; {f['rows']} rows, {f['events']} events, "
+                       f"{f['skipped']} skipped")
     if report["problems"]:
         typer.echo(f"\nskipped rows ({report['problem_count']}):")
         for p in report["problems"]:
             typer.echo(f"  {p}")
         if report["problem_count"] > len(report["problems"]):
             typer.echo(f"  ... and {report['problem_count'] - len(report['problems'])} more")
-    if report["new_actors"]:
-        typer.echo("\nnames the alias table does not know (new actors in the data set's namespace; "
-                   "add an alias to data/actors.csv to merge one):")
-        emit(report["new_actors"], fmt, ["name", "rows", "suggested_match", "id", "type"])
+    res = report.get("resolution") or {}
+    if res.get("mentions"):
+        typer.echo(
+            f"\nactor mentions placed: {res['resolved']} of {res['mentions']} ({res['share']:.1%}); "
+            f"armed groups and state forces: {res['armed_resolved']} of {res['armed_mentions']} "
+            f"({(res['armed_share'] or 0):.1%})"
+        )
+    if report.get("off_period"):
+        typer.echo("\nnames whose period does not cover the event's year (rows):")
+        for name, rows in sorted(report["off_period"].items(), key=lambda kv: -kv[1]):
+            typer.echo(f"  {name}: {rows}")
+    if report.get("unresolved"):
+        typer.echo("\nnames no rule or alias places (new actors in the data set's namespace; "
+                   "add a row to data/aliases.csv to place one, or write them all with --unresolved FILE):")
+        emit(report["unresolved"], fmt, ["name", "mentions", "countries", "years", "suggested_match", "id"])
+        if unresolved is not None:
+            typer.echo(f"\nwrote {len(report['unresolved'])} names to {unresolved}: fill in the actor column "
+                       "(and country, from, to, source where the name's meaning depends on them), "
+                       "then add the rows to data/aliases.csv and import again")
 
 
 @app.command()
@@ -110,18 +154,25 @@ def sources(fmt: FormatOption = "table") -> None:
     from ..imports import sources as list_sources
 
     rows = list_sources(state.data_dir)
-    emit(rows, fmt.value, ["name", "label", "file", "rows", "skipped", "from", "to", "imported", "sha256"],
-         json_data=rows)
+    emit(rows, fmt.value, ["name", "file", "rows", "skipped", "from", "to", "placed", "armed_placed", "imported",
+                           "sha256"], json_data=rows)
 
 
 @app.command()
-def drop(name: Annotated[str, typer.Argument(help="The data set to remove: acled or ucdp.")]) -> None:
-    """Remove one imported data set's graph (atomically; the curated data stays).
+def drop(
+    name: Annotated[str, typer.Argument(help="The data set to remove: acled or ucdp.")],
+    file: Annotated[str | None, typer.Option("--file", help="Remove only the events of this imported file "
+                                             "(its name, as kg sources lists it).")] = None,
+) -> None:
+    """Remove one imported data set's graph, or one file of it (atomically; the curated data stays).
 
-    In Python: kg.imports.drop(name).
+    In Python: kg.imports.drop(name, file=...).
     """
     from ..imports import drop as drop_dataset
 
-    result = drop_dataset(name, state.data_dir)
+    result = drop_dataset(name, state.data_dir, file=file)
+    if result.get("kept_events") is not None:
+        typer.echo(f"dropped {file} from {result['dropped']}; {result['kept_events']} events of its other files stay")
+        return
     rows = f" ({result['rows']} rows)" if result["rows"] is not None else ""
     typer.echo(f"dropped {result['dropped']}{rows}: {result['graph']}")

@@ -13,17 +13,32 @@ PROTECTED = ("curated", "ontology")
 
 
 def sources(data_dir: Path | None = None, store=None) -> list[dict]:
-    """One row per data set: name, label, file, rows, skipped, period, imported, hash."""
+    """One row for the curated data and one per imported file: data set, file, events it holds
+    now, rows skipped, period, when imported, hash, and the share of actor mentions placed
+    (all, and of armed groups and state forces)."""
     store = store or cache.open_store(data_dir)
     out = []
+    now_held = {}
     for row in sparql.run(store, "datasets"):
         name = ns.local_id(row["graph"])
+        if name not in PROTECTED and row["partOf"] is None and row["file"] is None and row["rows"] is not None:
+            # a data set's own node: its files are listed instead (an import before files had nodes has no file)
+            has_files = store.select(
+                f"SELECT ?f WHERE {{ GRAPH <{row['graph']}> {{ ?f <{ns.DCTERMS}isPartOf> <{row['dataset']}> }} }} LIMIT 1")
+            if has_files:
+                continue
         rows = row["rows"]
         if rows is None:  # the curated data: count its statements and events
             rows = store.select(
                 f"SELECT (COUNT(?x) AS ?n) WHERE {{ GRAPH <{row['graph']}> {{ ?x <{ns.SKG}start> ?s }} "
                 f"FILTER NOT EXISTS {{ GRAPH <{row['graph']}> {{ ?x a <{ns.SKG}Dataset> }} }} }}"
             )[0]["n"]
+        elif row["partOf"] is not None:  # a file: the events it holds now (a later import may have replaced some)
+            if name not in now_held:
+                now_held[name] = {str(r["f"]): r["n"] for r in store.select(
+                    f"SELECT ?f (COUNT(?e) AS ?n) WHERE {{ GRAPH <{row['graph']}> {{ ?e <{ns.SKG}importedFrom> ?f }} }} "
+                    f"GROUP BY ?f")}
+            rows = now_held[name].get(str(row["dataset"]), 0)
         out.append({
             "name": name,
             "label": row["label"],
@@ -34,13 +49,21 @@ def sources(data_dir: Path | None = None, store=None) -> list[dict]:
             "to": (row["end"] or row["asOf"]).isoformat() if (row["end"] or row["asOf"]) else None,
             "imported": str(row["imported"]) if row["imported"] else None,
             "sha256": row["hash"][:12] if row["hash"] else None,
+            "placed": _share(row["placed"], row["mentions"]),
+            "armed_placed": _share(row["armedPlaced"], row["armed"]),
             "graph": str(row["graph"]),
         })
     return out
 
 
-def drop(name: str, data_dir: Path | None = None) -> dict:
-    """Remove one imported data set's graph (atomically, like an import)."""
+def _share(part, whole) -> str | None:
+    return f"{part / whole:.1%}" if whole else None
+
+
+def drop(name: str, data_dir: Path | None = None, file: str | None = None) -> dict:
+    """Remove one imported data set's graph, or one file of it (atomically, like an import)."""
+    from .additions import stored_files
+
     if name in PROTECTED:
         raise UsageError(f"'{name}' is built from the curated files and cannot be dropped")
     with stores.import_lock():
@@ -50,6 +73,14 @@ def drop(name: str, data_dir: Path | None = None) -> dict:
         if graph not in live.graphs():
             have = ", ".join(loaded) or "none"
             raise UsageError(f"no imported data set named '{name}'; imported: {have}")
+        files = stored_files(live, name)
+        if file is not None:
+            chosen = {iri for iri, f in files.items() if f["file"] == file}
+            if not chosen:
+                have = ", ".join(sorted(f["file"] for f in files.values())) or "none"
+                raise UsageError(f"no file '{file}' in the data set '{name}'; its files: {have}")
+            if len(chosen) < len(files):
+                return _drop_file(live, name, graph, chosen, files, file)
         rows = live.select(
             f"SELECT ?n WHERE {{ GRAPH <{graph}> {{ <{ns.DATASET}{name}> <{ns.SKG}rowCount> ?n }} }}"
         )
@@ -57,4 +88,35 @@ def drop(name: str, data_dir: Path | None = None) -> dict:
             stores.copy_graphs(live, stage.store, {graph})
             del live
             stage.commit()
-    return {"dropped": name, "graph": graph, "rows": rows[0]["n"] if rows else None}
+    return {"dropped": name, "graph": graph, "rows": rows[0]["n"] if rows else None, "file": file}
+
+
+def _drop_file(live, name: str, graph: str, chosen: set[str], files: dict, file: str) -> dict:
+    """Remove one file's events from a data set of several files; its summaries are counted again."""
+    from ..loading import ChunkLoader
+    from ..names import NameIndex
+    from .additions import carry_over
+    from .importer import KINDS, _now
+    from .mapping import Mapper, curated_index
+    from .names import NameRules, StateFacts
+
+    names = curated_index(NameIndex.load(live))
+    mapper = Mapper(name, names, NameRules(name, names, StateFacts(), []))
+    kept = [f for iri, f in files.items() if iri not in chosen and f["first"]]
+    with stores.Staging() as stage:
+        loaders = ChunkLoader(lambda: stage.store).start()
+        try:
+            for chunk in carry_over(live, name, mapper, lambda _id: False, chosen):
+                loaders.put(chunk)
+            label, publisher = KINDS.get(name, (name, name))
+            meta = {"label": label, "publisher": publisher, "imported": _now(), "events": mapper.kept_events,
+                    "first": min((f["first"] for f in kept), default=None),
+                    "last": max((f["last"] for f in kept), default=None)}
+            loaders.put(mapper.closing(meta, []).encode())
+            loaders.finish()
+        finally:
+            loaders.abandon()
+        stores.copy_graphs(live, stage.store, {graph})
+        del live
+        stage.commit()
+    return {"dropped": name, "graph": graph, "rows": None, "file": file, "kept_events": mapper.kept_events}

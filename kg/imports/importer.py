@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import signal
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,9 +20,10 @@ from .. import namespaces as ns
 from ..errors import DataError, Problem, UsageError
 from ..loading import ChunkLoader
 from ..names import NameIndex, normalise
-from . import stores
-from .layouts import RowError, detect, required, row_reader
+from . import additions, stores
+from .layouts import LAYOUTS, Layout, RowError, fit, missing, row_reader
 from .mapping import Mapper, curated_index, names_fingerprint
+from .names import RULES_FILE, NameRules, StateFacts, read_aliases, write_unresolved
 from .progress import Progress
 from .rows import CsvStream
 
@@ -30,7 +32,7 @@ _A = {"acled": "an", "ucdp": "a"}  # "an ACLED file", "a UCDP file"
 CHUNK_ROWS = 5_000  # rows per bulk load (about 60,000 quads): small batches sort and encode fastest
 FIRST_CHUNK_ROWS = 1_000  # the first chunks are smaller (then doubled), so that loading starts at once
 MAX_PROBLEMS = 50  # problems kept for the report; all are counted
-MAPPING_VERSION = "8"  # bump when the mapping changes, so that re-imports are not skipped
+MAPPING_VERSION = "10"  # bump when the mapping changes, so that re-imports are not skipped
 
 
 class StrictAbort(DataError):
@@ -43,119 +45,222 @@ class StrictAbort(DataError):
 
 @dataclass
 class Counters:
-    """What the mapping saw: rows read, events made, rows skipped or filtered out."""
+    """What the mapping saw in one file: rows read, events made, rows skipped, filtered out or met twice."""
 
     rows: int = 0
     events: int = 0
     skipped: int = 0
     filtered: int = 0
+    duplicates: int = 0
     problems: list[str] = field(default_factory=list)
 
 
-def import_file(
+@dataclass
+class Source:
+    """One file of an import: its stream, layout and, once read, its counts."""
+
+    path: Path
+    stream: CsvStream
+    layout: Layout
+    digest: str = ""
+    counters: Counters = field(default_factory=Counters)
+    mentions: tuple[int, ...] = (0, 0, 0, 0)
+    first: object = None
+    last: object = None
+    iri: str = ""
+
+
+def import_file(kind: str, path: str | Path, **options) -> dict:
+    """Import one file; see `import_files`. The report of a single file keeps its flat shape."""
+    return import_files(kind, [path], **options)
+
+
+def import_files(
     kind: str,
-    path: str | Path,
+    paths: list[str | Path],
     *,
     strict: bool = False,
     countries: list[str] | None = None,
     data_dir: Path | None = None,
     progress: bool | None = None,
+    replace: bool = False,
+    unresolved: Path | None = None,
 ) -> dict:
-    """Import an ACLED export (``kind="acled"``) or a UCDP GED file (``"ucdp"``) and
-    return the import report: counts, skipped rows with their lines, new actors.
+    """Import ACLED exports (``kind="acled"``) or UCDP GED files (``"ucdp"``) into one data set
+    and return the import report: counts, skipped rows with their lines, new actors,
+    the names no rule placed and the share of actor mentions placed.
 
-    ``countries`` keeps only rows of those countries; ``strict`` aborts at the
-    first bad row; ``progress`` forces the progress bar on or off (default: on
-    when stderr is a terminal).
+    The files are added to what the data set already holds: an event is known by
+    its row id (ACLED's event_id_cnty, GED's id), and a row imported now replaces
+    the earlier import's row of the same id; a file imported again under the same
+    name replaces its earlier version. Within one call an id met twice is kept once
+    (the first). ``replace`` starts the data set afresh. ``countries`` keeps only
+    rows of those countries; ``strict`` aborts at the first bad row; ``progress``
+    forces the progress bar on or off (default: on when stderr is a terminal);
+    ``unresolved`` writes the names no rule placed to a CSV file in the columns
+    of data/aliases.csv. All files go in one atomic switch, or none.
     """
     if kind not in KINDS:
         raise UsageError(f"unknown data set '{kind}'; expected one of: {', '.join(KINDS)}")
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"no file {path}")
+    if not paths:
+        raise UsageError("no file to import")
+    for path in paths:
+        if not Path(path).is_file():
+            raise UsageError(f"no file {path}")
+    if unresolved is not None:
+        import os
+
+        folder = Path(unresolved).resolve().parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise UsageError(f"cannot write --unresolved {unresolved}: {folder} is not a writable folder")
+    names_seen = [Path(p).name for p in paths]
+    if len(set(names_seen)) != len(names_seen):
+        raise UsageError("two files of one import have the same name; rename one (files are known by name)")
     started = time.monotonic()
-    stream = CsvStream(path)
+    sources: list[Source] = []
     try:
-        _check_layout(kind, stream)
+        for path in paths:
+            stream = CsvStream(Path(path))
+            sources.append(Source(Path(path), stream, _check_layout(kind, stream)))
         with stores.import_lock():
             live = cache.open_store(data_dir)
             names = curated_index(NameIndex.load(live))
+            aliases_file = Path(data_dir or cache.default_data_dir()) / "aliases.csv"
+            rules = NameRules(kind, names, StateFacts.load(live, names), read_aliases(aliases_file, names))
             wanted = [normalise(c) for c in countries or []]
-            digest = content_hash(path, kind, strict, wanted, names)
-            previous = _stored(live, kind)
-            if previous.get("hash") == digest:
-                return {
-                    "dataset": kind, "file": str(path), "unchanged": True, "events": previous.get("rows"),
-                    "skipped": previous.get("skipped"), "statements": None, "new_actors": [],
-                    "problems": [], "problem_count": 0, "filtered": None, "rows": None,
-                    "seconds": round(time.monotonic() - started, 2), "rows_per_second": None,
-                }
+            for src in sources:
+                src.digest = content_hash(src.path, kind, strict, wanted, names, aliases_file)
             graph = ns.dataset_graph(kind)
-            # a data set the live store lacks: start from a checkpoint of it (no copy);
-            # else from an empty store, into which the other graphs are copied
-            replaces = graph in live.graphs()
+            exists = graph in live.graphs()
+            stored = additions.stored_files(live, kind) if exists else {}
+            hashes = {f["hash"] for f in stored.values()}
+            if not replace and all(src.digest in hashes for src in sources):
+                return _unchanged(kind, sources, stored, started)
+            adding = exists and not replace
+            mapper = Mapper(kind, names, rules)
+            if adding or len(sources) > 1:
+                mapper.ids = set()
+            dropped = {iri for iri, f in stored.items() if f["file"] in names_seen} if adding else set()
+            kept_files = {iri: f for iri, f in stored.items() if iri not in dropped} if adding else {}
             stop = _StopOnSignal()  # from here on, Ctrl-C or SIGTERM removes the staging store
             try:
-                with stores.Staging(None if replaces else live.store) as stage:
+                # a data set the live store lacks: start from a checkpoint of it (no copy);
+                # else from an empty store, into which the other graphs are copied
+                with stores.Staging(None if exists else live.store) as stage:
 
-                    def closing(counters: Counters, mapper: Mapper) -> bytes:
-                        """The summaries, new actors and the data set's description, once every row is read."""
-                        if counters.events == 0 and counters.skipped:
+                    def closing() -> bytes:
+                        """The summaries, new actors, files and the data set's description, once every row is read."""
+                        events = sum(src.counters.events for src in sources)
+                        if events == 0 and any(src.counters.skipped for src in sources):
+                            problems = [p for src in sources for p in src.counters.problems]
                             raise DataError([
-                                Problem(stream.name, 0, None, "no row could be imported; the first problems:"),
-                                *(Problem(stream.name, 0, None, p) for p in counters.problems[:5])])
+                                Problem(sources[0].stream.name, 0, None, "no row could be imported; the first problems:"),
+                                *(Problem(sources[0].stream.name, 0, None, p) for p in problems[:5])])
                         label, publisher = KINDS[kind]
+                        imported = _now()
+                        files = [{
+                            "iri": src.iri, "label": f"{label}: {src.path.name}", "publisher": publisher,
+                            "file": src.path.name, "hash": src.digest, "events": src.counters.events,
+                            "skipped": src.counters.skipped, "imported": imported, "mentions": src.mentions,
+                            "first": src.first, "last": src.last,
+                        } for src in sources]
+                        periods = [(f["first"], f["last"]) for f in [*files, *kept_files.values()] if f["first"]]
                         meta = {
-                            "label": label, "publisher": publisher, "file": path.name, "hash": digest,
-                            "events": counters.events, "skipped": counters.skipped,
-                            "imported": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                            "label": label, "publisher": publisher, "imported": imported,
+                            "events": events + mapper.kept_events,
+                            "first": min(p[0] for p in periods) if periods else None,
+                            "last": max(p[1] for p in periods) if periods else None,
                         }
-                        meta["imported"] = meta["imported"][:-2] + ":" + meta["imported"][-2:]
-                        return mapper.closing(meta).encode()
+                        return mapper.closing(meta, files).encode()
 
-                    counters, mapper = _load(stream, Mapper(kind, names), stage, strict, set(wanted), progress, kind,
-                                             stop, closing)
-                    if replaces:
+                    held = [live]  # emptied before the switch: no reference may keep the old store open
+
+                    def earlier() -> list[bytes] | Iterator[bytes]:
+                        if not adding:
+                            return []
+                        return additions.carry_over(held[0], kind, mapper, mapper.ids.__contains__, dropped)
+
+                    _load(sources, mapper, stage, strict, set(wanted), progress, kind, stop, earlier, closing)
+                    if exists:
                         stores.copy_graphs(live, stage.store, {graph})
+                    held.clear()
                     del live
                     stop.defer()  # the switch is one rename: let it finish
                     stage.commit()
             finally:
                 stop.restore()
     finally:
-        stream.close()
+        for src in sources:
+            src.stream.close()
     seconds = time.monotonic() - started
-    return {
-        "dataset": kind, "file": str(path), "unchanged": False,
-        "rows": counters.rows, "events": counters.events, "skipped": counters.skipped,
-        "filtered": counters.filtered, "statements": len(mapper.summaries), "places": len(mapper.places),
-        "new_actors": mapper.report_actors(),
-        "problems": counters.problems, "problem_count": counters.skipped,
-        "seconds": round(seconds, 2), "rows_per_second": round(counters.rows / seconds) if seconds else None,
+    rows = sum(src.counters.rows for src in sources)
+    unplaced = mapper.report_unresolved()
+    if unresolved is not None:
+        write_unresolved(Path(unresolved), [{**u, "dataset": kind} for u in unplaced])
+    report = {
+        "dataset": kind, "file": str(sources[0].path), "unchanged": False, "added": adding, "replaced": replace,
+        "rows": rows, "events": sum(src.counters.events for src in sources),
+        "skipped": sum(src.counters.skipped for src in sources),
+        "filtered": sum(src.counters.filtered for src in sources),
+        "duplicates": sum(src.counters.duplicates for src in sources),
+        "kept_events": mapper.kept_events,
+        "statements": len(mapper.summaries), "places": len(mapper.places),
+        "new_actors": mapper.report_actors(), "unresolved": unplaced, "resolution": mapper.resolution(),
+        "off_period": mapper.off_period,
+        "problems": [p for src in sources for p in src.counters.problems],
+        "problem_count": sum(src.counters.skipped for src in sources),
+        "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds) if seconds else None,
         "period": [mapper.first.isoformat(), mapper.last.isoformat()] if mapper.first else None,
+        "files": [{"file": src.path.name, "layout": src.layout.name, "rows": src.counters.rows,
+                   "events": src.counters.events, "skipped": src.counters.skipped,
+                   "duplicates": src.counters.duplicates} for src in sources],
+    }
+    return report
+
+
+def _unchanged(kind: str, sources: list[Source], stored: dict, started: float) -> dict:
+    by_hash = {f["hash"]: f for f in stored.values()}
+    return {
+        "dataset": kind, "file": str(sources[0].path), "unchanged": True,
+        "files": [{"file": src.path.name, "as": by_hash[src.digest]["file"]} for src in sources],
+        "events": None, "skipped": None, "statements": None, "new_actors": [], "unresolved": [],
+        "problems": [], "problem_count": 0, "filtered": None, "rows": None,
+        "seconds": round(time.monotonic() - started, 2), "rows_per_second": None,
     }
 
 
-def _check_layout(kind: str, stream: CsvStream) -> None:
-    """Refuse a file of the other kind, or one without the columns the mapping needs."""
-    header = stream.header
-    found = detect(header)
+def _now() -> str:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    return stamp[:-2] + ":" + stamp[-2:]
+
+
+def _check_layout(kind: str, stream: CsvStream) -> Layout:
+    """The layout of the file; refuse a file of the other data set, or one that fits no layout."""
+    layout, lacking = fit(stream.header)
     label = KINDS[kind][1]
-    if found and found != kind:
+    if layout.dataset != kind and not lacking:
         raise DataError([Problem(stream.name, 1, None,
-                                 f"this looks like {_A[found]} {KINDS[found][1]} file, not {label}; "
-                                 f"use: kg import {found} {stream.path}")])
-    missing = [c for c in required(kind) if c not in header]
-    if missing:
-        what = f"not {_A[kind]} {label} file" if found is None else f"not a complete {label} file"
+                                 f"this looks like {_A[layout.dataset]} {KINDS[layout.dataset][1]} file, not {label}; "
+                                 f"use: kg import {layout.dataset} {stream.path}")])
+    if lacking:
+        if layout.dataset != kind:  # the closest of this data set's layouts
+            layout = min((lay for lay in LAYOUTS if lay.dataset == kind), key=lambda lay: len(missing(lay, stream.header)))
+            lacking = missing(layout, stream.header)
+        close = len(lacking) < len(layout.required) / 2
+        what = f"not a complete {label} file" if close else f"not {_A[kind]} {label} file"
         raise DataError([Problem(stream.name, 1, None,
-                                 f"{what}: the header lacks the required column{'s' if len(missing) > 1 else ''} "
-                                 + ", ".join(missing))])
+                                 f"{what}: the closest layout is the {layout.name}, whose header needs "
+                                 f"the column{'s' if len(lacking) > 1 else ''} " + ", ".join(lacking))])
+    return layout
 
 
-def content_hash(path: Path, kind: str, strict: bool, countries: list[str], names: NameIndex) -> str:
-    """SHA-256 of the file, the options, the mapping and the curated names."""
+def content_hash(path: Path, kind: str, strict: bool, countries: list[str], names: NameIndex,
+                 aliases_file: Path | None = None) -> str:
+    """SHA-256 of the file, the options, the mapping, the curated names, the aliases and the name rules."""
     digest = hashlib.sha256()
+    for extra in (aliases_file, RULES_FILE):
+        if extra is not None and extra.exists():
+            digest.update(extra.read_bytes())
     with open(path, "rb") as f:
         while block := f.read(1 << 20):
             digest.update(block)
@@ -165,20 +270,11 @@ def content_hash(path: Path, kind: str, strict: bool, countries: list[str], name
     return digest.hexdigest()
 
 
-def _stored(store, kind: str) -> dict:
-    rows = store.select(
-        f"SELECT ?hash ?rows ?skipped WHERE {{ GRAPH <{ns.dataset_graph(kind)}> {{ "
-        f"<{ns.DATASET}{kind}> <{ns.SKG}contentHash> ?hash . "
-        f"OPTIONAL {{ <{ns.DATASET}{kind}> <{ns.SKG}rowCount> ?rows }} "
-        f"OPTIONAL {{ <{ns.DATASET}{kind}> <{ns.SKG}skippedRows> ?skipped }} }} }}"
-    )
-    return rows[0] if rows else {}
-
-
-def _load(stream, mapper, stage, strict, countries, progress, kind, stop, closing) -> tuple[Counters, Mapper]:
-    """Read, check and map every row here, in chunks of N-Quads that threads
-    bulk-load meanwhile (``kg.loading``); then load what ``closing(counters, mapper)``
-    returns (the summaries and the data set's description).
+def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earlier, closing) -> None:
+    """Read, check and map every row of every file here, in chunks of N-Quads that threads
+    bulk-load meanwhile (``kg.loading``); then load what ``earlier()`` yields (an
+    addition's earlier events) and what ``closing()`` returns (the summaries and
+    the descriptions).
 
     pyoxigraph releases the GIL while it loads, so the mapping (Python, in this
     thread), the loads and RocksDB's compaction keep both cores busy without a
@@ -188,47 +284,74 @@ def _load(stream, mapper, stage, strict, countries, progress, kind, stop, closin
     Ctrl-C or SIGTERM (``stop``) raises here; the loaders are then abandoned and
     the caller removes the staging store.
     """
-    reader = row_reader(kind, stream.header)
-    counters = Counters()
-    bar = Progress(f"importing {kind}", stream.size, enabled=progress)
+    from .event_dates import DayReader
+
+    days = DayReader()
+    bar = Progress(f"importing {kind}", sum(src.stream.size for src in sources), enabled=progress)
     loaders = ChunkLoader(lambda: stage.store).start()  # stage.store: see stores.Staging
+    done_bytes = 0
+    rows_before = 0
     try:
         parts: list[str] = []
         limit = FIRST_CHUNK_ROWS
-        for row in stream:
-            counters.rows += 1
-            problem = row.problem
-            if problem is None:
-                if countries and normalise(reader.country(row.cells)) not in countries:
-                    counters.filtered += 1
+        for src in sources:
+            stream, counters = src.stream, src.counters
+            reader = row_reader(src.layout, stream.header, days)
+            src.iri = mapper.begin_file(stream.name)
+            before = list(mapper.mentions)
+
+            for row in stream:
+                counters.rows += 1
+                problem = row.problem
+                if problem is None:
+                    if countries and normalise(reader.country(row.cells)) not in countries:
+                        counters.filtered += 1
+                        continue
+                    try:
+                        record = reader.read(row.cells)
+                        if record is not None:
+                            _add(mapper, record, counters, parts)
+                    except RowError as e:
+                        problem = Problem(stream.name, row.line, e.column, e.message)
+                if problem is not None:
+                    if strict:
+                        raise StrictAbort(problem)
+                    counters.skipped += 1
+                    if len(counters.problems) < MAX_PROBLEMS:
+                        counters.problems.append(str(problem))
                     continue
-                try:
-                    parts.append(mapper.event(reader.read(row.cells)))
-                    counters.events += 1
-                except RowError as e:
-                    problem = Problem(stream.name, row.line, e.column, e.message)
-            if problem is not None:
-                if strict:
-                    raise StrictAbort(problem)
-                counters.skipped += 1
-                if len(counters.problems) < MAX_PROBLEMS:
-                    counters.problems.append(str(problem))
-                continue
-            if len(parts) >= limit:
-                loaders.put("".join(parts).encode())  # waits while every loader is busy
-                parts = []
-                limit = min(2 * limit, CHUNK_ROWS)
-                stop.check()
-                bar.update(counters.rows, stream.bytes_read)
+                if len(parts) >= limit:
+                    loaders.put("".join(parts).encode())  # waits while every loader is busy
+                    parts = []
+                    limit = min(2 * limit, CHUNK_ROWS)
+                    stop.check()
+                    bar.update(rows_before + counters.rows, done_bytes + stream.bytes_read)
+            for record in reader.flush():  # a monadic file's events with one row: one actor
+                _add(mapper, record, counters, parts)
+            src.mentions = tuple(now - then for now, then in zip(mapper.mentions, before))
+            src.first, src.last = mapper.file_first, mapper.file_last
+            done_bytes += stream.size
+            rows_before += counters.rows
         if parts:
             loaders.put("".join(parts).encode())
-        loaders.put(closing(counters, mapper))  # alongside the last chunks
+        for chunk in earlier():
+            loaders.put(chunk)
+            stop.check()
+        loaders.put(closing())  # alongside the last chunks
         loaders.finish()
-        bar.update(counters.rows, stream.size, force=True)
-        return counters, mapper
+        bar.update(rows_before, done_bytes, force=True)
     finally:
         loaders.abandon()  # after an error or a signal: no thread may touch the staging store any more
         bar.finish()
+
+
+def _add(mapper: Mapper, record, counters: Counters, parts: list[str]) -> None:
+    quads = mapper.event(record)
+    if quads is None:
+        counters.duplicates += 1
+    else:
+        parts.append(quads)
+        counters.events += 1
 
 
 class _StopOnSignal:

@@ -43,13 +43,56 @@ UCDP_COLUMNS = (
     "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best",
     "high", "low", "gwnoa", "gwnob",
 )
+# GED 5.0 to 25.1: older versions lack relid, code_status, the *_dset_id columns and
+# where_description; the oldest call the death estimates best_est, high_est, low_est.
 UCDP_REQUIRED = (
-    "id", "type_of_violence", "side_a", "side_b", "where_coordinates", "adm_1", "adm_2",
-    "latitude", "longitude", "country", "date_prec", "date_start", "date_end", "best",
+    "id", "type_of_violence", "side_a", "side_b", "latitude", "longitude", "country", "date_prec",
+    "date_start", "date_end",
 )
 
-# Columns that tell one layout from the other.
-_SIGNATURE = {"acled": ("event_id_cnty", "sub_event_type"), "ucdp": ("type_of_violence", "dyad_name", "relid")}
+
+@dataclass(frozen=True)
+class Layout:
+    """One file layout a data set has shipped: the columns kg needs from it."""
+
+    name: str
+    dataset: str  # acled or ucdp
+    required: tuple[str, ...]
+    any_of: tuple[tuple[str, ...], ...] = ()  # one column of each group (UCDP renamed best_est to best)
+
+
+_MONADIC_DROPS = ("actor2", "assoc_actor_2", "inter2")
+ACLED_2016_REQUIRED = (
+    "event_id_cnty", "event_date", "time_precision", "event_type", "actor1", "ally_actor_1", "inter1",
+    "actor2", "ally_actor_2", "inter2", "country", "admin1", "admin2", "location", "latitude", "longitude",
+    "fatalities",
+)
+# In order of preference: a file that fits several is read as the first.
+LAYOUTS = (
+    Layout("ACLED dyadic export", "acled", ACLED_REQUIRED),
+    Layout("ACLED 2016-2018 export (ally_actor_1, gwno)", "acled", ACLED_2016_REQUIRED),
+    Layout("ACLED monadic export (one row per actor)", "acled",
+           tuple(c for c in ACLED_REQUIRED if c not in _MONADIC_DROPS)),
+    Layout("UCDP GED 5.0-25.1", "ucdp", UCDP_REQUIRED, any_of=(("best", "best_est"),)),
+)
+
+
+def missing(layout: Layout, header: list[str]) -> list[str]:
+    cols = set(header)
+    out = [c for c in layout.required if c not in cols]
+    out += [" or ".join(group) for group in layout.any_of if not any(c in cols for c in group)]
+    return out
+
+
+def fit(header: list[str]) -> tuple[Layout, list[str]]:
+    """The layout a header fits (with nothing missing), else the closest one and what it lacks."""
+    scored = [(len(missing(lay, header)), i, lay) for i, lay in enumerate(LAYOUTS)]
+    for n, _, lay in scored:
+        if n == 0:
+            return lay, []
+    closest = min(scored)[2]
+    return closest, missing(closest, header)
+
 
 FOUGHT = SKG + "fought"
 VIOLENCE = SKG + "violenceAgainstCivilians"
@@ -90,6 +133,7 @@ ACLED_CLASSES = {
     "Abduction/forced disappearance": (SKG + "Kidnapping", SKG + "Event"),
     "Agreement": (SKG + "Agreement", SKG + "Event"),
     "Headquarters or base established": (SKG + "Deployment", SKG + "Event"),
+    "Remote violence": (SKG + "Attack", *_COMBAT),  # ACLED's event type before 2019
 }
 UCDP_CLASSES = {
     "1": ("state-based conflict", (SKG + "Battle", *_COMBAT)),
@@ -116,6 +160,7 @@ class Side:
 
     names: list[str]
     inter: str
+    ids: list[str] | None = None  # UCDP's actor ids (side_a_new_id), one per name
 
 
 @dataclass(slots=True)
@@ -143,49 +188,7 @@ class Record:
     sources: str = ""  # the sources the data set credits, as it writes them (ACLED's source column)
 
 
-def detect(header: list[str]) -> str | None:
-    """'acled', 'ucdp' or None, from a header row."""
-    cols = set(header)
-    for kind, signature in _SIGNATURE.items():
-        if any(c in cols for c in signature):
-            return kind
-    return None
-
-
-def required(kind: str) -> tuple[str, ...]:
-    return ACLED_REQUIRED if kind == "acled" else UCDP_REQUIRED
-
-
 # --- cells ---------------------------------------------------------------------
-
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
-_date_cache: dict[str, date] = {}
-
-
-def parse_day(text: str, column: str) -> date:
-    """ACLED and UCDP write days as 2024-03-15, '15 March 2024', or with a time after them."""
-    day = _date_cache.get(text)
-    if day is not None:
-        return day
-    t = text.strip()
-    try:
-        if len(t) >= 10 and t[4] == "-":
-            day = date.fromisoformat(t[:10])
-        else:
-            parts = re.split(r"[ \-/]+", t)
-            if len(parts) == 3 and parts[1].lower() in _MONTHS:
-                day = date(int(parts[2]), _MONTHS[parts[1].lower()], int(parts[0]))
-            elif len(parts) == 3 and all(p.isdigit() for p in parts):  # dd/mm/yyyy
-                day = date(int(parts[2]), int(parts[1]), int(parts[0]))
-            else:
-                raise ValueError
-    except (ValueError, IndexError):
-        raise RowError(column, f"'{text}' is not a date; expected YYYY-MM-DD or '15 March 2024'") from None
-    if len(_date_cache) < 100_000:
-        _date_cache[text] = day
-    return day
-
 
 def parse_count(text: str, column: str, *, optional: bool = False) -> int | None:
     t = text.strip()
@@ -272,28 +275,60 @@ def actor_kind(name: str, inter: str) -> tuple[str, str | None]:
 # --- rows ----------------------------------------------------------------------
 
 
-_ACLED_USED = (*ACLED_REQUIRED, "admin3", "civilian_targeting", "source")
+# ACLED's event types before its 2019 revision, as (event type, sub-event type) of today.
+OLD_EVENT_TYPES = {
+    "battle-no change of territory": ("Battles", "Armed clash"),
+    "battle-government regains territory": ("Battles", "Government regains territory"),
+    "battle-non-state actor overtakes territory": ("Battles", "Non-state actor overtakes territory"),
+    "violence against civilians": ("Violence against civilians", "Attack"),
+    "remote violence": ("Explosions/Remote violence", "Remote violence"),
+    "riots/protests": ("Protests", "Riots/Protests"),
+    "strategic development": ("Strategic developments", "Other"),
+    "non-violent transfer of territory": ("Strategic developments", "Non-violent transfer of territory"),
+    "headquarters or base established": ("Strategic developments", "Headquarters or base established"),
+}
+_CIVILIAN_INTER = frozenset({"7", "civilians"})
+_ACLED_USED = (
+    "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
+    "inter1", "actor2", "assoc_actor_2", "inter2", "country", "admin1", "admin2", "location", "latitude",
+    "longitude", "fatalities", "admin3", "civilian_targeting", "source", "year",
+)
+_RENAMED = {"assoc_actor_1": "ally_actor_1", "assoc_actor_2": "ally_actor_2"}  # the 2016-2018 layout
 
 
 class AcledRow:
-    """Reads ACLED rows by column position (looked up once from the header); an
-    optional column the file lacks reads as empty."""
+    """Reads ACLED rows of the dyadic, 2016-2018 or monadic layout by column position
+    (looked up once from the header); an optional column the file lacks reads as empty.
 
-    def __init__(self, header: list[str]):
+    Monadic files give each actor of an event its own row: ``read`` keeps the first
+    row of an event until its second arrives (returning None meanwhile), and
+    ``flush`` gives the events whose second row never came, with one actor.
+    """
+
+    def __init__(self, header: list[str], layout: Layout | None = None, days=None):
+        from .event_dates import DayReader
+
         pos = {c: i for i, c in enumerate(header)}
+        for new, old in _RENAMED.items():
+            if new not in pos and old in pos:
+                pos[new] = pos[old]
         self.width = len(header)
         self.pad = any(c not in pos for c in _ACLED_USED)
         self.cells = itemgetter(*(pos.get(c, self.width) for c in _ACLED_USED))
         self.country_at = pos["country"]
-        self.types: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+        self.monadic = "actor2" not in pos
+        self.pending: dict[str, Record] = {}
+        self.days = days or DayReader()
+        self.types: dict[tuple[str, str], tuple[str, str, tuple[str, ...], str]] = {}
 
-    def read(self, cells: list[str]) -> Record:
+    def read(self, cells: list[str]) -> Record | None:
         if self.pad:
             cells = [*cells, ""]
         (event_id, event_date, precision, event_type, sub_type, actor1, assoc1, inter1, actor2, assoc2, inter2,
-         country, admin1, admin2, location, latitude, longitude, fatalities, admin3, civilian, sources) = self.cells(cells)
+         country, admin1, admin2, location, latitude, longitude, fatalities, admin3, civilian, sources,
+         year) = self.cells(cells)
         row_id = event_id if _ID.fullmatch(event_id) else parse_id(event_id, "event_id_cnty")
-        day = parse_day(event_date, "event_date")
+        day = self.days.cache.get((event_date, year)) or self.days.read(event_date, year, "event_date")
         precision = precision.strip()
         if precision == "1":
             start = end = day
@@ -306,12 +341,9 @@ class AcledRow:
             sp = ep = "Month"
         else:
             raise RowError("time_precision", f"'{precision}' is not an ACLED time precision; expected 1, 2 or 3")
-        kind = self.types.get(sub_type)
+        kind = self.types.get((event_type, sub_type))
         if kind is None:
-            if not event_type.strip():
-                raise RowError("event_type", "is empty; expected an ACLED event type such as Battles")
-            label = sub_type.strip() or event_type.strip()
-            kind = self.types[sub_type] = (slug(label), label, ACLED_CLASSES.get(label, (SKG + "Event",)))
+            kind = self.types[(event_type, sub_type)] = _acled_type(event_type, sub_type)
         lat = parse_coordinate(latitude, "latitude", 90)
         lon = parse_coordinate(longitude, "longitude", 180)
         fatalities = int(fatalities) if fatalities.isdigit() else parse_count(fatalities, "fatalities", optional=True)
@@ -321,20 +353,56 @@ class AcledRow:
         actor2 = actor2.strip()
         side_a = Side([actor1, *split_names(assoc1)] if assoc1 else [actor1], inter1)
         side_b = Side(([actor2] if actor2 else []) + (split_names(assoc2) if assoc2 else []), inter2)
-        if event_type == "Battles":
+        main_type = kind[3]
+        if main_type == "Battles":
             relation = FOUGHT
-        elif event_type == "Violence against civilians" or civilian.strip():
+        elif main_type == "Violence against civilians" or civilian.strip():
             relation = VIOLENCE
         else:
             relation = None
-        return Record(
+        record = Record(
             row_id, kind[0], kind[1], kind[2], start, end, sp, ep, day, fatalities,
             country.strip(), (admin1.strip(), admin2.strip(), admin3.strip()), location.strip(),
             lat, lon, side_a, side_b, relation, sources.strip(),
         )
+        if not self.monadic:
+            return record
+        first = self.pending.pop(row_id, None)
+        if first is None:
+            self.pending[row_id] = record
+            return None
+        return _pair(first, record)
+
+    def flush(self) -> list[Record]:
+        """Monadic events with one row: events with one actor."""
+        lone = list(self.pending.values())
+        self.pending.clear()
+        return lone
 
     def country(self, cells: list[str]) -> str:
         return cells[self.country_at]
+
+
+def _acled_type(event_type: str, sub_type: str) -> tuple[str, str, tuple[str, ...], str]:
+    """(slug, label, classes, today's event type) of an ACLED (event type, sub-event type)."""
+    event_type, sub_type = event_type.strip(), sub_type.strip()
+    if not event_type:
+        raise RowError("event_type", "is empty; expected an ACLED event type such as Battles")
+    old = OLD_EVENT_TYPES.get(event_type.lower())
+    if old is not None and not sub_type:
+        event_type, sub_type = old
+    label = sub_type or event_type
+    return slug(label), label, ACLED_CLASSES.get(label, (SKG + "Event",)), event_type
+
+
+def _pair(first: Record, second: Record) -> Record:
+    """Two monadic rows of one event as one event; civilians go on side b (the targets)."""
+    if first.side_a.inter.strip().lower() in _CIVILIAN_INTER:
+        first, second = second, first
+    first.side_b = Side(second.side_a.names, second.side_a.inter)
+    if second.relation is not None and first.relation is None:
+        first.relation = second.relation
+    return first
 
 
 # UCDP's date_prec: 1 the day, 2 within 2-6 days, 3 the week, 4 the month, 5 longer.
@@ -342,21 +410,31 @@ _UCDP_PRECISION = {"1": "Day", "2": "Day", "3": "Day", "4": "Month", "5": "Year"
 
 
 class UcdpRow:
-    """Reads UCDP GED rows by column position."""
+    """Reads UCDP GED rows (versions 5.0 to 25.1) by column position; columns a version lacks read as empty."""
 
-    def __init__(self, header: list[str]):
+    def __init__(self, header: list[str], layout: Layout | None = None, days=None):
+        from .event_dates import DayReader
+
         pos = {c: i for i, c in enumerate(header)}
-        self.get = {c: pos.get(c) for c in UCDP_COLUMNS}
+        if "best" not in pos and "best_est" in pos:
+            pos["best"] = pos["best_est"]
+        self.width = len(header)
+        self.get = {c: pos.get(c, self.width) for c in (*UCDP_COLUMNS, "best")}
+        self.pad = any(c not in pos for c in UCDP_COLUMNS)
+        self.days = days or DayReader()
+        self.monadic = False
 
     def read(self, cells: list[str]) -> Record:
         g = self.get
+        if self.pad:
+            cells = [*cells, ""]
         row_id = parse_id(cells[g["id"]], "id")
         violence = cells[g["type_of_violence"]].strip()
         if violence not in UCDP_CLASSES:
             raise RowError("type_of_violence", f"'{violence}' is not a UCDP type of violence; expected 1, 2 or 3")
         label, classes = UCDP_CLASSES[violence]
-        start = parse_day(cells[g["date_start"]], "date_start")
-        end = parse_day(cells[g["date_end"]], "date_end")
+        start = self.days.read(cells[g["date_start"]], cells[g["year"]], "date_start")
+        end = self.days.read(cells[g["date_end"]], "", "date_end")
         if end < start:
             raise RowError("date_end", f"ends ({end}) before it starts ({start})")
         precision = _UCDP_PRECISION.get(cells[g["date_prec"]].strip())
@@ -370,6 +448,7 @@ class UcdpRow:
             "civilians" if violence == "3" or side_b.lower().startswith("civilians")
             else "government" if side_b.startswith("Government of") else "rebel group"
         )
+        id_a, id_b = cells[g["side_a_new_id"]].strip(), cells[g["side_b_new_id"]].strip()
         return Record(
             row_id, "type_" + violence, label, classes, start, end, precision, precision,
             start, parse_count(cells[g["best"]], "best"),
@@ -378,16 +457,19 @@ class UcdpRow:
             cells[g["where_coordinates"]].strip(),
             parse_coordinate(cells[g["latitude"]], "latitude", 90),
             parse_coordinate(cells[g["longitude"]], "longitude", 180),
-            Side([side_a], kind_a), Side([side_b] if side_b else [], kind_b),
+            Side([side_a], kind_a, [id_a]), Side([side_b] if side_b else [], kind_b, [id_b]),
             VIOLENCE if violence == "3" else FOUGHT,
         )
 
+    def flush(self) -> list[Record]:
+        return []
+
     def country(self, cells: list[str]) -> str:
-        return cells[self.get["country"]]
+        return cells[self.get["country"]] if self.get["country"] < len(cells) else ""
 
 
-def row_reader(kind: str, header: list[str]) -> AcledRow | UcdpRow:
-    return AcledRow(header) if kind == "acled" else UcdpRow(header)
+def row_reader(layout: Layout, header: list[str], days=None) -> AcledRow | UcdpRow:
+    return (AcledRow if layout.dataset == "acled" else UcdpRow)(header, layout, days)
 
 
 def now_literal() -> str:

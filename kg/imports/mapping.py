@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .. import namespaces as ns
-from ..errors import AmbiguousNameError, UnknownNameError
+from ..errors import AmbiguousNameError
 from ..names import NameIndex, normalise
 from ..summaries import Summariser
-from .layouts import FOUGHT, MILITIA, VIOLENCE, Record, actor_kind, slug
+from .layouts import ARMED_GROUP, FOUGHT, MILITIA, VIOLENCE, Record, actor_kind, slug
+from .names import NameRules
 
 RDF_TYPE = f"<{ns.RDF}type>"
 LABEL = f"<{ns.RDFS}label>"
@@ -37,6 +38,13 @@ def _p(local: str) -> str:
 SOURCE_RECORD, START, END, START_P, END_P = _p("sourceRecord"), _p("start"), _p("end"), _p("startPrecision"), _p("endPrecision")
 FATALITIES, PLACE, SIDE_A, SIDE_B, EVIDENCE = _p("fatalities"), _p("place"), _p("sideA"), _p("sideB"), _p("evidence")
 SOURCE_NAMES = _p("sourceNames")
+IMPORTED_FROM = _p("importedFrom")
+MAYBE_A, MAYBE_B = _p("possibleSideA"), _p("possibleSideB")  # "A and/or B": not counted as fought
+# ACLED inter codes (numbers before 2024, words since) and UCDP side kinds of armed actors and state forces
+ARMED_INTER = frozenset({
+    "1", "2", "3", "4", "8", "state forces", "rebel group", "rebel groups", "political militia",
+    "political militias", "identity militia", "identity militias", "external/other forces", "government",
+})
 PRECISION = {p: _p(p) for p in ("Day", "Month", "Year")}
 
 
@@ -57,6 +65,22 @@ class NewActor:
     kind: tuple[str, str | None]
     rows: int = 0
     note: str = ""
+    part_of: str | None = None
+    placed_by: str = "unknown name"
+
+
+_PLACED_BY = {"group": "per-country group", "rule": "state name rule", "alias": "aliases file"}
+
+
+@dataclass
+class NameSeen:
+    """An unknown name: where and when it was met, for the report and --unresolved."""
+
+    iri: str
+    inter: str
+    mentions: int = 0
+    countries: set[str] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -74,16 +98,27 @@ class Mapper:
 
     dataset: str  # "acled" or "ucdp"
     names: NameIndex
+    rules: NameRules
     graph: str = ""
-    resolved: dict[str, str] = field(default_factory=dict)  # name -> IRI
+    resolved: dict[str, str] = field(default_factory=dict)  # country name -> IRI
+    unknown: dict[str, NameSeen] = field(default_factory=dict)
+    off_period: dict[str, int] = field(default_factory=dict)  # names whose written period misses the event's year
+    mentions: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # all, resolved, armed, armed resolved
     new_actors: dict[str, NewActor] = field(default_factory=dict)  # IRI -> actor
     summaries: dict[tuple[str, str, str, int], Summary] = field(default_factory=dict)
     places: dict[tuple, str] = field(default_factory=dict)  # place cells -> IRI
     types: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     first: date | None = None
     last: date | None = None
+    file_iri: str = ""  # the file node the events being mapped come from (skg:importedFrom)
+    file_first: date | None = None
+    file_last: date | None = None
+    ids: set[str] | None = None  # row ids mapped so far, when a row may repeat (several files, an addition)
+    kept_events: int = 0  # events an addition keeps from earlier imports (additions.carry_over)
 
     def __post_init__(self) -> None:
+        self._placements: dict[tuple[str, str, str], tuple] = {}
+        self._armed: dict[str, bool] = {}
         self.graph = ns.dataset_graph(self.dataset)
         self.g = f" <{self.graph}> .\n"
         self.event_ns = ns.dataset_ns(self.dataset, "event")
@@ -96,37 +131,93 @@ class Mapper:
 
     # -- names ------------------------------------------------------------------
 
-    def actor(self, name: str, inter: str) -> str:
-        """The IRI a name stands for: a curated actor, else one minted for this data set."""
-        iri = self.resolved.get(name)
-        if iri is None:
-            try:
-                iri = self.names.resolve(name)
-                note = None
-            except UnknownNameError:
-                iri, note = self.actor_ns + slug(name), ""
-            except AmbiguousNameError as e:
-                iri, note = self.actor_ns + slug(name), "ambiguous: " + ", ".join(e.candidates)
-            if note is not None and iri not in self.new_actors:
-                self.new_actors[iri] = NewActor(iri, name, actor_kind(name, inter), note=note)
-            self.resolved[name] = iri
-        new = self.new_actors.get(iri)
-        if new is not None:
+    def sides(self, r: Record) -> tuple[list[str], list[str], list[str], list[str]]:
+        """The actors of each side, certain and possible ("A and/or B"), placed by `rules`;
+        counts each mention (placed or not, of an armed actor or not). The hot path of an
+        import: a placement is looked up once per (name, country, id) and kept here."""
+        side_a: list[str] = []
+        side_b: list[str] = []
+        maybe_a: list[str] = []
+        maybe_b: list[str] = []
+        placements, mentions, armed_inter = self._placements, self.mentions, self._armed
+        country, day = r.country, r.day
+        for side, certain, maybe in ((r.side_a, side_a, maybe_a), (r.side_b, side_b, maybe_b)):
+            armed = armed_inter.get(side.inter)
+            if armed is None:
+                armed = armed_inter[side.inter] = side.inter.strip().lower() in ARMED_INTER
+            ids = side.ids
+            for i, name in enumerate(side.names):
+                key = (name, country, ids[i] if ids and i < len(ids) else "")
+                found = placements.get(key)
+                if found is None:
+                    placed = self.rules.place(*key)
+                    found = placements[key] = (placed, bool(placed.every_actor() & self.rules.minted.keys()))
+                placed, mints = found
+                iris = placed.fixed if placed.static else placed.at(day)
+                (maybe if placed.uncertain else certain).extend(iris)
+                mentions[0] += 1
+                mentions[2] += armed
+                if placed.ok:
+                    mentions[1] += 1
+                    mentions[3] += armed
+                elif placed.parts:  # "A and/or B": report the unknown parts, each under its own name
+                    for part in placed.parts:
+                        if not part.ok:
+                            self._unknown(part.name or name, part.at(day), side.inter, r)
+                else:
+                    self._unknown(name, iris, side.inter, r)
+                if placed.years is not None and placed.off_period(day):
+                    self.off_period[name] = self.off_period.get(name, 0) + 1
+                if mints:
+                    self._count_new(iris, placed, side.inter)
+        return side_a, side_b, maybe_a, maybe_b
+
+    def _unknown(self, name: str, iris: tuple[str, ...], inter: str, r: Record) -> None:
+        seen = self.unknown.get(name)
+        if seen is None:
+            seen = self.unknown[name] = NameSeen(iris[0] if iris else "", inter)
+        seen.mentions += 1
+        seen.countries.add(r.country)
+        seen.years.add(r.day.year)
+
+    def _count_new(self, iris: tuple[str, ...], placed, inter: str) -> None:
+        """The rows of each actor the data set brings, its class chosen at its first row."""
+        for iri in iris:
+            new = self.new_actors.get(iri)
+            if new is None:
+                minted = self.rules.minted.get(iri)
+                if minted is None:
+                    continue
+                kind = actor_kind(minted.label, inter) if placed.how in ("unknown", "and/or") else (minted.cls, None)
+                if placed.how == "group" and minted.cls == ARMED_GROUP:
+                    kind = (ARMED_GROUP, MILITIA)
+                new = self.new_actors[iri] = NewActor(iri, minted.label, kind, part_of=minted.part_of,
+                                                      placed_by=_PLACED_BY.get(placed.how, "unknown name"))
             new.rows += 1
-        return iri
 
     def country(self, name: str) -> str | None:
         key = "\0country\0" + name
         if key not in self.resolved:
             try:
-                self.resolved[key] = self.names.resolve(name) if name else ""
-            except (UnknownNameError, AmbiguousNameError):
+                self.resolved[key] = (self.names.find(name) or "") if name else ""
+            except AmbiguousNameError:
                 self.resolved[key] = ""
         return self.resolved[key] or None
 
     # -- one event --------------------------------------------------------------
 
-    def event(self, r: Record) -> str:
+    def begin_file(self, name: str) -> str:
+        """Start the rows of one file: their events point to its node; returns the node's IRI."""
+        self.file_iri = file_iri(self.dataset, name)
+        self.file_first = self.file_last = None
+        return self.file_iri
+
+    def event(self, r: Record) -> str | None:
+        """The event's N-Quads, or None when its row id was already mapped in this import."""
+        if self.ids is not None:
+            if r.row_id in self.ids:
+                return None
+            self.ids.add(r.row_id)
         g = self.g
         e = f"<{self.event_ns}{r.row_id}>"
         if r.type_key not in self.types:
@@ -141,6 +232,8 @@ class Mapper:
             f"{e} {START_P} {PRECISION[r.start_precision]}{g}"
             f"{e} {END_P} {PRECISION[r.end_precision]}{g}"
         ]
+        if self.file_iri:
+            out.append(f"{e} {IMPORTED_FROM} <{self.file_iri}>{g}")
         if r.fatalities is not None:
             out.append(f'{e} {FATALITIES} "{r.fatalities}"{XSD_INT}{g}')
         if r.sources:
@@ -148,18 +241,25 @@ class Mapper:
         place = self._place(r, out)
         if place:
             out.append(f"{e} {PLACE} {place}{g}")
-        side_a = [self.actor(n, r.side_a.inter) for n in r.side_a.names]
-        side_b = [self.actor(n, r.side_b.inter) for n in r.side_b.names]
+        side_a, side_b, maybe_a, maybe_b = self.sides(r)
         for iri in dict.fromkeys(side_a):
             out.append(f"{e} {SIDE_A} <{iri}>{g}")
         for iri in dict.fromkeys(side_b):
             out.append(f"{e} {SIDE_B} <{iri}>{g}")
+        for iri in dict.fromkeys(maybe_a):
+            out.append(f"{e} {MAYBE_A} <{iri}>{g}")
+        for iri in dict.fromkeys(maybe_b):
+            out.append(f"{e} {MAYBE_B} <{iri}>{g}")
         if r.relation is not None:
             self._count(r, e, side_a, side_b, out)
         if self.first is None or r.start < self.first:
             self.first = r.start
         if self.last is None or r.end > self.last:
             self.last = r.end
+        if self.file_first is None or r.start < self.file_first:
+            self.file_first = r.start
+        if self.file_last is None or r.end > self.file_last:
+            self.file_last = r.end
         return "".join(out)
 
     def _text(self, key, term: str) -> str:
@@ -207,22 +307,26 @@ class Mapper:
                 elif r.relation == VIOLENCE:
                     pairs.add((a, b))
         for a, b in pairs:
-            year = r.day.year
-            key = (a, r.relation, b, year)
-            # the period stays inside the year, so that a question about the next
-            # year does not count this year's events (a week can straddle New Year)
-            first = r.start if r.start.year == year else date(year, 1, 1)
-            last = r.end if r.end.year == year else date(year, 12, 31)
-            summary = self.summaries.get(key)
-            if summary is None:
-                summary = self.summaries[key] = Summary(f"<{self.statement_iri(key)}>", first, last)
-            elif first < summary.first:
-                summary.first = first
-            if last > summary.last:
-                summary.last = last
-            summary.events += 1
-            summary.fatalities += r.fatalities or 0
-            out.append(f"{summary.iri} {EVIDENCE} {e}{self.g}")
+            out.append(self.count((a, r.relation, b, r.day.year), e, r.start, r.end, r.fatalities))
+
+    def count(self, key: tuple[str, str, str, int], e: str, start: date, end: date, fatalities: int | None) -> str:
+        """Count one event into the summary ``key`` (a, relation, b, year); returns its evidence quad.
+        Also used to count again the events an addition keeps from earlier imports."""
+        year = key[3]
+        # the period stays inside the year, so that a question about the next
+        # year does not count this year's events (a week can straddle New Year)
+        first = start if start.year == year else date(year, 1, 1)
+        last = end if end.year == year else date(year, 12, 31)
+        summary = self.summaries.get(key)
+        if summary is None:
+            summary = self.summaries[key] = Summary(f"<{self.statement_iri(key)}>", first, last)
+        elif first < summary.first:
+            summary.first = first
+        if last > summary.last:
+            summary.last = last
+        summary.events += 1
+        summary.fatalities += fatalities or 0
+        return f"{summary.iri} {EVIDENCE} {e}{self.g}"
 
     def statement_iri(self, key: tuple[str, str, str, int]) -> str:
         a, relation, b, year = key
@@ -233,8 +337,8 @@ class Mapper:
 
     # -- after the last row -----------------------------------------------------
 
-    def closing(self, meta: dict) -> str:
-        """Summaries, new actors, event types and the data set's own description."""
+    def closing(self, meta: dict, files: list[dict]) -> str:
+        """Summaries, new actors, event types, the imported files and the data set's own description."""
         g, out = self.g, []
         source = f"<{self.dataset_iri}>"
         # the year index (kg/summaries.py): one pair-year node per fought summary,
@@ -262,64 +366,96 @@ class Mapper:
             out.append(f"{a} {RDF_TYPE} <{cls}>{g}{a} {LABEL} {literal(actor.name)}{g}{a} {DERIVED} {source}{g}")
             if orientation:
                 out.append(f"{a} {_p('orientation')} <{orientation}>{g}")
+            if actor.part_of:
+                out.append(f"{a} {_p('partOf')} <{actor.part_of}>{g}")
         for key, (label, classes) in self.types.items():
             t = f"<{self.type_ns}{key}>"
             out.append(f"{t} {RDF_TYPE} <{ns.OWL}Class>{g}{t} {LABEL} {literal(label)}{g}")
             out.extend(f"{t} <{ns.RDFS}subClassOf> <{c}>{g}" for c in classes)
+        for f in files:
+            out.append(file_nquads(f, self.dataset, g))
         d = source
         out.append(
             f"{d} {RDF_TYPE} <{ns.SKG}Dataset>{g}{d} {LABEL} {literal(meta['label'])}{g}"
             f"{d} <{ns.DCTERMS}publisher> {literal(meta['publisher'])}{g}"
-            f"{d} {_p('sourceFile')} {literal(meta['file'])}{g}"
-            f"{d} {_p('contentHash')} {literal(meta['hash'])}{g}"
             f'{d} {_p("rowCount")} "{meta["events"]}"{XSD_INT}{g}'
-            f'{d} {_p("skippedRows")} "{meta["skipped"]}"{XSD_INT}{g}'
             f'{d} <{ns.PROV}generatedAtTime> "{meta["imported"]}"^^<{ns.XSD}dateTime>{g}'
         )
-        if self.first and self.last:
+        if meta.get("first") and meta.get("last"):
             out.append(
-                f'{d} {START} "{self.first.isoformat()}"{XSD_DATE}{g}{d} {START_P} {PRECISION["Day"]}{g}'
-                f'{d} {END} "{self.last.isoformat()}"{XSD_DATE}{g}{d} {END_P} {PRECISION["Day"]}{g}'
+                f'{d} {START} "{meta["first"].isoformat()}"{XSD_DATE}{g}{d} {START_P} {PRECISION["Day"]}{g}'
+                f'{d} {END} "{meta["last"].isoformat()}"{XSD_DATE}{g}{d} {END_P} {PRECISION["Day"]}{g}'
             )
         return "".join(out)
 
     def report_actors(self) -> list[dict]:
-        """New actors, most rows first, with the closest curated names as suggestions."""
+        """Every actor the data set brings (per-country groups, uncurated states' forces, unknown names), most rows first."""
         rows = []
         for actor in sorted(self.new_actors.values(), key=lambda a: (-a.rows, a.name)):
-            suggestion = actor.note or ", ".join(self._suggest(actor.name))
             rows.append({
-                "name": actor.name, "rows": actor.rows, "suggested_match": suggestion or None,
+                "name": actor.name, "rows": actor.rows, "placed_by": actor.placed_by,
                 "id": f"{self.dataset}/{ns.local_id(actor.iri)}",
                 "type": ns.local_id(actor.kind[0]) + (" (militia)" if actor.kind[1] == MILITIA else ""),
             })
         return rows
 
-    def _suggest(self, name: str) -> list[str]:
-        """Curated actors a curator may want to alias this name to: close spellings, or
-        an acronym the name starts with ("CSP-DPA: ..." -> CSP). Stricter than kg.names'
-        "did you mean" (a wrong suggestion here would merge two actors)."""
-        import difflib
+    def report_unresolved(self) -> list[dict]:
+        """Names no rule placed, most mentions first, with a suggestion when one is close enough."""
+        rows = []
+        for name, seen in sorted(self.unknown.items(), key=lambda kv: (-kv[1].mentions, kv[0])):
+            suggestion = self.rules.suggest(name, seen.countries)
+            rows.append({
+                "name": name, "mentions": seen.mentions, "countries": sorted(c for c in seen.countries if c),
+                "years": _years(seen.years),
+                "suggested_match": ", ".join(f"{self.names.labels[a]} ({ns.local_id(a)})" for a in suggestion) or None,
+                "suggested_ids": [ns.local_id(a) for a in suggestion],
+                "id": f"{self.dataset}/{ns.local_id(seen.iri)}",
+            })
+        return rows
 
-        key = normalise(_strip_period(name))
-        close = difflib.get_close_matches(key, list(self.names.keys), n=2, cutoff=0.8)
-        if not close:
-            close = sorted((k for k in self.names.keys if len(k) >= 3 and key.startswith(k)), key=len, reverse=True)[:2]
-        out: list[str] = []
-        for k in close:
-            for actor in sorted(self.names.keys[k]):
-                label = f"{self.names.labels[actor]} ({ns.local_id(actor)})"
-                if label not in out:
-                    out.append(label)
-        return out[:2]
+    def resolution(self) -> dict:
+        """The share of actor mentions placed by a rule or a curated name, overall and for armed actors."""
+        total, resolved, armed, armed_resolved = self.mentions
+        return {
+            "mentions": total, "resolved": resolved, "share": round(resolved / total, 4) if total else None,
+            "armed_mentions": armed, "armed_resolved": armed_resolved,
+            "armed_share": round(armed_resolved / armed, 4) if armed else None,
+        }
 
 
+def _years(years: set[int]) -> str:
+    if not years:
+        return ""
+    return str(min(years)) if min(years) == max(years) else f"{min(years)}-{max(years)}"
 
-def _strip_period(name: str) -> str:
-    """'Military Forces of Mali (2025-)' -> 'Military Forces of Mali', for suggestions."""
-    import re
 
-    return re.sub(r"\s*\([^)]*\)\s*$", "", name) or name
+def file_iri(dataset: str, name: str) -> str:
+    """The node of one imported file: ``.../id/dataset/acled/file/mali_2017_2020_csv``."""
+    return f"{ns.DATASET}{dataset}/file/{slug(name)}"
+
+
+def file_nquads(f: dict, dataset: str, g: str) -> str:
+    """One imported file's description: a data set of its own, part of the data set."""
+    d = f"<{f['iri']}>"
+    out = [
+        f"{d} {RDF_TYPE} <{ns.SKG}Dataset>{g}{d} {LABEL} {literal(f['label'])}{g}"
+        f"{d} <{ns.DCTERMS}isPartOf> <{ns.DATASET}{dataset}>{g}"
+        f"{d} <{ns.DCTERMS}publisher> {literal(f['publisher'])}{g}"
+        f"{d} {_p('sourceFile')} {literal(f['file'])}{g}"
+        f"{d} {_p('contentHash')} {literal(f['hash'])}{g}"
+        f'{d} {_p("rowCount")} "{f["events"]}"{XSD_INT}{g}'
+        f'{d} {_p("skippedRows")} "{f["skipped"]}"{XSD_INT}{g}'
+        f'{d} <{ns.PROV}generatedAtTime> "{f["imported"]}"^^<{ns.XSD}dateTime>{g}'
+    ]
+    for prop, value in zip(("actorMentions", "actorMentionsPlaced", "armedMentions", "armedMentionsPlaced"),
+                           f["mentions"]):
+        out.append(f'{d} {_p(prop)} "{value}"{XSD_INT}{g}')
+    if f.get("first") and f.get("last"):
+        out.append(
+            f'{d} {START} "{f["first"].isoformat()}"{XSD_DATE}{g}{d} {START_P} {PRECISION["Day"]}{g}'
+            f'{d} {END} "{f["last"].isoformat()}"{XSD_DATE}{g}{d} {END_P} {PRECISION["Day"]}{g}'
+        )
+    return "".join(out)
 
 
 def curated_index(full: NameIndex) -> NameIndex:

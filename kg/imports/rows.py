@@ -18,6 +18,69 @@ from ..errors import DataError, Problem
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
+_BINARY = {  # how a file that is not CSV text begins, and what it is
+    b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls); save it as CSV (UTF-8)",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"SQLite format": "an SQLite database",
+    b"PAR1": "a Parquet file; export it as CSV",
+    b"BZh": "a bzip2 archive; decompress it first (bunzip2)",
+    b"\xfd7zXZ": "an xz archive; decompress it first (unxz)",
+    b"7z\xbc\xaf": "a 7-Zip archive; extract the CSV file first",
+}
+
+
+def open_text_bytes(path: Path):
+    """(binary stream of CSV text, its size in bytes, how it was compressed) for a .csv,
+    a .csv.gz or a .zip holding one CSV file (as UCDP ships GED); DataError for anything else."""
+    import gzip
+    import zipfile
+
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            stream = gzip.open(path, "rb")
+            stream.peek(1)
+        except OSError as e:
+            raise DataError([Problem(path.name, 0, None, f"a gzip file that cannot be read ({e})")]) from None
+        return stream, path.stat().st_size * 4, "gzip"  # an estimate for the progress bar
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as e:
+            raise DataError([Problem(path.name, 0, None, f"a zip file that cannot be read ({e})")]) from None
+        members = [i for i in archive.infolist() if not i.is_dir()]
+        if any(i.filename.startswith("xl/") for i in members):
+            raise DataError([Problem(path.name, 0, None, "an Excel workbook (.xlsx), not CSV text; "
+                                     "save it as CSV (UTF-8) and import that")])
+        csvs = [i for i in members if i.filename.lower().endswith(".csv") and not i.filename.startswith("__MACOSX")]
+        if len(csvs) != 1:
+            found = ", ".join(i.filename for i in members[:10]) or "nothing"
+            raise DataError([Problem(path.name, 0, None, f"a zip archive with {len(csvs)} CSV files; expected "
+                                     f"exactly one (it holds: {found})")])
+        import io
+
+        return io.BufferedReader(archive.open(csvs[0])), csvs[0].file_size, f"zip:{csvs[0].filename}"
+    for magic, what in _BINARY.items():
+        if head.startswith(magic):
+            raise DataError([Problem(path.name, 0, None, f"{what}, not CSV text")])
+    if b"\0" in head:
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            what = "UTF-16 text; save the file as UTF-8 CSV"
+        else:
+            what = "a binary file, not CSV text"
+        raise DataError([Problem(path.name, 0, None, what)])
+    return open(path, "rb"), path.stat().st_size, None  # noqa: SIM115 (closed by CsvStream.close())
+
+
+def _csv_error(e: Exception) -> str:
+    text = str(e)
+    if "new-line character seen in unquoted field" in text:
+        return "a line break inside a cell that is not quoted"
+    return text
+
+
 @dataclass(slots=True)
 class Row:
     line: int
@@ -34,13 +97,26 @@ class CsvStream:
         self.size = self.path.stat().st_size
         self.bytes_read = 0
         self._bad_lines: list[int] = []
-        self._file = open(self.path, "rb")  # noqa: SIM115 (closed by close())
+        self._file, self.size, self.compression = open_text_bytes(self.path)
         self._reader = csv.reader(self._lines())
         self.header = self._read_header()
 
+    def _raw_lines(self) -> Iterator[bytes]:
+        head = self._file.peek(1 << 16)[: 1 << 16] if hasattr(self._file, "peek") else b""
+        if b"\r" in head and b"\n" not in head:  # old Mac / spreadsheet line ends: CR alone
+            rest = b""
+            while block := self._file.read(1 << 20):
+                *lines, rest = (rest + block).split(b"\r")
+                for line in lines:
+                    yield line + b"\n"
+            if rest:
+                yield rest
+            return
+        yield from self._file
+
     def _lines(self) -> Iterator[str]:
         n = 0
-        for raw in self._file:
+        for raw in self._raw_lines():
             n += 1
             self.bytes_read += len(raw)
             try:
@@ -55,12 +131,12 @@ class CsvStream:
         except StopIteration:
             raise DataError([Problem(self.name, 1, None, "the file is empty; expected a CSV header row")]) from None
         except csv.Error as e:
-            raise DataError([Problem(self.name, 1, None, f"not a CSV header row ({e})")]) from None
+            raise DataError([Problem(self.name, 1, None, f"not a CSV header row ({_csv_error(e)})")]) from None
         if self._bad_lines:
             raise DataError([Problem(self.name, 1, None, "the header is not UTF-8 text; save the file as UTF-8")])
         header = [c.strip().lower() for c in header]
         if header:
-            header[0] = header[0].lstrip("\ufeff")
+            header[0] = header[0].lstrip("\ufeff").strip()
         return header
 
     def close(self) -> None:
@@ -77,7 +153,7 @@ class CsvStream:
             except csv.Error as e:
                 line = last + 1
                 last = reader.line_num
-                yield Row(line, [], Problem(self.name, line, None, f"not valid CSV: {e}"))
+                yield Row(line, [], Problem(self.name, line, None, f"not valid CSV: {_csv_error(e)}"))
                 continue
             line = last + 1
             last = reader.line_num

@@ -35,6 +35,12 @@ class TableFormat(str, Enum):
     csv = "csv"
 
 
+NoWaitOption = Annotated[
+    bool,
+    typer.Option("--no-wait", help="Fail at once (exit 5) if another kg process is changing the store, "
+                                   "instead of waiting for it."),
+]
+
 FormatOption = Annotated[
     TableFormat, typer.Option("--format", "-f", help="Output: an aligned table, JSON or CSV.")
 ]

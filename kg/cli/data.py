@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .app import FormatOption, app, state, store
+from .app import FormatOption, NoWaitOption, app, state, store
 from .output import emit, to_json
 
 
@@ -19,8 +19,12 @@ def build(
         Path | None, typer.Option("--output", "-o", help="Also write the graph to this file (format from --format).")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="ttl, trig, nq, nt or jsonld, for --output.")] = "trig",
+    no_wait: NoWaitOption = False,
 ) -> None:
     """Check the CSV files, build and validate the graph, and cache it.
+
+    Imported data sets stay. Waits while another kg process changes the store
+    (or, with --no-wait, fails at once).
 
     In Python: kg.cache.refresh(data_dir) or kg.build.build(data_dir).
     """
@@ -28,7 +32,7 @@ def build(
     from ..export import serialize, write_atomically
 
     data_dir = state.data_dir or default_data_dir()
-    built = refresh(data_dir)
+    built = refresh(data_dir, wait=not no_wait)
     quads = built.quads()
     if output:
         write_atomically(output, serialize(quads, fmt))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import FormatOption, app, state
+from .app import FormatOption, NoWaitOption, app, state
 from .output import emit, to_json
 
 import_app = typer.Typer(
@@ -39,6 +39,7 @@ def import_acled(
     ] = None,
     progress: ProgressOption = None,
     fmt: FormatOption = "table",
+    no_wait: NoWaitOption = False,
 ) -> None:
     """Import an ACLED export (CSV, the standard column layout).
 
@@ -50,7 +51,7 @@ def import_acled(
     from ..imports import import_file
 
     _report(import_file("acled", file, strict=strict, countries=country, data_dir=state.data_dir,
-                        progress=progress), fmt.value)
+                        progress=progress, wait=not no_wait), fmt.value)
 
 
 @import_app.command("ucdp")
@@ -62,6 +63,7 @@ def import_ucdp(
     ] = None,
     progress: ProgressOption = None,
     fmt: FormatOption = "table",
+    no_wait: NoWaitOption = False,
 ) -> None:
     """Import a UCDP Georeferenced Event Dataset file (GEDEvent_vNN_1.csv, 49 columns).
 
@@ -71,7 +73,7 @@ def import_ucdp(
     from ..imports import import_file
 
     _report(import_file("ucdp", file, strict=strict, countries=country, data_dir=state.data_dir,
-                        progress=progress), fmt.value)
+                        progress=progress, wait=not no_wait), fmt.value)
 
 
 def _report(report: dict, fmt: str) -> None:
@@ -115,13 +117,16 @@ def sources(fmt: FormatOption = "table") -> None:
 
 
 @app.command()
-def drop(name: Annotated[str, typer.Argument(help="The data set to remove: acled or ucdp.")]) -> None:
+def drop(
+    name: Annotated[str, typer.Argument(help="The data set to remove: acled or ucdp.")],
+    no_wait: NoWaitOption = False,
+) -> None:
     """Remove one imported data set's graph (atomically; the curated data stays).
 
     In Python: kg.imports.drop(name).
     """
     from ..imports import drop as drop_dataset
 
-    result = drop_dataset(name, state.data_dir)
+    result = drop_dataset(name, state.data_dir, wait=not no_wait)
     rows = f" ({result['rows']} rows)" if result["rows"] is not None else ""
     typer.echo(f"dropped {result['dropped']}{rows}: {result['graph']}")

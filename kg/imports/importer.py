@@ -60,13 +60,15 @@ def import_file(
     countries: list[str] | None = None,
     data_dir: Path | None = None,
     progress: bool | None = None,
+    wait: bool = True,
 ) -> dict:
     """Import an ACLED export (``kind="acled"``) or a UCDP GED file (``"ucdp"``) and
     return the import report: counts, skipped rows with their lines, new actors.
 
     ``countries`` keeps only rows of those countries; ``strict`` aborts at the
     first bad row; ``progress`` forces the progress bar on or off (default: on
-    when stderr is a terminal).
+    when stderr is a terminal); ``wait`` False fails at once if another kg
+    process is writing the store, instead of waiting for it.
     """
     if kind not in KINDS:
         raise UsageError(f"unknown data set '{kind}'; expected one of: {', '.join(KINDS)}")
@@ -77,7 +79,7 @@ def import_file(
     stream = CsvStream(path)
     try:
         _check_layout(kind, stream)
-        with stores.import_lock():
+        with stores.import_lock(f"kg import {kind}", wait=wait):
             live = cache.open_store(data_dir)
             names = curated_index(NameIndex.load(live))
             wanted = [normalise(c) for c in countries or []]

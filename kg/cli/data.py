@@ -70,8 +70,17 @@ def validate() -> None:
     typer.echo(str(report))
 
 
+BRIEF_ROWS = 5  # kg stats --brief: the first rows of each count, per graph
+
+
 @app.command()
-def stats(fmt: FormatOption = "table") -> None:
+def stats(
+    fmt: FormatOption = "table",
+    brief: Annotated[
+        bool, typer.Option("--brief", help=f"Only the top {BRIEF_ROWS} classes and relations of each graph, "
+                                           "the years covered and how many sources.")
+    ] = False,
+) -> None:
     """Counts by class, by relation type, by year and by source.
 
     In Python: kg.stats.stats().
@@ -79,14 +88,38 @@ def stats(fmt: FormatOption = "table") -> None:
     from ..stats import stats as compute
 
     result = compute(store())
+    if brief:
+        result = _brief(result)
     if fmt.value == "json":
         to_json(result)
         return
-    for title, key in (("By class", "classes"), ("By relation type", "relations"),
-                       ("By year", "years"), ("By source (most cited first)", "sources")):
+    sections = [("By class", "classes"), ("By relation type", "relations"), ("By year", "years"),
+                ("By source (most cited first)", "sources")]
+    if brief:
+        sections = [(f"Top {BRIEF_ROWS} classes", "classes"), (f"Top {BRIEF_ROWS} relation types", "relations"),
+                    ("Years and sources", "covered")]
+    for title, key in sections:
         if fmt.value == "table":
             typer.echo(f"\n{title}" if key != "classes" else f"As of {result['as_of']}\n\n{title}")
         emit(result[key], fmt.value)
+
+
+def _brief(result: dict) -> dict:
+    """The first rows of each graph's counts; the years covered and how many sources are cited."""
+    def top(rows: list[dict]) -> list[dict]:
+        seen: dict[str, int] = {}
+        out = []
+        for row in rows:
+            seen[row["graph"]] = seen.get(row["graph"], 0) + 1
+            if seen[row["graph"]] <= BRIEF_ROWS:
+                out.append(row)
+        return out
+
+    years = [r["year"] for r in result["years"]]
+    covered = [{"from": min(years) if years else None, "to": max(years) if years else None,
+                "sources": len(result["sources"])}]
+    return {"as_of": result["as_of"], "classes": top(result["classes"]), "relations": top(result["relations"]),
+            "covered": covered}
 
 
 class ExportFormat(str, Enum):

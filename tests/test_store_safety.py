@@ -142,6 +142,24 @@ def test_a_second_writer_waits_and_says_for_whom_or_fails_at_once_with_no_wait(h
             holder.kill()
 
 
+def test_push_reads_the_store_under_the_writer_lock(home):
+    """kg push's local side (dumping the graphs) takes the same lock; the upload does not."""
+    holder = hold_writer_lock(home)
+    try:
+        code, _, err = run(home, "push", "--endpoint", "http://127.0.0.1:9/query", "--no-wait")
+        assert code == 5
+        assert err.startswith(f"Error: another kg process (pid {holder.pid}: kg import acled) is changing the store")
+        waiting = start(home, "push", "--endpoint", "http://127.0.0.1:9/query")
+        said = waiting.stderr.readline()
+        assert said.startswith(f"kg: waiting for another kg process (pid {holder.pid}: kg import acled)"), said
+        holder.stdin.close()
+        _, err = waiting.communicate(timeout=120)
+        assert waiting.returncode == 5 and err.startswith("Error: ") and "127.0.0.1:9" in err, err  # no server there
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+
+
 # --- readers keep a consistent view ----------------------------------------------------
 
 READER = textwrap.dedent("""

@@ -223,6 +223,27 @@ def is_corruption(error: BaseException) -> bool:
     return isinstance(error, RuntimeError) and str(error).startswith("Corruption")
 
 
+def fault_fix(error: BaseException) -> str:
+    """What to do about an operating-system fault (descriptors, permissions, space), or ''."""
+    text = str(error)
+    low = text.lower()
+    errno_ = getattr(error, "errno", None)
+    if errno_ in (errno.EMFILE, errno.ENFILE) or "file descriptors" in low or "too many open files" in low:
+        return "" if "ulimit" in low else "too many open files: raise the limit (e.g. `ulimit -n 1024`), then run it again"
+    if errno_ in (errno.EACCES, errno.EPERM) or "permission denied" in low or "operation not permitted" in low:
+        return ("permission denied: it belongs to another user or is read-only; run kg as the user who made "
+                "it, make it yours (chown/chmod), or set KG_HOME to a folder of your own")
+    if errno_ == errno.ENOSPC or "no space left" in low:
+        return "the disk is full: free some space, then run it again"
+    if errno_ == errno.EROFS or "read-only file system" in low:
+        return "the file system is read-only: set KG_HOME to a folder on a writable one"
+    if "lock" in low or "resource temporarily unavailable" in low:
+        return "another process has it open for writing: wait for it to end"
+    if "not a directory" in low:
+        return "a part of that path is a file where a folder was expected: set KG_HOME to a folder"
+    return ""
+
+
 def open_error(path: Path | None, error: BaseException, *, reading: bool = False) -> StoreError:
     """Why a store cannot be opened or read, and what to do: never a reason to remove it."""
     text = str(error)
@@ -231,23 +252,7 @@ def open_error(path: Path | None, error: BaseException, *, reading: bool = False
         hint = ("; run kg build: it moves the store aside (kept, never removed) and builds a new one"
                 if reading else "")
         return StoreCorrupt(f"{what}: RocksDB reports it corrupt ({text}){hint}")
-    low = text.lower()
-    errno_ = getattr(error, "errno", None)
-    if errno_ in (errno.EMFILE, errno.ENFILE) or "file descriptors" in low or "too many open files" in low:
-        fix = "" if "ulimit" in low else "too many open files: raise the limit (e.g. `ulimit -n 1024`), then run it again"
-    elif errno_ in (errno.EACCES, errno.EPERM) or "permission denied" in low or "operation not permitted" in low:
-        fix = ("permission denied: it belongs to another user or is read-only; run kg as the user who made "
-               "it, make it yours (chown/chmod), or set KG_HOME to a folder of your own")
-    elif errno_ == errno.ENOSPC or "no space left" in low:
-        fix = "the disk is full: free some space and run it again"
-    elif errno_ == errno.EROFS or "read-only file system" in low:
-        fix = "the file system is read-only: set KG_HOME to a folder on a writable one"
-    elif "lock" in low or "resource temporarily unavailable" in low:
-        fix = "another process has it open for writing: wait for it to end"
-    elif "not a directory" in low:
-        fix = "a part of that path is a file where a folder was expected: set KG_HOME to a folder"
-    else:
-        fix = "the store was left as it is"
+    fix = fault_fix(error) or "the store was left as it is"
     return StoreError(f"{what}: {text}\n{fix}" if fix else f"{what}: {text}")
 
 

@@ -316,6 +316,44 @@ def test_a_home_that_cannot_be_written_loses_nothing(home, command):
     assert sources(home)["acled"] == 25
 
 
+@pytest.fixture
+def small_disk(imported_home):
+    """The imported home on a 40 MB tmpfs, then filled up: a full disk (root may mount one)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a small tmpfs")
+    mount = Path(tempfile.mkdtemp(prefix="kg-full-"))
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        mount.rmdir()
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        home = mount / "home"
+        shutil.copytree(imported_home, home, symlinks=True)
+        free = shutil.disk_usage(mount).free
+        with open(mount / "filler", "wb") as f:
+            f.write(b"\0" * max(0, free - 8192))
+        yield home
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+        mount.rmdir()
+
+
+@pytest.mark.parametrize("command", [["build"], ["import", "acled", str(ACLED_SMALLER)], ["drop", "acled"]],
+                         ids=["build", "import", "drop"])
+def test_a_full_disk_loses_nothing(small_disk, command):
+    home = small_disk
+    before = snapshot(home)
+    code, _, err = run(home, *command)
+    assert code == 5, err
+    assert err.startswith(f"Error: {' '.join(['kg', *command[:2]]) if command[0] == 'import' else 'kg ' + command[0]}"
+                          " stopped: ") and "No space left on device" in err, err
+    assert "the live store is unchanged" in err and "the disk is full: free some space" in err
+    assert "Traceback" not in err
+    assert snapshot(home) == before
+    assert not list((home / "stores").glob("*.staging*"))
+    assert sources(home)["acled"] == 25
+
+
 @pytest.mark.parametrize("command", [["build"], ["import", "acled", str(ACLED)], ["drop", "acled"],
                                      ["fought", "JNIM"]], ids=["build", "import", "drop", "fought"])
 @pytest.mark.parametrize("case", ["a file", "under a file", "cannot be created"])

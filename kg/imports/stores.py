@@ -46,7 +46,7 @@ log = logging.getLogger("kg")
 COPY_CHUNK = 200_000  # quads per bulk load when copying graphs: bounds memory
 # the names kg gives the folders it makes in stores/: a sweep touches nothing else
 STORE_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{8}")
-STAGING_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{8}\.staging")
+STAGING_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{8}\.staging(\.tmp)?")  # .tmp: RocksDB's, mid-checkpoint
 OLD_NAME = re.compile(r"old-[0-9a-f]{8}")  # a plain-folder store of an earlier kg, moved by the first switch
 
 
@@ -66,7 +66,11 @@ def writing(what: str, *, wait: bool = True) -> Iterator[None]:
         try:
             yield
         except OSError as e:  # permissions, a full disk: before the switch, so nothing changed
-            raise StoreError(f"{what} stopped: {e}; the live store is unchanged") from None
+            from ..store import fault_fix
+
+            fix = fault_fix(e)
+            raise StoreError(f"{what} stopped: {e}; the live store is unchanged" + (f"\n{fix}" if fix else "")) \
+                from None
 
 
 def import_lock(what: str = "kg import", *, wait: bool = True):

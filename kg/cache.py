@@ -18,7 +18,7 @@ from pathlib import Path
 from . import __version__, locks
 from . import namespaces as ns
 from .errors import StoreCorrupt, StoreError
-from .store import OxigraphStore
+from .store import OxigraphStore, open_error
 
 log = logging.getLogger("kg")
 
@@ -85,9 +85,12 @@ def live_dir() -> Path | None:
     """The folder of the live store: what ``$KG_HOME/store`` points to (or the
     folder itself, as an earlier kg left it); None when there is none yet."""
     link = store_path()
-    if link.is_symlink():
-        return link.resolve() if link.exists() else None
-    return link if link.exists() else None
+    try:
+        if link.is_symlink():
+            return link.resolve() if link.exists() else None
+        return link if link.exists() else None
+    except OSError as e:  # a folder on the way that this user may not enter
+        raise open_error(link, e) from None
 
 
 def _open_live() -> OxigraphStore | None:
@@ -149,7 +152,9 @@ def open_store(data_dir: Path | None = None, *, rebuild: bool = False, wait: boo
 
     The returned store is a consistent snapshot: imports and builds in other
     processes make new stores, and this one stays readable, unchanged, until
-    it is let go of; call open_store() again to see their work.
+    it is let go of; call open_store() again to see their work. Keep the
+    returned object, not only its ``.store`` (the pyoxigraph Store): the
+    reader lock that keeps writers from removing the store goes with it.
     """
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     wanted = fingerprint(data_dir)

@@ -72,7 +72,8 @@ def writer_lock(home: Path, what: str, *, wait: bool = True) -> Iterator[None]:
     ``wait`` is False; then a held lock is a StoreError at once.
     """
     home = Path(home)
-    key = home.resolve() if home.exists() else home.absolute()
+    ensure_home(home)
+    key = home.resolve()
     if _held.get(key):
         _held[key] += 1
         try:
@@ -80,10 +81,12 @@ def writer_lock(home: Path, what: str, *, wait: bool = True) -> Iterator[None]:
         finally:
             _held[key] -= 1
         return
-    ensure_home(home)
     path = home / "write.lock"
     try:
-        f = open(path, "a+")
+        try:
+            f = open(path, "a+")
+        except PermissionError:  # another user's lock file: flock needs no write access
+            f = open(path)
     except OSError as e:
         raise StoreError(f"cannot write in KG_HOME {home} ({e.strerror}), and {what} must change the store "
                          f"there: make it writable, or set KG_HOME to a folder you can write") from None
@@ -117,12 +120,6 @@ def writer_lock(home: Path, what: str, *, wait: bool = True) -> Iterator[None]:
             _held.pop(key, None)
             with contextlib.suppress(OSError):
                 f.truncate(0)
-
-
-def holds_writer_lock(home: Path) -> bool:
-    home = Path(home)
-    key = home.resolve() if home.exists() else home.absolute()
-    return bool(_held.get(key))
 
 
 def readers_file(store_dir: Path) -> Path:

@@ -280,7 +280,9 @@ def test_a_store_owned_by_another_user_is_read_but_never_changed_or_removed(shar
     for command in (["build"], ["import", "acled", str(ACLED_SMALLER)], ["drop", "acled"]):
         code, _, err = run(home, *command, user=NOBODY)
         assert code == 5, (command, err)
-        assert err.startswith(f"Error: cannot write in KG_HOME {home} (Permission denied)"), err
+        what = " ".join(["kg", *command[:2]]) if command[0] == "import" else "kg " + command[0]
+        assert err.startswith(f"Error: {what} stopped: ") and "Permission denied" in err, err
+        assert "the live store is unchanged" in err and "belongs to another user" in err
         assert "Traceback" not in err
     stale = home.parent / "data"  # a changed data folder: the store is stale for it
     shutil.copytree(ROOT / "data", stale)
@@ -292,6 +294,40 @@ def test_a_store_owned_by_another_user_is_read_but_never_changed_or_removed(shar
     assert "rebuilding the out-of-date store" in err and "Traceback" not in err
     assert snapshot(home) == before
     assert sources(home) == {"curated": sources(home)["curated"], "acled": 25, "ucdp": 10}
+
+
+@pytest.mark.skipif(_as_nobody_possible() is not None, reason=str(_as_nobody_possible()))
+def test_an_import_done_with_sudo_in_ones_own_home_is_kept(tmp_path):
+    """The user's own home; `sudo kg import` makes the live store root's; then `kg build` as the user."""
+    base = Path(tempfile.mkdtemp(prefix="kg-own-"))
+    try:
+        base.chmod(0o755)
+        home = base / "home"
+        home.mkdir()
+        os.chown(home, NOBODY, NOBODY)
+        code, _, err = run(home, "build", user=NOBODY)
+        assert code == 0, err
+        code, _, err = run(home, "import", "acled", str(ACLED))  # as root
+        assert code == 0, err
+        before = snapshot(home)
+        for command in (["build"], ["import", "ucdp", str(UCDP)]):  # both start from a checkpoint: root's files
+            code, _, err = run(home, *command, user=NOBODY)
+            assert code == 5, (command, err)
+            assert "the live store is unchanged" in err and "belongs to another user" in err, err
+            assert "Traceback" not in err
+        code, out, err = run(home, "fought", "JNIM", "Wagner", user=NOBODY)
+        assert code == 0 and "Wagner Group" in out, err
+        assert snapshot(home) == before
+        assert sources(home)["acled"] == 25
+        root_store = (home / "store").resolve()
+        code, _, err = run(home, "drop", "acled", user=NOBODY)  # copies into a new store of the user's own
+        assert code == 0, err
+        kept = {f"stores/{root_store.name}/{p.name}": p.read_bytes() for p in root_store.iterdir()
+                if not p.name.startswith("LOG")}
+        assert kept == {k: v for k, v in before.items() if k.startswith(f"stores/{root_store.name}/")}  # whole
+        assert "acled" not in sources(home)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _chattr(flag: str, *paths: Path) -> bool:

@@ -6,6 +6,7 @@
 # without it, says so, and the WHAT tests skip with that reason.
 # Another apt-get or dpkg at work (unattended upgrades, a second make test) is
 # waited for, up to LOCK_WAIT seconds (default 600), instead of failing.
+# (APT_GET and LOCK_POLL are for tests/test_install.py, which fakes apt-get.)
 set -eu
 what=$1 binary=$2
 shift 2
@@ -18,8 +19,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 wait=${LOCK_WAIT:-600}
+poll=${LOCK_POLL:-5}  # whole seconds
 # apt's own lock timeout: apt-get install waits for dpkg's lock with it ...
-apt="apt-get -q -o DPkg::Lock::Timeout=$wait"
+apt="${APT_GET:-apt-get} -q -o DPkg::Lock::Timeout=$wait"
 # ... but apt-get update (apt 2.6) does not wait for the lists lock: retry while another holds it
 waited=0
 while ! out=$($apt update 2>&1); do
@@ -33,8 +35,8 @@ while ! out=$($apt update 2>&1); do
         if [ "$waited" = 0 ]; then
             echo "install-debian: waiting for another apt-get or dpkg to finish ..." >&2
         fi
-        sleep 5
-        waited=$((waited + 5))
+        sleep "$poll"
+        waited=$((waited + poll))
         ;;
     *)
         echo "$out" >&2

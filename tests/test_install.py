@@ -106,3 +106,35 @@ def test_pip_install_dot_answers_from_outside_the_checkout(source, tmp_path):
                    "--no-build-isolation", "--no-index", ".", cwd=source)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     check_answer(ask(venv, tmp_path))
+
+
+FAKE_APT = """#!/bin/sh
+# apt-get as seen while another apt-get runs: update fails on the lists lock twice
+echo "$*" >> "{log}"
+case "$*" in
+*update*)
+    n=$(cat "{count}" 2>/dev/null || echo 0); echo $((n + 1)) > "{count}"
+    if [ "$n" -lt 2 ]; then
+        echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 4242 (apt-get)" >&2
+        exit 100
+    fi ;;
+esac
+exit 0
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the script installs only as root")
+def test_install_debian_waits_for_another_apt_get(tmp_path):
+    """scripts/install-debian.sh with a fake apt-get: it retries update and gives install apt's lock timeout."""
+    log, count, fake = tmp_path / "calls", tmp_path / "count", tmp_path / "apt-get"
+    fake.write_text(FAKE_APT.format(log=log, count=count))
+    fake.chmod(0o755)
+    env = {**os.environ, "APT_GET": str(fake), "LOCK_POLL": "1", "LOCK_WAIT": "30"}
+    result = sh("sh", ROOT / "scripts" / "install-debian.sh", "demo", tmp_path / "missing-binary", "demo-package",
+                env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("install-debian: waiting for another apt-get or dpkg to finish") == 1
+    calls = log.read_text().splitlines()
+    assert [c.split()[-1] for c in calls] == ["update", "update", "update", "demo-package"]
+    assert all("-o DPkg::Lock::Timeout=30" in c for c in calls)
+    assert "installed demo-package for the demo tests" in result.stdout

@@ -130,17 +130,13 @@ def readers_file(store_dir: Path) -> Path:
 def hold_reader(store_dir: Path) -> IO | None:
     """A shared lock on ``store_dir`` for as long as the returned file stays open.
 
-    None when the lock file neither exists nor can be created (a home this
-    user cannot write: then no writer of this user can remove the store either).
+    Opened, never created (reading writes nothing): None when it does not
+    exist -- a store that was just removed (the caller then finds the link
+    switched), or the plain-folder store of an earlier kg, which has none.
     """
     path = readers_file(store_dir)
     try:
         f = open(path, "rb")
-    except FileNotFoundError:
-        try:
-            f = open(path, "ab")
-        except OSError:
-            return None
     except OSError:
         return None
     try:

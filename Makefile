@@ -6,10 +6,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint bench clean
 
-# The main job: build the curated graph (cached) and answer a question from it.
+# The main job: build the curated graph (cached), summarise it and answer a question from it.
 run: $(STAMP)
 	$(BIN)/kg build
-	$(BIN)/kg stats
+	$(BIN)/kg stats --brief
 	$(BIN)/kg fought JNIM --year 2024
 
 # Debian's chromium (browser tests) and Virtuoso's server package alone (remote tests:

@@ -12,6 +12,13 @@ The Python twins of the ``kg`` commands, returning plain data:
     kg.stats()
 
 Each takes an optional ``store=`` (default: the cached curated graph).
+
+While other processes write (``kg import``, ``kg build``, ``kg drop``), a store
+you hold -- ``s = kg.open_store()``, then ``kg.fought("JNIM", store=s)`` -- stays
+a consistent snapshot: writers never change a live store, they make a new one and
+switch to it, and keep the old one on disk until no process reads it. Calls
+without ``store=`` open the current store each time, so they see each write as
+soon as it is done. Drop your reference (``del s``) to let the old store go.
 """
 
 from __future__ import annotations
@@ -48,7 +55,9 @@ def stats(**kwargs):
 
 
 def open_store(data_dir=None, **kwargs):
-    """The cached store of the curated graph (built if stale)."""
+    """The current store of the graph (rebuilt first if the curated data changed): a
+    snapshot that stays consistent while you hold it, whatever other processes write
+    (see kg.cache.open_store)."""
     from .cache import open_store as open_cached
 
     return open_cached(data_dir, **kwargs)

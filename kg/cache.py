@@ -12,15 +12,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import shutil
-import time
 from importlib import resources
 from pathlib import Path
 
-from . import __version__
+from . import __version__, locks
 from . import namespaces as ns
-from .errors import StoreError
-from .store import OxigraphStore
+from .errors import StoreCorrupt, StoreError
+from .store import OxigraphStore, open_error
 
 log = logging.getLogger("kg")
 
@@ -37,9 +35,18 @@ def home() -> Path:
 
 
 def default_data_dir() -> Path:
-    """$KG_DATA, else the ``data/`` folder shipped beside the package."""
+    """$KG_DATA, else the curated data shipped with kg.
+
+    An installed kg (a wheel, ``pip install .``) has it inside the package, as
+    ``kg/data`` (pyproject.toml maps the checkout's ``data/`` to the package
+    ``kg.data``); a checkout, or an editable install of it, reads ``data/``
+    beside the package, so that edits there count at once.
+    """
     if os.environ.get("KG_DATA"):
         return Path(os.environ["KG_DATA"])
+    packaged = resources.files("kg").joinpath("data")
+    if isinstance(packaged, Path) and packaged.joinpath("actors.csv").is_file():
+        return packaged
     return Path(__file__).resolve().parent.parent / "data"
 
 
@@ -67,59 +74,188 @@ def _stored_fingerprint(store: OxigraphStore) -> str | None:
     return str(rows[0]["f"]) if rows else None
 
 
-# One open store per path and process: RocksDB allows a single writer, and a
-# read-only view opened beside this process's own writer would be stale.
+# This process's open stores, by folder: the live one, reused by every call
+# (a CLI call opens it once, about 20 ms). When a writer switches the link, the
+# next open_store() opens the new live store and lets go of the old one; a caller
+# that kept the old one keeps reading it, unchanged (see kg.imports.stores).
 _open: dict[Path, OxigraphStore] = {}
 
 
-def open_store(data_dir: Path | None = None, *, rebuild: bool = False) -> OxigraphStore:
-    """The store holding the current curated graph, rebuilt first if stale."""
+def live_dir() -> Path | None:
+    """The folder of the live store: what ``$KG_HOME/store`` points to (or the
+    folder itself, as an earlier kg left it); None when there is none yet."""
+    link = store_path()
+    try:
+        if link.is_symlink():
+            return link.resolve() if link.exists() else None
+        return link if link.exists() else None
+    except OSError as e:  # a folder on the way that this user may not enter
+        raise open_error(link, e) from None
+
+
+def _open_live() -> OxigraphStore | None:
+    """A read-only handle on the live store, holding its reader lock; None if there is none.
+
+    Raises StoreError (StoreCorrupt if RocksDB says so) when it cannot be
+    opened: the caller decides, and nothing here writes or removes anything.
+    """
+    for _ in range(50):
+        target = live_dir()
+        if target is None:
+            return None
+        store = _open.get(target)
+        if store is not None:
+            return store
+        lock = locks.hold_reader(target)
+        if live_dir() != target:  # a writer switched the link meanwhile: open the new one
+            if lock is not None:
+                lock.close()
+            continue
+        try:
+            store = OxigraphStore(target, read_only=True)
+        except StoreError:
+            if lock is not None:
+                lock.close()
+            raise
+        store.reader_lock = lock  # released when the store is let go of
+        _open.clear()  # stores no longer live: closed unless a caller still holds them
+        _open[target] = store
+        return store
+    raise StoreError(f"the store at {store_path()} kept changing while kg opened it; try again")
+
+
+def _current(wanted: str) -> OxigraphStore | None:
+    """The live store if it holds the graph of ``wanted`` (its fingerprint), else None."""
+    store = _open_live()
+    if store is None:
+        return None
+    try:
+        if _stored_fingerprint(store) == wanted:
+            return store
+    except StoreError:
+        forget()
+        raise
+    log.info("the cached graph is out of date; rebuilding it")
+    return None
+
+
+def open_store(data_dir: Path | None = None, *, rebuild: bool = False, wait: bool = True) -> OxigraphStore:
+    """The store holding the current curated graph, rebuilt first if stale.
+
+    Reading never writes: a store that cannot be opened is a StoreError that
+    says why (permissions, too many open files, ...), and the store stays as
+    it is. A stale store is rebuilt under the writer lock (waiting for another
+    writer unless ``wait`` is False); if ``$KG_HOME`` cannot be written, that is
+    the error. Only a store RocksDB itself reports corrupt, checked again with
+    the writer lock held, is moved aside (kept, as ``$KG_HOME/corrupt-<time>``)
+    and rebuilt; the warning says where it is.
+
+    The returned store is a consistent snapshot: imports and builds in other
+    processes make new stores, and this one stays readable, unchanged, until
+    it is let go of; call open_store() again to see their work. Keep the
+    returned object, not only its ``.store`` (the pyoxigraph Store): the
+    reader lock that keeps writers from removing the store goes with it.
+    """
     data_dir = Path(data_dir) if data_dir else default_data_dir()
-    path = store_path()
     wanted = fingerprint(data_dir)
-    store = _open.get(path)
-    if store is None and path.exists():
+    if not rebuild:
         try:
-            store = OxigraphStore(path, read_only=True)
-        except Exception as e:  # the writable open below tells a lock from corruption
-            log.info("read-only open of %s failed (%s)", path, e)
-    if store is not None and not rebuild:
-        try:
-            if _stored_fingerprint(store) == wanted:
-                _open[path] = store
+            store = _current(wanted)
+        except StoreCorrupt as e:
+            log.info("%s; checking again with the writer lock held", e)
+        else:
+            if store is not None:
                 return store
-            log.info("the cached graph is out of date; rebuilding it")
-        except Exception as e:
-            log.warning("the cached store at %s is unreadable (%s); rebuilding it", path, e)
-    return refresh(data_dir, wanted, store if store is not None and store.writable else None)
+    return refresh(data_dir, wanted, rebuild=rebuild, wait=wait)
 
 
 def refresh(
-    data_dir: Path, wanted: str | None = None, store: OxigraphStore | None = None
+    data_dir: Path, wanted: str | None = None, *, rebuild: bool = True, wait: bool = True
 ) -> OxigraphStore:
-    """Build the curated graph from CSV, validate it, and write it into the store."""
+    """Build the curated graph from CSV, validate it, and make it live in a new store.
+
+    The new store starts as a checkpoint of the live one (hard links: imports
+    are kept without a copy) with the curated and ontology graphs replaced, and
+    becomes live by one rename (``kg.imports.stores``), under the writer lock.
+    With ``rebuild=False`` (open_store) nothing is written if another process
+    made the store current while this one waited for the lock.
+    """
     import pyoxigraph as ox
 
     from .build import build
+    from .imports import stores
     from .summaries import with_summaries
     from .validate import check
 
     quads = build(data_dir)
     check(quads)
     wanted = wanted or fingerprint(data_dir)
-    path = store_path()
-    _open.pop(path, None)
-    store = store or _open_writable(path)
-    curated = with_summaries([q for q in quads if q.graph_name.value == ns.CURATED_GRAPH], ns.CURATED_GRAPH)
-    ontology = [q for q in quads if q.graph_name.value == ns.ONTOLOGY_GRAPH]
-    store.replace_graph(ns.ONTOLOGY_GRAPH, ontology)
-    stamp = ox.Quad(
-        ox.NamedNode(CURATED_DATASET), ox.NamedNode(FINGERPRINT), ox.Literal(wanted),
-        ox.NamedNode(ns.CURATED_GRAPH),
-    )
-    store.replace_graph(ns.CURATED_GRAPH, [*curated, stamp])
-    _open[path] = store
+    what = _command("kg build") if rebuild else _command("kg") + " (rebuilding the out-of-date store)"
+    with stores.writing(what, wait=wait):
+        try:
+            live = _open_live()
+            if live is not None and not rebuild and _stored_fingerprint(live) == wanted:
+                return live  # another process built it while this one waited
+        except StoreCorrupt as e:  # seen again with the writer lock held: proven
+            live = None
+            _set_aside(e)
+        curated = with_summaries([q for q in quads if q.graph_name.value == ns.CURATED_GRAPH], ns.CURATED_GRAPH)
+        ontology = [q for q in quads if q.graph_name.value == ns.ONTOLOGY_GRAPH]
+        stamp = ox.Quad(
+            ox.NamedNode(CURATED_DATASET), ox.NamedNode(FINGERPRINT), ox.Literal(wanted),
+            ox.NamedNode(ns.CURATED_GRAPH),
+        )
+        with stores.Staging(live.store if live is not None else None) as stage:
+            del live  # the stage holds a checkpoint of it: let go, so the switch can remove it
+            _replace_graph(stage.store, ns.ONTOLOGY_GRAPH, ontology)
+            _replace_graph(stage.store, ns.CURATED_GRAPH, [*curated, stamp])
+            stage.commit()
+        store = _open_live()
+    if store is None:
+        raise StoreError(f"the store at {store_path()} vanished right after it was built; run kg build again")
     return store
+
+
+def _replace_graph(store, graph: str, quads) -> None:
+    """Swap one named graph's content for ``quads`` in a (staging) pyoxigraph store."""
+    import pyoxigraph as ox
+
+    name = ox.NamedNode(graph)
+    if store.contains_named_graph(name):
+        store.remove_graph(name)
+    store.extend(quads)
+
+
+def _set_aside(error: StoreCorrupt) -> None:
+    """Move the live store, proven corrupt, aside (kept) and say where."""
+    import gc
+
+    from .imports import stores
+
+    forget()
+    gc.collect()
+    target = live_dir()
+    if target is None:
+        return
+    dest = stores.move_aside(target)
+    log.warning("%s\nmoved it aside to %s (kept for you: delete it when you no longer need it); "
+                "building a new store: import your data sets again", error, dest)
+
+
+def _command(default: str) -> str:
+    """``kg <command>`` for the writer lock's note, as this process was started."""
+    import sys
+
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if name not in ("kg", "__main__.py"):
+        return default
+    words, args = [], iter(sys.argv[1:])
+    for arg in args:
+        if arg in ("--data", "--endpoint"):  # the global options that take a value
+            next(args, None)
+        elif not arg.startswith("-"):
+            words.append(arg)
+    return " ".join(["kg", *words[:2]]) if words else default
 
 
 def or_default(store=None):
@@ -129,39 +265,10 @@ def or_default(store=None):
 
 
 def forget(path: Path | None = None) -> None:
-    """Drop this process's handle on a store (before an import swaps it out)."""
-    _open.pop(path or store_path(), None)
-
-
-def writable_store() -> OxigraphStore:
-    """This process's writable handle on the store (for imports)."""
-    path = store_path()
-    store = _open.get(path)
-    if store is None or not store.writable:
-        _open.pop(path, None)
-        store = _open_writable(path)
-        _open[path] = store
-    return store
-
-
-def _open_writable(path: Path, wait_seconds: float = 30.0) -> OxigraphStore:
-    """Open for writing, waiting while another process holds the lock."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            return OxigraphStore(path)
-        except StoreError as e:
-            if "lock" in str(e).lower():
-                if time.monotonic() > deadline:
-                    raise StoreError(
-                        f"the store at {path} is locked by another kg process; try again when it ends"
-                    ) from None
-                time.sleep(0.2)
-                continue
-            log.warning("the store at %s is corrupt (%s); starting a new one", path, e)
-            # after an import the store is a link to stores/<id>: remove what it points to
-            shutil.rmtree(path.resolve(), ignore_errors=True)
-            if path.is_symlink():
-                path.unlink()
-            return OxigraphStore(path)
+    """Let go of this process's handles on stores (its reader locks go with them
+    once no caller holds the store)."""
+    if path is None:
+        _open.clear()
+    else:
+        _open.pop(Path(path), None)
+        _open.pop(Path(path).resolve(), None)

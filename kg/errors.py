@@ -98,3 +98,8 @@ class StoreError(KGError):
     """A store or SPARQL endpoint that cannot be used."""
 
     exit_code = 5
+
+
+class StoreCorrupt(StoreError):
+    """RocksDB itself reports the store corrupt ("Corruption: ..."): the one case in which
+    kg moves a store aside (kept, never removed) and starts a new one."""

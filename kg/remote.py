@@ -293,6 +293,7 @@ def push(
     *,
     store_url: str | None = None,
     source=None,
+    wait: bool = True,
 ) -> list[dict[str, Any]]:
     """Upload the built graph's named graphs (all, or the given ones) to a SPARQL server.
 
@@ -301,6 +302,11 @@ def push(
     names (``curated``, ``ontology``, ``acled``) or full IRIs. Each graph is
     dumped to a temporary N-Triples file and streamed, so memory stays flat
     at millions of triples. Returns one ``{"graph", "triples"}`` per graph.
+
+    The local side (reading the graphs out of the on-disk store) holds the
+    store's writer lock, like every other process that touches the store
+    (``kg.locks``; ``wait`` False fails at once if another holds it); the
+    upload does not, so a slow server holds up no import.
     """
     import pyoxigraph as ox
 
@@ -320,10 +326,25 @@ def push(
         wanted = available
     done = []
     with tempfile.TemporaryDirectory(prefix="kg-push-") as tmp:
-        for graph in wanted:
-            path = Path(tmp) / "graph.nt"
-            source.store.dump(str(path), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        dumps = []
+        with _local_side(source, wait):
+            for i, graph in enumerate(wanted):
+                path = Path(tmp) / f"graph-{i}.nt"
+                source.store.dump(str(path), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+                dumps.append((graph, path))
+        for graph, path in dumps:
             log.info("pushing %s (%d bytes) to %s", graph, path.stat().st_size, remote.store_url)
             done.append({"graph": graph, "triples": remote.put_graph(graph, path)})
             os.unlink(path)
     return done
+
+
+def _local_side(source, wait: bool):
+    """The writer lock of ``$KG_HOME`` when ``source`` is a store on disk there; else nothing to hold."""
+    import contextlib
+
+    if getattr(source, "path", None) is None:
+        return contextlib.nullcontext()
+    from . import cache, locks
+
+    return locks.writer_lock(cache.home(), "kg push", wait=wait)

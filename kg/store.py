@@ -9,13 +9,14 @@ library above it never depends on which store answered.
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
 from . import namespaces as ns
-from .errors import QueryError, StoreError
+from .errors import QueryError, StoreCorrupt, StoreError
 from .terms import IRI, from_literal, to_ntriples
 
 Row = dict[str, Any]
@@ -142,6 +143,7 @@ class OxigraphStore:
         self._ox = ox
         self.path = path
         self.writable = not read_only
+        self.reader_lock = None  # kg.cache: the shared lock that keeps this store from being removed
         try:
             if path is None:
                 self.store = ox.Store()
@@ -150,8 +152,7 @@ class OxigraphStore:
             else:
                 self.store = ox.Store(str(path))
         except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
-            raise StoreError(f"cannot open the store at {path}: {e}") from e
-
+            raise open_error(path, e) from None
 
     def _py(self, term):
         ox = self._ox
@@ -170,7 +171,11 @@ class OxigraphStore:
             return self.store.query(with_values(query, bindings), prefixes=ns.PREFIXES)
         except SyntaxError as e:
             raise QueryError(_syntax_message(str(e))) from None
-        except (OSError, ValueError, RuntimeError) as e:
+        except (OSError, RuntimeError) as e:
+            if is_corruption(e) or isinstance(e, OSError):  # the store, not the query
+                raise open_error(self.path, e, reading=True) from None
+            raise QueryError(f"query failed: {e}") from None
+        except ValueError as e:
             raise QueryError(f"query failed: {e}") from None
 
     def select(self, query: str, bindings: dict[str, Any] | None = None) -> list[Row]:
@@ -211,6 +216,44 @@ class OxigraphStore:
     def quads(self, graph: str | None = None) -> list:
         ox = self._ox
         return list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph) if graph else None))
+
+
+def is_corruption(error: BaseException) -> bool:
+    """RocksDB's own verdict: its status "Corruption: ..." (pyoxigraph raises it as RuntimeError)."""
+    return isinstance(error, RuntimeError) and str(error).startswith("Corruption")
+
+
+def fault_fix(error: BaseException) -> str:
+    """What to do about an operating-system fault (descriptors, permissions, space), or ''."""
+    text = str(error)
+    low = text.lower()
+    errno_ = getattr(error, "errno", None)
+    if errno_ in (errno.EMFILE, errno.ENFILE) or "file descriptors" in low or "too many open files" in low:
+        return "" if "ulimit" in low else "too many open files: raise the limit (e.g. `ulimit -n 1024`), then run it again"
+    if errno_ in (errno.EACCES, errno.EPERM) or "permission denied" in low or "operation not permitted" in low:
+        return ("permission denied: it belongs to another user or is read-only; run kg as the user who made "
+                "it, make it yours (chown/chmod), or set KG_HOME to a folder of your own")
+    if errno_ == errno.ENOSPC or "no space left" in low:
+        return "the disk is full: free some space, then run it again"
+    if errno_ == errno.EROFS or "read-only file system" in low:
+        return "the file system is read-only: set KG_HOME to a folder on a writable one"
+    if "lock" in low or "resource temporarily unavailable" in low:
+        return "another process has it open for writing: wait for it to end"
+    if "not a directory" in low:
+        return "a part of that path is a file where a folder was expected: set KG_HOME to a folder"
+    return ""
+
+
+def open_error(path: Path | None, error: BaseException, *, reading: bool = False) -> StoreError:
+    """Why a store cannot be opened or read, and what to do: never a reason to remove it."""
+    text = str(error)
+    what = f"cannot {'read' if reading else 'open'} the store at {path}"
+    if is_corruption(error):
+        hint = ("; run kg build: it moves the store aside (kept, never removed) and builds a new one"
+                if reading else "")
+        return StoreCorrupt(f"{what}: RocksDB reports it corrupt ({text}){hint}")
+    fix = fault_fix(error) or "the store was left as it is"
+    return StoreError(f"{what}: {text}\n{fix}" if fix else f"{what}: {text}")
 
 
 def _syntax_message(text: str) -> str:

@@ -44,6 +44,17 @@ def test_stats_counts_by_class_relation_year_and_source(kg):
         assert title in table
 
 
+def test_stats_brief_is_a_short_summary_of_the_same_counts(kg):
+    full = json.loads(kg("stats", "--format", "json").stdout)
+    brief = json.loads(kg("stats", "--brief", "--format", "json").stdout)
+    assert brief["classes"] == [c for c in full["classes"] if c["graph"] == "curated"][:5]
+    assert brief["relations"][0] == {"graph": "curated", "relation": "fought", "count": full["relations"][0]["count"]}
+    assert brief["covered"] == [{"from": full["years"][0]["year"], "to": full["years"][-1]["year"],
+                                 "sources": len(full["sources"])}]
+    table = kg("stats", "--brief").stdout
+    assert len(table.splitlines()) < 30 and "Top 5 relation types" in table and "By source" not in table
+
+
 def test_export_in_every_format_is_deterministic_and_parses(kg):
     for fmt, parser in (("ttl", "turtle"), ("trig", "trig"), ("nq", "nquads"), ("jsonld", "json-ld")):
         first = kg("export", "--format", fmt)

@@ -43,6 +43,11 @@ def actor_name(value: str | None) -> str | None:
         raise UsageError(f"the actor name {value!r} is empty; give an actor's id, name or alias (e.g. JNIM)")
     return value
 
+NoWaitOption = Annotated[
+    bool,
+    typer.Option("--no-wait", help="Fail at once (exit 5) if another kg process is changing the store, "
+                                   "instead of waiting for it."),
+]
 
 FormatOption = Annotated[
     TableFormat, typer.Option("--format", "-f", help="Output: an aligned table, JSON or CSV.")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import FormatOption, app, state
+from .app import FormatOption, NoWaitOption, app, state
 from .output import emit, to_json
 
 import_app = typer.Typer(
@@ -53,6 +53,7 @@ def import_acled(
     unresolved: UnresolvedOption = None,
     progress: ProgressOption = None,
     fmt: FormatOption = "table",
+    no_wait: NoWaitOption = False,
 ) -> None:
     """Import ACLED exports: the dyadic export, the monadic one (a row per actor) or the
     2016-2018 layout (ally_actor_1, gwno), told apart by their header.
@@ -66,7 +67,8 @@ def import_acled(
     from ..imports import import_files
 
     _report(import_files("acled", files, strict=strict, countries=country, data_dir=state.data_dir,
-                         progress=progress, replace=replace, unresolved=unresolved), fmt.value, unresolved)
+                         progress=progress, replace=replace, unresolved=unresolved,
+                         wait=not no_wait), fmt.value, unresolved)
 
 
 @import_app.command("ucdp")
@@ -78,6 +80,7 @@ def import_ucdp(
     unresolved: UnresolvedOption = None,
     progress: ProgressOption = None,
     fmt: FormatOption = "table",
+    no_wait: NoWaitOption = False,
 ) -> None:
     """Import UCDP Georeferenced Event Dataset files (GED 5.0 to 25.1: GEDEvent_vNN_1.csv,
     as .csv, .csv.gz or the .zip UCDP ships).
@@ -89,7 +92,8 @@ def import_ucdp(
     from ..imports import import_files
 
     _report(import_files("ucdp", files, strict=strict, countries=country, data_dir=state.data_dir,
-                         progress=progress, replace=replace, unresolved=unresolved), fmt.value, unresolved)
+                         progress=progress, replace=replace, unresolved=unresolved,
+                         wait=not no_wait), fmt.value, unresolved)
 
 
 def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
@@ -163,6 +167,7 @@ def drop(
     name: Annotated[str, typer.Argument(help="The data set to remove: acled or ucdp.")],
     file: Annotated[str | None, typer.Option("--file", help="Remove only the events of this imported file "
                                              "(its name, as kg sources lists it).")] = None,
+    no_wait: NoWaitOption = False,
 ) -> None:
     """Remove one imported data set's graph, or one file of it (atomically; the curated data stays).
 
@@ -170,7 +175,7 @@ def drop(
     """
     from ..imports import drop as drop_dataset
 
-    result = drop_dataset(name, state.data_dir, file=file)
+    result = drop_dataset(name, state.data_dir, file=file, wait=not no_wait)
     if result.get("kept_events") is not None:
         typer.echo(f"dropped {file} from {result['dropped']}; {result['kept_events']} events of its other files stay")
         return

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .app import app, state
+from .app import NoWaitOption, app, state
 
 
 @app.command()
@@ -33,6 +33,7 @@ def push(
                  "Fuseki: http://HOST:3030/DATASET/data).",
         ),
     ] = None,
+    no_wait: NoWaitOption = False,
 ) -> None:
     """Upload the built graph (every named graph, or one) to a SPARQL 1.1 server.
 
@@ -47,7 +48,8 @@ def push(
     target = endpoint or state.endpoint
     if not target:
         raise UsageError("kg push needs --endpoint URL (the server's SPARQL query endpoint)")
-    for done in run_push(target, graph, store_url=store_url, source=open_store(state.data_dir)):
+    source = open_store(state.data_dir, wait=not no_wait)
+    for done in run_push(target, graph, store_url=store_url, source=source, wait=not no_wait):
         typer.echo(f"pushed {done['graph']}: {done['triples']} triples")
 
 

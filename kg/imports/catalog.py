@@ -60,13 +60,14 @@ def _share(part, whole) -> str | None:
     return f"{part / whole:.1%}" if whole else None
 
 
-def drop(name: str, data_dir: Path | None = None, file: str | None = None) -> dict:
-    """Remove one imported data set's graph, or one file of it (atomically, like an import)."""
+def drop(name: str, data_dir: Path | None = None, file: str | None = None, *, wait: bool = True) -> dict:
+    """Remove one imported data set's graph, or one file of it (atomically, like an import);
+    ``wait`` False fails at once if another kg process is writing the store."""
     from .additions import stored_files
 
     if name in PROTECTED:
         raise UsageError(f"'{name}' is built from the curated files and cannot be dropped")
-    with stores.import_lock():
+    with stores.import_lock("kg drop", wait=wait):
         live = cache.open_store(data_dir)
         graph = ns.dataset_graph(name)
         loaded = [ns.local_id(g) for g in live.graphs() if ns.local_id(g) not in PROTECTED]

@@ -85,6 +85,7 @@ def import_files(
     progress: bool | None = None,
     replace: bool = False,
     unresolved: Path | None = None,
+    wait: bool = True,
 ) -> dict:
     """Import ACLED exports (``kind="acled"``) or UCDP GED files (``"ucdp"``) into one data set
     and return the import report: counts, skipped rows with their lines, new actors,
@@ -99,6 +100,8 @@ def import_files(
     forces the progress bar on or off (default: on when stderr is a terminal);
     ``unresolved`` writes the names no rule placed to a CSV file in the columns
     of data/aliases.csv. All files go in one atomic switch, or none.
+    ``wait`` False fails at once if another kg process is writing the store,
+    instead of waiting for it.
     """
     if kind not in KINDS:
         raise UsageError(f"unknown data set '{kind}'; expected one of: {', '.join(KINDS)}")
@@ -122,7 +125,7 @@ def import_files(
         for path in paths:
             stream = CsvStream(Path(path))
             sources.append(Source(Path(path), stream, _check_layout(kind, stream)))
-        with stores.import_lock():
+        with stores.import_lock(f"kg import {kind}", wait=wait):
             live = cache.open_store(data_dir)
             names = curated_index(NameIndex.load(live))
             aliases_file = Path(data_dir or cache.default_data_dir()) / "aliases.csv"

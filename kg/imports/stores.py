@@ -1,19 +1,25 @@
-"""Replacing one data set's graph atomically, with memory that does not grow with it.
+"""Replacing the store atomically, with memory that does not grow with it; one
+writer at a time; old stores kept while a process still reads them.
 
 Oxigraph deletes in one transaction held in memory: clearing a graph of 1.4
 million quads took 56 s and 2 GB here, and a SPARQL ``MOVE`` is no better. So
-an import never deletes in place. It writes a *new* store beside the live one
-(bulk loads, in chunks: flat memory), copies the other graphs into it (or,
-when the live store lacks the imported data set, starts from a checkpoint of
-it, which hard-links its files instead of copying them), and switches the
+a write (``kg import``, ``kg drop``, ``kg build``) never changes the live store.
+It writes a *new* store beside it (bulk loads, in chunks: flat memory), copies
+the other graphs into it (or starts from a checkpoint of the live store, which
+hard-links its files instead of copying them), and switches the
 ``$KG_HOME/store`` symlink to it with one ``rename`` -- the only step that
-changes what readers see, and an atomic one. An import that fails or
-is interrupted before that leaves the live store exactly as it was; its
-half-written staging store is removed, or swept by the next import.
+changes what readers see, and an atomic one. A write that fails or is
+interrupted before that leaves the live store exactly as it was; its
+half-written staging store is removed, or swept by the next writer.
 
-Readers that opened the old store before the switch keep reading it until
-they close it (POSIX keeps the unlinked files alive); new readers see the new
-one. An import lock (``flock``) keeps two imports or drops from racing.
+A live store is never written again, so a process that opened it keeps a
+consistent view of it until it lets go of it, while new readers see the new one.
+Each reader holds a shared lock on ``stores/<id>.readers`` (``kg.locks``); the
+writer removes an old store only once it can take that lock exclusively, that
+is once no process reads it (``locks.remove_if_unused``). Every writer holds the
+one writer lock of ``$KG_HOME`` (``writing``); under it, ``_sweep`` removes what
+earlier writers left: their staging stores, and old stores nobody reads -- only
+folders with the names kg gives them, never anything else.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import gc
 import itertools
 import logging
 import os
+import re
 import shutil
 import time
 import traceback
@@ -31,12 +38,16 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from .. import cache
+from .. import cache, locks
 from ..errors import StoreError
 
 log = logging.getLogger("kg")
 
 COPY_CHUNK = 200_000  # quads per bulk load when copying graphs: bounds memory
+# the names kg gives the folders it makes in stores/: a sweep touches nothing else
+STORE_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{8}")
+STAGING_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{8}\.staging(\.tmp)?")  # .tmp: RocksDB's, mid-checkpoint
+OLD_NAME = re.compile(r"old-[0-9a-f]{8}")  # a plain-folder store of an earlier kg, moved by the first switch
 
 
 def stores_dir() -> Path:
@@ -44,32 +55,80 @@ def stores_dir() -> Path:
 
 
 @contextlib.contextmanager
-def import_lock() -> Iterator[None]:
-    """Held while an import or drop runs; a second one fails at once with a clear message."""
-    cache.home().mkdir(parents=True, exist_ok=True)
-    with open(cache.home() / "import.lock", "w") as f:
+def writing(what: str, *, wait: bool = True) -> Iterator[None]:
+    """Hold ``$KG_HOME``'s writer lock (waiting for another writer, or failing at
+    once if ``wait`` is False) and sweep what earlier writers left behind."""
+    with locks.writer_lock(cache.home(), what, wait=wait):
         try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StoreError(f"another kg import or drop is running on {cache.home()}; try again when it ends") from None
-        _sweep()
-        yield
+            _sweep()
+        except OSError as e:  # what is left stays for the next writer; the write itself may still work
+            log.warning("could not tidy %s: %s", stores_dir(), e)
+        try:
+            yield
+        except OSError as e:  # permissions, a full disk: before the switch, so nothing changed
+            from ..store import fault_fix
+
+            fix = fault_fix(e)
+            raise StoreError(f"{what} stopped: {e}; the live store is unchanged" + (f"\n{fix}" if fix else "")) \
+                from None
+
+
+def import_lock(what: str = "kg import", *, wait: bool = True):
+    """The writer lock, for imports and drops (the same one ``kg build`` takes)."""
+    return writing(what, wait=wait)
 
 
 def _sweep() -> None:
-    """Remove staging stores an interrupted import left behind (we hold the lock)."""
+    """Remove staging stores an interrupted writer left, and old stores no process
+    reads any more. The caller holds the writer lock, so no staging store is in use."""
     folder = stores_dir()
     link = cache.store_path()
-    if folder.exists():
-        if not link.exists() and not link.is_symlink():  # died between the two renames of a first switch
-            for entry in folder.glob("old-*"):
+    if not folder.is_dir():
+        return
+    if not link.exists() and not link.is_symlink():  # died between the two renames of a first switch
+        for entry in sorted(folder.iterdir()):
+            if OLD_NAME.fullmatch(entry.name) and entry.is_dir():
                 os.rename(entry, link)
                 break
-        for entry in folder.iterdir():
-            if entry.name.endswith(".staging") or entry.name.startswith("old-") or (
-                entry.is_dir() and link.is_symlink() and entry.resolve() != link.resolve()
-            ):  # and stores an interrupted switch or drop left unused
-                shutil.rmtree(entry, ignore_errors=True)
+    # with no live store (a link the user removed) nothing tells used from unused: keep all
+    live = link.resolve() if link.is_symlink() and link.exists() else None
+    for entry in folder.iterdir():
+        if entry.is_symlink() or not entry.is_dir():
+            if entry.name.endswith(".readers") and not entry.with_suffix("").exists():
+                _remove_stray_lock(entry)
+            continue
+        if STAGING_NAME.fullmatch(entry.name):
+            discard(entry)
+        elif live is not None and (STORE_NAME.fullmatch(entry.name) or OLD_NAME.fullmatch(entry.name)) \
+                and entry.resolve() != live:
+            locks.remove_if_unused(entry)  # an earlier switch's store, kept while it was read
+
+
+def _remove_stray_lock(path: Path) -> None:
+    """A reader lock file whose store is gone (a reader raced the removal)."""
+    name = path.name.removesuffix(".readers")
+    if not (STORE_NAME.fullmatch(name) or OLD_NAME.fullmatch(name)):
+        return
+    with open(path, "ab") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
+        path.unlink(missing_ok=True)
+
+
+def move_aside(target: Path) -> Path:
+    """Keep a store proven corrupt out of the way, as ``$KG_HOME/corrupt-<time>``; never removed.
+
+    The caller holds the writer lock. The link to it, if any, is removed (the
+    link only; what it pointed to is what was moved), so the next write starts anew.
+    """
+    dest = cache.home() / f"corrupt-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:4]}"
+    link = cache.store_path()
+    os.rename(target, dest)
+    if link.is_symlink():
+        link.unlink()
+    return dest
 
 
 class Staging:
@@ -152,22 +211,26 @@ def discard(path: Path) -> None:
 def switch(staging: Path) -> None:
     """Make the staging store the live one: one atomic rename of the ``store`` symlink.
 
-    The caller must hold the import lock and have dropped every reference to
-    the staging store (so that RocksDB has closed it).
+    The caller must hold the writer lock and have dropped every reference to
+    the staging store (so that RocksDB has closed it). The old store is removed
+    only if no process reads it; else a later writer's sweep removes it.
     """
     gc.collect()
     link = cache.store_path()
     final = staging.with_name(staging.name.removesuffix(".staging"))
     os.rename(staging, final)
+    locks.readers_file(final).touch()  # before it is live: readers only open it, never create it
     tmp = link.with_name(f".store-{uuid.uuid4().hex[:8]}.link")
     os.symlink(os.path.relpath(final, link.parent), tmp)
     old: Path | None = None
     _forget_live(link)
     if link.is_symlink():
         old = link.resolve()
-    elif link.exists():  # the first switch: the store is still a plain directory
+    elif link.exists():  # the first switch: the store of an earlier kg is still a plain directory
         old = stores_dir() / f"old-{uuid.uuid4().hex[:8]}"
         os.rename(link, old)
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(locks.readers_file(link), locks.readers_file(old))
     try:
         os.replace(tmp, link)
     except OSError as e:
@@ -175,12 +238,12 @@ def switch(staging: Path) -> None:
         if old is not None and not link.exists() and not link.is_symlink():
             os.rename(old, link)  # put the plain directory back
         raise StoreError(f"could not switch {link} to the new store {final}: {e}") from None
-    if old is not None and old != final:
-        shutil.rmtree(old, ignore_errors=True)
+    if old is not None and old != final and old.is_dir():
+        locks.remove_if_unused(old)
     log.info("the store is now %s", final)
 
 
 def _forget_live(link: Path) -> None:
-    """Close this process's handle on the old store (the cache keeps one per path)."""
-    cache.forget(link)
+    """Close this process's handles on the old store (and so its reader lock)."""
+    cache.forget()
     gc.collect()

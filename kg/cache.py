@@ -117,7 +117,7 @@ def refresh(
         ox.NamedNode(CURATED_DATASET), ox.NamedNode(FINGERPRINT), ox.Literal(wanted),
         ox.NamedNode(ns.CURATED_GRAPH),
     )
-    store.replace_graph(ns.CURATED_GRAPH, [*curated, stamp])
+    store.replace_graph(ns.CURATED_GRAPH, curated, seal=[stamp])
     _open[path] = store
     return store
 

@@ -119,6 +119,12 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
 
     queries: list[str] = []
     pairs: dict[tuple, _Pair] = {}
+    if side == [None] and _indexed(window):
+        for text, is_event in _by_year_index(store, window, params):
+            queries.append(text)
+            for row in store.select(text):
+                _collect(row, is_event, None, None, window, as_of, pairs, lives, asked)
+        return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
     for member in side:
         bound = dict(params)
         if member is not None:
@@ -129,6 +135,44 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
             for row in store.select(text, bound):
                 _collect(row, name == "fought-events", member, against, window, as_of, pairs, lives, asked)
     return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
+
+
+# A window of at most this many calendar years is read through the year index.
+INDEXED_YEARS = 50
+
+
+def _indexed(window: Period | None) -> bool:
+    return window is not None and window.end is not None and window.end.year - window.start.year < INDEXED_YEARS
+
+
+def _by_year_index(store, window: Period, params: dict):
+    """The queries for every pair in a bounded window, through the pair-year index, as
+    (query text with its VALUES bound, whether its rows are events), run one after the other.
+
+    A statement that touches the window is filed under one of its years, so the year
+    index finds every statement the full scan (fought-statements) would, and only
+    those: a year's statements instead of every statement of the graph (the exact
+    window and the lifespans are still checked row by row, as for one actor). Its
+    summaries link their statements (skg:pairStatement); pair-years without links
+    (imports) give their pairs, whose statements are then asked for pair by pair.
+    Combat events have no year index; their query is the same as with an actor.
+    """
+    from .store import insert_values, with_values
+    from .terms import to_ntriples
+
+    years = " ".join(to_ntriples(y) for y in range(window.start.year, window.end.year + 1))
+    graph = f" VALUES ?graph {{ {to_ntriples(params['graph'])} }}" if "graph" in params else ""
+    block = f"VALUES ?year {{ {years} }}{graph}"
+    yield insert_values(sparql.get("fought-statements-by-year").text, block), False
+    unlinked = [r for r in store.select(insert_values(sparql.get("fought-pairs-by-year").text, block))
+                if not r["linked"]]
+    if unlinked:
+        rows = " ".join(f"({to_ntriples(r['actor'])} {to_ntriples(r['opponent'])} {to_ntriples(r['graph'])})"
+                        for r in unlinked)
+        window_values = " ".join(to_ntriples(params[k]) for k in ("from", "to"))
+        pair_block = f"VALUES (?actor ?opponent ?graph) {{ {rows} }} VALUES (?from ?to) {{ ({window_values}) }}"
+        yield insert_values(sparql.get("fought-statements").text, pair_block), False
+    yield with_values(sparql.get("fought-events").text, params), True
 
 
 def _lifespans(store) -> dict[IRI, tuple[Period, bool]]:

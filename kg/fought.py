@@ -90,7 +90,8 @@ def fought_sparql(
 def _answer(actor, opponent, year, start, end, exact, source, store):
     from .cache import or_default
     from .errors import UsageError
-    from .store import with_values
+    from .store import insert_values, with_values
+    from .terms import to_ntriples
 
     store = or_default(store)
     try:
@@ -99,9 +100,10 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
         raise UsageError(str(e)) from None
     if source is not None and source not in SOURCES:
         raise UsageError(f"unknown source '{source}'; expected one of: {', '.join(SOURCES)}")
-    names = index(store)
+    actors = sparql.run(store, "actor-index")  # names and lifespans in one query
+    names = index(store, actors)
     as_of = sparql.as_of(store)
-    lives = _lifespans(store)
+    lives = _lifespans(actors)
     if actor is None and opponent is not None:
         actor, opponent = opponent, None
     side = members(store, names.resolve(actor), exact=exact) if actor else [None]
@@ -125,15 +127,23 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
             for row in store.select(text):
                 _collect(row, is_event, None, None, window, as_of, pairs, lives, asked)
         return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
-    for member in side:
-        bound = dict(params)
-        if member is not None:
-            bound["actor"] = member.actor
-        for name in ("fought-statements", "fought-events"):
-            text = sparql.get(name).text
-            queries.append(with_values(text, bound))
-            for row in store.select(text, bound):
-                _collect(row, name == "fought-events", member, against, window, as_of, pairs, lives, asked)
+    # The actor and its parts in one VALUES block: two queries, not two per part.
+    by_actor = {m.actor: m for m in side if m is not None}
+    found: dict[IRI | None, list[tuple[dict, bool]]] = {}
+    for name in ("fought-statements", "fought-events"):
+        text = sparql.get(name).text
+        if by_actor:  # one row per actor: VALUES (?from ?to ?actor) { (f t a1) (f t a2) }
+            variables = " ".join(f"?{n}" for n in [*params, "actor"])
+            rows = " ".join("(" + " ".join(to_ntriples(v) for v in [*params.values(), a]) + ")" for a in by_actor)
+            text = insert_values(text, f"VALUES ({variables}) {{ {rows} }}")
+        else:
+            text = with_values(text, params)
+        queries.append(text)
+        for row in store.select(text):
+            found.setdefault(row["actor"] if by_actor else None, []).append((row, name == "fought-events"))
+    for member in side:  # in the order of the parts, as pairs that tie in the sort keep it
+        for row, is_event in found.get(member.actor if member else None, []):
+            _collect(row, is_event, member, against, window, as_of, pairs, lives, asked)
     return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
 
 
@@ -175,10 +185,10 @@ def _by_year_index(store, window: Period, params: dict):
     yield with_values(sparql.get("fought-events").text, params), True
 
 
-def _lifespans(store) -> dict[IRI, tuple[Period, bool]]:
-    """Each actor's lifespan and whether it is a person."""
+def _lifespans(rows) -> dict[IRI, tuple[Period, bool]]:
+    """Each actor's lifespan and whether it is a person, from actor-index's rows."""
     out = {}
-    for r in sparql.run(store, "actor-lifespans"):
+    for r in rows:
         span = Period(r["founded"] or ALWAYS.start, r["dissolved"], "Day", "Day")
         person = bool(r["person"]) or out.get(r["actor"], (None, False))[1]
         out[r["actor"]] = (span, person)

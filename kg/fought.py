@@ -122,10 +122,12 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
     queries: list[str] = []
     pairs: dict[tuple, _Pair] = {}
     if side == [None] and _indexed(window):
+        rows = []
         for text, is_event in _by_year_index(store, window, params):
             queries.append(text)
-            for row in store.select(text):
-                _collect(row, is_event, None, None, window, as_of, pairs, lives, asked)
+            rows += [(row, is_event) for row in store.select(text)]
+        for row, is_event in sorted(rows, key=_row_order):
+            _collect(row, is_event, None, None, window, as_of, pairs, lives, asked)
         return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
     # The actor and its parts in one VALUES block: two queries, not two per part.
     by_actor = {m.actor: m for m in side if m is not None}
@@ -142,9 +144,17 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
         for row in store.select(text):
             found.setdefault(row["actor"] if by_actor else None, []).append((row, name == "fought-events"))
     for member in side:  # in the order of the parts, as pairs that tie in the sort keep it
-        for row, is_event in found.get(member.actor if member else None, []):
+        for row, is_event in sorted(found.get(member.actor if member else None, []), key=_row_order):
             _collect(row, is_event, member, against, window, as_of, pairs, lives, asked)
     return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
+
+
+def _row_order(item: tuple[dict, bool]) -> tuple:
+    """Statements before events, each by IRI and direction: the order rows are collected in
+    decides ties (two statements starting the same day at different precisions keep the
+    first one's), so it must not depend on which query, or which engine, found them."""
+    row, is_event = item
+    return (is_event, row["event"] if is_event else row["stmt"], row["actor"], row["opponent"])
 
 
 # A window of at most this many calendar years is read through the year index.

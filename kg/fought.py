@@ -121,7 +121,11 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
 
     queries: list[str] = []
     pairs: dict[tuple, _Pair] = {}
-    if side == [None] and _indexed(window):
+    # The index path and the one-block batch are tuned on Oxigraph; a SPARQL server
+    # (Virtuoso miscompiles VALUES blocks of several variables, kg/remote.py: bind)
+    # and rdflib get one query per part, each bound by the store's own mechanism.
+    embedded = getattr(store, "name", None) == "oxigraph"
+    if side == [None] and embedded and _indexed(window):
         rows = []
         for text, is_event in _by_year_index(store, window, params):
             queries.append(text)
@@ -134,6 +138,13 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
     found: dict[IRI | None, list[tuple[dict, bool]]] = {}
     for name in ("fought-statements", "fought-events"):
         text = sparql.get(name).text
+        if not embedded:
+            for member in side:
+                bound = dict(params, actor=member.actor) if member else dict(params)
+                queries.append(with_values(text, bound))
+                found.setdefault(member.actor if member else None, []).extend(
+                    (row, name == "fought-events") for row in store.select(text, bound))
+            continue
         if by_actor:  # one row per actor: VALUES (?from ?to ?actor) { (f t a1) (f t a2) }
             variables = " ".join(f"?{n}" for n in [*params, "actor"])
             rows = " ".join("(" + " ".join(to_ntriples(v) for v in [*params.values(), a]) + ")" for a in by_actor)

@@ -8,7 +8,6 @@ quads, so the same input always serialises to the same bytes.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -79,6 +78,8 @@ def load(data_dir: Path) -> CuratedData:
 
 
 def _read_dataset_toml(path: Path, problems: list[Problem]) -> tuple[str, date]:
+    import tomllib  # here: kg fought imports this module (for data_files) but never reads TOML
+
     fallback = ("sahel-kg", date.today())
     try:
         meta = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -217,13 +217,17 @@ def refresh(
 
 
 def _replace_graph(store, graph: str, quads) -> None:
-    """Swap one named graph's content for ``quads`` in a (staging) pyoxigraph store."""
+    """Swap one named graph's content for ``quads`` in a (staging) pyoxigraph store.
+
+    Bulk-loaded (not atomic, 4x faster than one transaction at 20,000 statements):
+    a staging store has no reader until the switch."""
     import pyoxigraph as ox
 
     name = ox.NamedNode(graph)
     if store.contains_named_graph(name):
         store.remove_graph(name)
-    store.extend(quads)
+    store.bulk_extend(quads)
+    store.flush()
 
 
 def _set_aside(error: StoreCorrupt) -> None:

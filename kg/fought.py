@@ -90,7 +90,8 @@ def fought_sparql(
 def _answer(actor, opponent, year, start, end, exact, source, store):
     from .cache import or_default
     from .errors import UsageError
-    from .store import with_values
+    from .store import insert_values, with_values
+    from .terms import to_ntriples
 
     store = or_default(store)
     try:
@@ -99,9 +100,10 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
         raise UsageError(str(e)) from None
     if source is not None and source not in SOURCES:
         raise UsageError(f"unknown source '{source}'; expected one of: {', '.join(SOURCES)}")
-    names = index(store)
+    actors = sparql.run(store, "actor-index")  # names and lifespans in one query
+    names = index(store, actors)
     as_of = sparql.as_of(store)
-    lives = _lifespans(store)
+    lives = _lifespans(actors)
     if actor is None and opponent is not None:
         actor, opponent = opponent, None
     side = members(store, names.resolve(actor), exact=exact) if actor else [None]
@@ -119,22 +121,95 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
 
     queries: list[str] = []
     pairs: dict[tuple, _Pair] = {}
-    for member in side:
-        bound = dict(params)
-        if member is not None:
-            bound["actor"] = member.actor
-        for name in ("fought-statements", "fought-events"):
-            text = sparql.get(name).text
-            queries.append(with_values(text, bound))
-            for row in store.select(text, bound):
-                _collect(row, name == "fought-events", member, against, window, as_of, pairs, lives, asked)
+    # The index path and the one-block batch are tuned on Oxigraph; a SPARQL server
+    # (Virtuoso miscompiles VALUES blocks of several variables, kg/remote.py: bind)
+    # and rdflib get one query per part, each bound by the store's own mechanism.
+    embedded = getattr(store, "name", None) == "oxigraph"
+    if side == [None] and embedded and _indexed(window):
+        rows = []
+        for text, is_event in _by_year_index(store, window, params):
+            queries.append(text)
+            rows += [(row, is_event) for row in store.select(text)]
+        for row, is_event in sorted(rows, key=_row_order):
+            _collect(row, is_event, None, None, window, as_of, pairs, lives, asked)
+        return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
+    # The actor and its parts in one VALUES block: two queries, not two per part.
+    by_actor = {m.actor: m for m in side if m is not None}
+    found: dict[IRI | None, list[tuple[dict, bool]]] = {}
+    for name in ("fought-statements", "fought-events"):
+        text = sparql.get(name).text
+        if not embedded:
+            for member in side:
+                bound = dict(params, actor=member.actor) if member else dict(params)
+                queries.append(with_values(text, bound))
+                found.setdefault(member.actor if member else None, []).extend(
+                    (row, name == "fought-events") for row in store.select(text, bound))
+            continue
+        if by_actor:  # one row per actor: VALUES (?from ?to ?actor) { (f t a1) (f t a2) }
+            variables = " ".join(f"?{n}" for n in [*params, "actor"])
+            rows = " ".join("(" + " ".join(to_ntriples(v) for v in [*params.values(), a]) + ")" for a in by_actor)
+            text = insert_values(text, f"VALUES ({variables}) {{ {rows} }}")
+        else:
+            text = with_values(text, params)
+        queries.append(text)
+        for row in store.select(text):
+            found.setdefault(row["actor"] if by_actor else None, []).append((row, name == "fought-events"))
+    for member in side:  # in the order of the parts, as pairs that tie in the sort keep it
+        for row, is_event in sorted(found.get(member.actor if member else None, []), key=_row_order):
+            _collect(row, is_event, member, against, window, as_of, pairs, lives, asked)
     return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
 
 
-def _lifespans(store) -> dict[IRI, tuple[Period, bool]]:
-    """Each actor's lifespan and whether it is a person."""
+def _row_order(item: tuple[dict, bool]) -> tuple:
+    """Statements before events, each by IRI and direction: the order rows are collected in
+    decides ties (two statements starting the same day at different precisions keep the
+    first one's), so it must not depend on which query, or which engine, found them."""
+    row, is_event = item
+    return (is_event, row["event"] if is_event else row["stmt"], row["actor"], row["opponent"])
+
+
+# A window of at most this many calendar years is read through the year index.
+INDEXED_YEARS = 50
+
+
+def _indexed(window: Period | None) -> bool:
+    return window is not None and window.end is not None and window.end.year - window.start.year < INDEXED_YEARS
+
+
+def _by_year_index(store, window: Period, params: dict):
+    """The queries for every pair in a bounded window, through the pair-year index, as
+    (query text with its VALUES bound, whether its rows are events), run one after the other.
+
+    A statement that touches the window is filed under one of its years, so the year
+    index finds every statement the full scan (fought-statements) would, and only
+    those: a year's statements instead of every statement of the graph (the exact
+    window and the lifespans are still checked row by row, as for one actor). Its
+    summaries link their statements (skg:pairStatement); pair-years without links
+    (imports) give their pairs, whose statements are then asked for pair by pair.
+    Combat events have no year index; their query is the same as with an actor.
+    """
+    from .store import insert_values, with_values
+    from .terms import to_ntriples
+
+    years = " ".join(to_ntriples(y) for y in range(window.start.year, window.end.year + 1))
+    graph = f" VALUES ?graph {{ {to_ntriples(params['graph'])} }}" if "graph" in params else ""
+    block = f"VALUES ?year {{ {years} }}{graph}"
+    yield insert_values(sparql.get("fought-statements-by-year").text, block), False
+    unlinked = [r for r in store.select(insert_values(sparql.get("fought-pairs-by-year").text, block))
+                if not r["linked"]]
+    if unlinked:
+        rows = " ".join(f"({to_ntriples(r['actor'])} {to_ntriples(r['opponent'])} {to_ntriples(r['graph'])})"
+                        for r in unlinked)
+        window_values = " ".join(to_ntriples(params[k]) for k in ("from", "to"))
+        pair_block = f"VALUES (?actor ?opponent ?graph) {{ {rows} }} VALUES (?from ?to) {{ ({window_values}) }}"
+        yield insert_values(sparql.get("fought-statements").text, pair_block), False
+    yield with_values(sparql.get("fought-events").text, params), True
+
+
+def _lifespans(rows) -> dict[IRI, tuple[Period, bool]]:
+    """Each actor's lifespan and whether it is a person, from actor-index's rows."""
     out = {}
-    for r in sparql.run(store, "actor-lifespans"):
+    for r in rows:
         span = Period(r["founded"] or ALWAYS.start, r["dissolved"], "Day", "Day")
         person = bool(r["person"]) or out.get(r["actor"], (None, False))[1]
         out[r["actor"]] = (span, person)

@@ -31,6 +31,11 @@ class NameIndex:
 
     @classmethod
     def load(cls, store) -> NameIndex:
+        return cls.from_rows(sparql.run(store, "actor-names"))
+
+    @classmethod
+    def from_rows(cls, rows) -> NameIndex:
+        """From rows with ``actor``, ``label`` and ``alias`` (actor-names, actor-index)."""
         labels: dict[IRI, str] = {}
         keys: dict[str, dict[IRI, int]] = {}
 
@@ -39,7 +44,7 @@ class NameIndex:
                 bucket = keys.setdefault(key, {})
                 bucket[actor] = min(rank, bucket.get(actor, rank))
 
-        for row in sparql.run(store, "actor-names"):
+        for row in rows:
             actor = row["actor"]
             labels[actor] = row["label"]
             add(normalise(ns.local_id(actor)), actor, 0)
@@ -85,11 +90,12 @@ class NameIndex:
 _indexes: dict[int, NameIndex] = {}
 
 
-def index(store) -> NameIndex:
-    """The name index of a store, loaded once per process."""
+def index(store, rows=None) -> NameIndex:
+    """The name index of a store, loaded once per process (from ``rows`` of
+    actor-index when the caller has run it already)."""
     key = id(store)
     if key not in _indexes:
-        _indexes[key] = NameIndex.load(store)
+        _indexes[key] = NameIndex.from_rows(rows) if rows is not None else NameIndex.load(store)
     return _indexes[key]
 
 

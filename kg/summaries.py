@@ -33,6 +33,7 @@ class PairYear:
     statements: int = 0
     events: int | None = None
     fatalities: int | None = None
+    members: list[str] | None = None  # the statements' IRIs, when the caller gave them
 
 
 class Summariser:
@@ -54,8 +55,12 @@ class Summariser:
         self._tag = graph.removeprefix(ns.GRAPH).replace("/", ".")
 
     def add(self, subject: str, relation: str, obj: str, start: date, end: date | None,
-            *, events: int | None = None, fatalities: int | None = None) -> None:
-        """Count one statement into each year its period touches (an open end runs to the as-of day)."""
+            *, events: int | None = None, fatalities: int | None = None, statement: str | None = None) -> None:
+        """Count one statement into each year its period touches (an open end runs to the as-of day).
+
+        With ``statement`` (its IRI), each of those years links to it (``skg:pairStatement``): the
+        index through which ``kg fought --year`` reads a year's statements without scanning all.
+        """
         if relation not in self.relations:
             return
         if relation in self.symmetric and obj < subject:
@@ -72,6 +77,10 @@ class Summariser:
                 pair.first = min(pair.first, first)
                 pair.last = max(pair.last, last)
             pair.statements += 1
+            if statement is not None:
+                if pair.members is None:
+                    pair.members = []
+                pair.members.append(statement)
             if events is not None:
                 pair.events = (pair.events or 0) + events
             if fatalities is not None:
@@ -102,6 +111,8 @@ class Summariser:
                 text += f'{s} <{skg}eventCount> "{pair.events}"{integer}{g}'
             if pair.fatalities is not None:
                 text += f'{s} <{skg}fatalities> "{pair.fatalities}"{integer}{g}'
+            if pair.members:
+                text += "".join(f"{s} <{skg}pairStatement> <{m}>{g}" for m in pair.members)
             yield text
 
     def __len__(self) -> int:
@@ -133,7 +144,7 @@ def summarise(quads: Iterable, graph: str, as_of: date | None = None,
         stated = [date.fromisoformat(s["asOf"]) for s in statements.values() if "asOf" in s]
         as_of = max(stated) if stated else date.today()
     summariser = Summariser(graph, as_of, symmetric_relations() if symmetric is None else symmetric)
-    for stmt in statements.values():
+    for iri, stmt in statements.items():
         if not {"subject", "predicate", "object", "start"} <= stmt.keys():
             continue  # an event, or an undated statement: no year to file it under
         end = stmt.get("end")
@@ -142,6 +153,7 @@ def summarise(quads: Iterable, graph: str, as_of: date | None = None,
             date.fromisoformat(stmt["start"]), date.fromisoformat(end) if end else None,
             events=int(stmt["eventCount"]) if "eventCount" in stmt else None,
             fatalities=int(stmt["fatalities"]) if "fatalities" in stmt else None,
+            statement=iri,
         )
     return summariser
 

@@ -1,4 +1,12 @@
-"""SHACL validation of the built graph with pySHACL and ``shapes.ttl``."""
+"""SHACL validation of the built graph with ``shapes.ttl``, by shacl-rust.
+
+shacl-rust (a SHACL Core engine in Rust, on PyPI) replaced pySHACL here: on the
+same shapes and data it reports the same violations (bench/bench_validate.py
+runs both on the shipped data, on each broken graph of the tests and on a
+synthetic folder of 20,000 statements), in 0.1 s instead of 1.2 s for the
+shipped data and about 2 s instead of 25 s for 20,000 statements, and without
+importing rdflib.
+"""
 
 from __future__ import annotations
 
@@ -27,33 +35,40 @@ def shapes_text() -> str:
 
 
 def _short(term) -> str:
+    """An IRI as prefix:name where a prefix fits; N-Triples brackets dropped."""
     text = str(term)
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
     for prefix, iri in PREFIXES.items():
         if text.startswith(iri):
             return f"{prefix}:{text[len(iri):]}"
     return text
 
 
+def _violation(result: dict) -> str:
+    """'focus path: message'. A shape's own sh:message wins (the engine lists it after its
+    generic one); a generic message is followed by the offending value, when there is one."""
+    where = _short(result["focusNode"])
+    if result.get("resultPath"):
+        where += f" {_short(result['resultPath'])}"
+    messages = result.get("messages") or ["violates " + _short(result.get("sourceConstraintComponent", "a shape"))]
+    message = messages[-1]
+    if len(messages) == 1 and result.get("value") is not None:
+        message += f" (value {_short(result['value'])})"
+    return f"{where}: {message}"
+
+
 def validate(quads: list[ox.Quad]) -> Report:
     """Validate every triple of the built graph (all named graphs together, with the
     ontology, so subclasses count) against the shapes."""
-    import pyshacl
-    import rdflib
+    import shacl_rust
 
-    data = rdflib.Graph()
-    data.parse(data=ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads],
-                                 format=ox.RdfFormat.N_TRIPLES), format="nt")
-    shapes = rdflib.Graph().parse(data=shapes_text(), format="turtle")
-    conforms, results, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none")
-    SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-    violations = []
-    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        path = results.value(result, SH.resultPath)
-        message = results.value(result, SH.resultMessage)
-        where = _short(focus) + (f" {_short(path)}" if path is not None else "")
-        violations.append(f"{where}: {message}")
-    return Report(bool(conforms), sorted(violations))
+    data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads],
+                        format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    report = shacl_rust.validate(data, shapes_text(), data_format="nt", shapes_format="turtle",
+                                 experimental_index=True)
+    violations = sorted(_violation(r) for r in report["results"])
+    return Report(bool(report["conforms"]), violations)
 
 
 def check(quads: list[ox.Quad]) -> Report:

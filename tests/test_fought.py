@@ -188,3 +188,16 @@ def test_rows_have_the_documented_shape(store):
         assert row["via"] is None or isinstance(row["via"], str)
         for p in row["periods"]:
             assert len(p["start"]) == 10 and (p["end"] is None or len(p["end"]) == 10)
+
+
+@pytest.mark.parametrize("window", [{"year": 2013}, {"year": 2020}, {"year": 2024}, {"start": "2012-03", "end": "2014-06"},
+                                    {"year": 2025, "source": "curated"}])
+def test_every_pair_of_a_window_read_through_the_year_index_is_the_full_scan_answer(store, window, monkeypatch):
+    import importlib
+
+    module = importlib.import_module("kg.fought")
+    queries = module.fought_sparql(store=store, **window)
+    assert any("# title: Fought statements of a year, through the year index" in q for q in queries)
+    indexed = fought(store=store, **window)
+    monkeypatch.setattr(module, "_indexed", lambda window: False)  # the scan of every statement
+    assert indexed and indexed == fought(store=store, **window)

@@ -168,6 +168,11 @@ SERVER_BUGS = {
         "as xsd:integer 1/0, as does even a literal true (openlink/virtuoso-opensource#733); "
         "kg fought reads it as a truth value, so its answers are unaffected"
     ),
+    ("virtuoso", "actor-index"): "the same ?person as actor-lifespans: xsd:integer 1/0 from Virtuoso",
+    ("virtuoso", "fought-pairs-by-year"): (
+        "?linked, bound by BIND(EXISTS {...} AS ?linked), comes back as xsd:integer 1/0 from Virtuoso; "
+        "kg fought reads it as a truth value (and reads the year index only on the embedded store)"
+    ),
 }
 
 

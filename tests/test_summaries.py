@@ -94,3 +94,13 @@ def test_who_fought_in_2013_gives_the_days_and_the_statement_count(curated):
     assert row["start"] == date(2013, 1, 11)  # Serval began on 11 January 2013
     assert row["statements"] >= 1 and row["dataset"] == ns.CURATED_GRAPH
     assert row["events"] is None  # curated statements count no imported events
+
+
+def test_each_pair_year_links_the_statements_it_sums_up():
+    s = Summariser("urn:g", date(2025, 11, 30), symmetric=[FOUGHT])
+    s.add("urn:b", FOUGHT, "urn:a", date(2019, 6, 1), date(2020, 2, 1), statement="urn:stmt1")
+    s.add("urn:a", FOUGHT, "urn:b", date(2020, 3, 1), date(2020, 4, 1), statement="urn:stmt2")
+    text = "".join(s.nquads())
+    links = [line for line in text.splitlines() if "pairStatement" in line]
+    assert sorted(line.split()[2] for line in links if "--2020>" in line.split()[0]) == ["<urn:stmt1>", "<urn:stmt2>"]
+    assert [line.split()[2] for line in links if "--2019>" in line.split()[0]] == ["<urn:stmt1>"]

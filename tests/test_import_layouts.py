@@ -173,6 +173,20 @@ def test_ucdp_as_shipped_gzip_and_zip(kg, tmp_path):
         assert (report["events"], report["skipped"]) == (10, 0)
 
 
+@pytest.mark.parametrize("damage, message", [
+    (lambda data: data[: len(data) // 2], "the gzip file cannot be read from here on"),  # truncated download
+    (lambda data: data[:40] + b"\0" * 20 + data[60:], "a gzip file that cannot be read"),  # damaged block
+])
+def test_a_damaged_gzip_is_a_data_error_naming_the_file(kg, tmp_path, damage, message):
+    """Found by the Hypothesis test: zlib's own error came out as a traceback."""
+    path = tmp_path / "GEDEvent_v25_1.csv.gz"
+    path.write_bytes(damage(gzip.compress((FIXTURES / "ucdp_ged_sample.csv").read_bytes())))
+    result = kg("import", "ucdp", str(path), home=tmp_path)
+    assert result.code == 1, result.stderr
+    assert f"{path.name}:" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("export.xlsx", None, "an Excel workbook (.xlsx), not CSV text; save it as CSV (UTF-8)"),
     ("export.csv", b"%PDF-1.4\n...", "a PDF document, not CSV text"),

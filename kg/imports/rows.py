@@ -35,6 +35,7 @@ def open_text_bytes(path: Path):
     a .csv.gz or a .zip holding one CSV file (as UCDP ships GED); DataError for anything else."""
     import gzip
     import zipfile
+    import zlib
 
     with open(path, "rb") as f:
         head = f.read(4096)
@@ -42,7 +43,7 @@ def open_text_bytes(path: Path):
         try:
             stream = gzip.open(path, "rb")
             stream.peek(1)
-        except OSError as e:
+        except (OSError, EOFError, zlib.error) as e:
             raise DataError([Problem(path.name, 0, None, f"a gzip file that cannot be read ({e})")]) from None
         return stream, path.stat().st_size * 4, "gzip"  # an estimate for the progress bar
     if head.startswith(b"PK\x03\x04"):
@@ -102,6 +103,21 @@ class CsvStream:
         self.header = self._read_header()
 
     def _raw_lines(self) -> Iterator[bytes]:
+        """The file's lines; a compressed file that breaks part-way is a DataError at that line."""
+        import zipfile
+        import zlib
+
+        n = 0
+        try:
+            for line in self._undamaged_lines():
+                n += 1
+                yield line
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as e:
+            what = f"the {self.compression.split(':')[0]} file" if self.compression else "the file"
+            raise DataError([Problem(self.name, n + 1, None, f"{what} cannot be read from here on ({e}); "
+                                     "it may be truncated or damaged: download it again")]) from None
+
+    def _undamaged_lines(self) -> Iterator[bytes]:
         head = self._file.peek(1 << 16)[: 1 << 16] if hasattr(self._file, "peek") else b""
         if b"\r" in head and b"\n" not in head:  # old Mac / spreadsheet line ends: CR alone
             rest = b""

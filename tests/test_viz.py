@@ -112,7 +112,7 @@ def test_text_from_the_data_cannot_become_markup():
     js, css = viz._vis_assets()
     ours = html.replace(js, "").replace(css, "")  # vis-network's own code mentions <b> tags
     assert "<script>alert(1)" not in ours and "<b>" not in ours
-    assert ours.count("<script") == 3  # the data block, vis-network, the page's own code
+    assert ours.count("<script") == 5  # the data block, vis-network, the map, the timeline, the page's own code
     assert "&lt;/script&gt;&lt;script&gt;alert(1)" in ours  # the title, escaped by the template
     data = page_data(html)
     assert data["nodes"][0]["label"] == evil  # the JSON still holds the exact text

@@ -1,0 +1,210 @@
+"""The map of ``kg viz``: country borders and every event at its place.
+
+Events of every data set (the curated graph and ACLED/UCDP imports) are read
+with the named queries ``map-events``, ``map-places``, ``event-sides`` and
+``event-classes`` and packed into columns of numbers that index small tables
+(places, actors, types, sources), so a 100,000-event import costs a few
+megabytes of JSON rather than tens and the page draws it on a canvas.
+
+An event is drawn at its place's coordinates (curated events name a place;
+imported ones carry their own); one whose place has none is counted apart
+(``unplaced``) and listed by the page under the map.
+
+The borders are Natural Earth's, shipped as package data (``kg/geo/``; see
+``scripts/make-borders.py`` for where they come from and how to regenerate them).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from . import namespaces as ns
+from . import sparql
+from .network import key
+
+EPOCH = date(1970, 1, 1)
+FOCUS_COUNTRIES = {"Mali", "Burkina Faso", "Niger"}
+PRECISIONS = {"Day": "d", "Month": "m", "Year": "y"}
+
+
+@cache
+def borders() -> dict[str, Any]:
+    """The region's country borders (Natural Earth 1:50m, simplified): rings of lon, lat."""
+    return json.loads(resources.files("kg").joinpath("geo/sahel-borders.json").read_text(encoding="utf-8"))
+
+
+@cache
+def country_points() -> dict[str, tuple[float, float]]:
+    """A point inside each country of the map (the centroid of its largest ring), by name."""
+    out = {}
+    for c in borders()["countries"]:
+        ring = max(c["rings"], key=len)
+        xs, ys = ring[0::2], ring[1::2]
+        area = cx = cy = 0.0
+        for i in range(len(xs) - 1):
+            cross = xs[i] * ys[i + 1] - xs[i + 1] * ys[i]
+            area += cross
+            cx += (xs[i] + xs[i + 1]) * cross
+            cy += (ys[i] + ys[i + 1]) * cross
+        if area:
+            out[c["name"]] = (round(cx / (3 * area), 2), round(cy / (3 * area), 2))
+    return out
+
+
+def _kinds(store, kind_of: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Each event class -> (kind key for the colour, its own label).
+
+    The kind is the ontology class it is (skg:Battle) or, for a data set's own type
+    (ACLED's "Armed clash"), the ontology class it is declared a subclass of.
+    """
+    supers: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for r in sparql.run(store, "event-classes"):
+        c = str(r["class"])
+        supers.setdefault(c, []).append(str(r["super"]))
+        if r["label"]:
+            labels[c] = str(r["label"])
+    out = {}
+    for c in supers:
+        names = [ns.local_id(c)] + [ns.local_id(s) for s in supers[c] if s.startswith(ns.SKG)]
+        kind = next((kind_of[n] for n in names if n in kind_of), "other")
+        out[c] = (kind, labels.get(c) or ns.local_id(c))
+    return out
+
+
+def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], event_styles: dict) -> dict[str, Any]:
+    """The map's data: borders, tables and one column per event field (see the module doc).
+
+    ``actor_labels`` maps node keys (``jnim``) to labels; participants not in it
+    (an imported actor left out of the network) are looked up by their own label.
+    """
+    kind_of = {cls: k for k, st in event_styles.items() for cls in st.get("classes", [])}
+    kinds = list(event_styles)
+    kind_index = {k: i for i, k in enumerate(kinds)}
+    classes = _kinds(store, kind_of)
+
+    places: dict[str, int] = {}
+    place_rows: list[list] = []
+    for r in sparql.run(store, "map-places"):
+        p = str(r["place"])
+        if p in places:
+            continue
+        places[p] = len(place_rows)
+        place_rows.append([str(r["label"]), round(float(r["lat"]), 3), round(float(r["long"]), 3),
+                           1 if p.startswith(ns.PLACE) else 0])
+
+    countries = country_points()
+    for iri, label in actor_labels.items():  # a state as the place: "in Mali" -> drawn at Mali's middle
+        point = countries.get(label)
+        if point is not None:
+            places[ns.ACTOR + iri] = len(place_rows)
+            place_rows.append([label, point[1], point[0], 2])
+
+    actors: dict[str, int] = {}
+    actor_rows: list[list[str]] = []
+    missing: dict[str, list[int]] = {}
+
+    def actor(iri: str) -> int:
+        i = actors.get(iri)
+        if i is None:
+            k = key(iri)
+            i = actors[iri] = len(actor_rows)
+            label = actor_labels.get(k)
+            actor_rows.append([k, label or k])
+            if label is None:
+                missing.setdefault(iri, []).append(i)
+        return i
+
+    sides: dict[str, tuple[list[int], list[int], list[int]]] = {}
+    for r in sparql.run(store, "event-sides"):
+        a, b, other = sides.setdefault(str(r["event"]), ([], [], []))
+        {"a": a, "b": b}.get(r["side"], other).append(actor(str(r["actor"])))
+    if missing:
+        _label_missing(store, missing, actor_rows)
+
+    groups: dict[tuple[int, ...], int] = {(): 0}
+    source_index: dict[str, int] = {}
+    source_rows: list[dict] = []
+    types: dict[str, int] = {}
+    type_rows: list[str] = []
+
+    def group(members: list[int]) -> int:
+        t = tuple(sorted(set(members)))
+        return groups.setdefault(t, len(groups))
+
+    def source(text: str, ref: dict | None) -> int:
+        i = source_index.get(text)
+        if i is None:
+            i = source_index[text] = len(source_rows)
+            source_rows.append(ref or {"title": text, "url": None})
+        return i
+
+    unplaced_count = 0
+    cols: dict[str, list] = {c: [] for c in ("id", "label", "kind", "type", "start", "end", "prec", "deaths",
+                                              "place", "a", "b", "o", "src")}
+    unplaced: list[list] = []
+    seen: set[str] = set()
+    for r in sparql.run(store, "map-events"):
+        e = str(r["event"])
+        if e in seen:  # an event whose class is declared in two graphs
+            continue
+        seen.add(e)
+        kind, type_label = classes.get(str(r["class"]), ("other", ns.local_id(str(r["class"]))))
+        place = places.get(str(r["place"])) if r["place"] else None
+        if place is None:
+            unplaced_count += 1
+            if len(unplaced) < 200:
+                unplaced.append([str(r["label"]) if r["label"] else key(e), r["start"].isoformat()])
+            continue
+        a, b, other = sides.get(e, ([], [], []))
+        refs = [source(ns.local_id(s), sources.get(ns.local_id(s))) for s in (r["sources"] or "").split()]
+        if r["sourceNames"]:
+            refs.append(source(str(r["sourceNames"]), None))
+        t = types.get(type_label)
+        if t is None:
+            t = types[type_label] = len(type_rows)
+            type_rows.append(type_label)
+        cols["id"].append(key(e))
+        cols["label"].append(str(r["label"]) if r["label"] else None)
+        cols["kind"].append(kind_index[kind])
+        cols["type"].append(t)
+        cols["start"].append((r["start"] - EPOCH).days)
+        cols["end"].append((r["end"] - EPOCH).days)
+        cols["prec"].append(PRECISIONS.get(r["startPrecision"] or "Day", "d"))
+        cols["deaths"].append(int(r["fatalities"]) if r["fatalities"] is not None else -1)
+        cols["place"].append(place)
+        cols["a"].append(group(a))
+        cols["b"].append(group(b))
+        cols["o"].append(group(other))
+        cols["src"].append(group(refs))
+    order = sorted(range(len(cols["id"])), key=lambda i: (cols["start"][i], cols["id"][i]))
+    events = {c: [v[i] for i in order] for c, v in cols.items()}
+    group_rows: list[list[int]] = [[] for _ in groups]  # lists of actors or of sources, by column
+    for members, i in groups.items():
+        group_rows[i] = list(members)
+    return {
+        "borders": borders()["countries"], "bordersSource": borders()["source"],
+        "bordersLicence": borders()["licence"],
+        "countryLabels": [[name, lon, lat, 1 if name in FOCUS_COUNTRIES else 0]
+                          for name, (lon, lat) in country_points().items()],
+        "kinds": [{"key": k, "label": st["label"], "color": st["color"]} for k, st in event_styles.items()],
+        "places": place_rows, "actors": actor_rows, "types": type_rows, "sources": source_rows,
+        "groups": group_rows, "events": events, "unplaced": unplaced,
+        "unplacedCount": unplaced_count,
+    }
+
+
+def _label_missing(store, missing: dict[str, list[int]], actor_rows: list[list[str]]) -> None:
+    """Labels of participants the network left out (an imported actor in no relation)."""
+    iris = sorted(missing)
+    for n in range(0, len(iris), 500):
+        values = " ".join(f"<{iri}>" for iri in iris[n:n + 500] if ">" not in iri and " " not in iri)
+        query = ("SELECT ?a ?l WHERE { VALUES ?a { " + values + " } "
+                 "GRAPH ?g { ?a <http://www.w3.org/2000/01/rdf-schema#label> ?l } }")
+        for r in store.select(query):
+            for i in missing.get(str(r["a"]), []):
+                actor_rows[i][1] = str(r["l"])

@@ -76,8 +76,11 @@ def _kinds(store, kind_of: dict[str, str]) -> dict[str, tuple[str, str]]:
     return out
 
 
-def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], event_styles: dict) -> dict[str, Any]:
+def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], event_styles: dict,
+             participant: str | None = None) -> dict[str, Any]:
     """The map's data: borders, tables and one column per event field (see the module doc).
+
+    With ``participant`` (a node key, ``jnim``) only the events that actor took part in.
 
     ``actor_labels`` maps node keys (``jnim``) to labels; participants not in it
     (an imported actor left out of the network) are looked up by their own label.
@@ -182,6 +185,11 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         cols["o"].append(group(other))
         cols["src"].append(group(refs))
     order = sorted(range(len(cols["id"])), key=lambda i: (cols["start"][i], cols["id"][i]))
+    if participant is not None:
+        index = next((i for i, a in enumerate(actor_rows) if a[0] == participant), None)
+        rows = [list(groups_of) for groups_of in groups]  # group index order is insertion order
+        order = [i for i in order if index is not None
+                 and any(index in rows[cols[c][i]] for c in ("a", "b", "o"))]
     events = {c: [v[i] for i in order] for c, v in cols.items()}
     group_rows: list[list[int]] = [[] for _ in groups]  # lists of actors or of sources, by column
     for members, i in groups.items():

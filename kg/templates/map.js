@@ -195,6 +195,15 @@ window.KGMap = function (container, map, hooks) {
       const r = canvas.getBoundingClientRect();
       return [p[0] + r.left, p[1] + r.top];
     },
+    screenOfLonLat: function (lon, lat) {
+      const p = project(lon, lat);
+      const r = canvas.getBoundingClientRect();
+      return [p[0] + r.left, p[1] + r.top];
+    },
+    pixelAt: function (lon, lat) {  // the colour drawn at a place, as [r, g, b] (for tests)
+      const p = project(lon, lat);
+      return Array.from(ctx.getImageData(Math.round(p[0] * dpr), Math.round(p[1] * dpr), 1, 1).data.slice(0, 3));
+    },
     zoomTo: function (lon, lat, scale) { view.cx = lon * K; view.cy = -lat; view.scale = scale; draw(); },
     drawnIndexes: function () { return drawn.slice(); },
     select: function (i) { selected = i; draw(); }

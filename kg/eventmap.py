@@ -206,6 +206,17 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
     }
 
 
+def map_of(store=None, sources: dict[str, dict] | None = None, participant: str | None = None) -> dict[str, Any]:
+    """The map's data for the whole graph, with the page's styles and sources (``kg viz``, notebooks)."""
+    from . import viz
+    from .cache import or_default
+
+    store = or_default(store)
+    labels = {key(str(r["node"])): str(r["label"]) for r in sparql.run(store, "network-nodes")}
+    sources = viz._sources(store) if sources is None else sources
+    return map_data(store, sources, labels, viz.style()["events"], participant=participant)
+
+
 def _label_missing(store, missing: dict[str, list[int]], actor_rows: list[list[str]]) -> None:
     """Labels of participants the network left out (an imported actor in no relation)."""
     iris = sorted(missing)

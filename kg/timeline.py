@@ -79,7 +79,7 @@ def timeline_page(name: str, output: str | Path | None = None, *, store=None) ->
     """
     from . import viz
     from .cache import or_default
-    from .eventmap import map_data
+    from .eventmap import map_of
     from .export import write_atomically
     from .network import key, network
 
@@ -92,7 +92,7 @@ def timeline_page(name: str, output: str | Path | None = None, *, store=None) ->
     sources = viz._sources(store)
     net = viz.pyvis_network(sub, sources)
     labels = {n["id"]: n["label"] for n in net.nodes}
-    events = map_data(store, sources, labels, viz.style()["events"], participant=center)
+    events = map_of(store, sources, participant=center)
     heading = f"Timeline of {labels.get(center, name)}"
     html = viz.render(net, title=heading, as_of=g.graph.get("as_of"), sources=sources, map_data=events,
                       template="timeline.html", extra={"focus": center})

@@ -328,7 +328,8 @@ def page_data(net: Network, *, as_of=None, initial_year: int | None = None, year
 
 def render(net: Network, *, title: str = DEFAULT_TITLE, as_of=None, initial_year: int | None = None,
            years: tuple[int, int] | None = None, map_data: dict | None = None,
-           sources: dict[str, dict] | None = None, template: str = "viz.html", extra: dict | None = None) -> str:
+           sources: dict[str, dict] | None = None, template: str = "viz.html", extra: dict | None = None,
+           view: str = "network") -> str:
     """The self-contained HTML page of a pyvis Network made by :func:`pyvis_network`.
 
     ``map_data`` (:func:`kg.eventmap.map_data`) adds the map view; ``sources`` the
@@ -338,6 +339,7 @@ def render(net: Network, *, title: str = DEFAULT_TITLE, as_of=None, initial_year
     import jinja2
 
     data = page_data(net, as_of=as_of, initial_year=initial_year, years=years, map_data=map_data, sources=sources)
+    data["initialView"] = view
     data.update(extra or {})
     text = resources.files("kg").joinpath("templates", template).read_text(encoding="utf-8")
     from markupsafe import Markup
@@ -372,13 +374,15 @@ def viz(
     depth: int = 1,
     relations: list[str] | None = None,
     title: str | None = None,
+    view: str = "network",
     store=None,
 ) -> dict[str, Any]:
     """Make the interactive page; write it to ``output`` (atomically) when given.
 
     ``year`` or ``start``/``end`` keep the relations valid then; ``focus`` (a
     name or alias) and ``depth`` keep an actor and its neighbours up to that
-    many steps; ``relations`` keeps only those relation types. Returns the
+    many steps; ``relations`` keeps only those relation types; ``view`` is the view the
+    page opens on ("network" or "map"). Returns the
     page (``html``), its node and edge counts and the path written.
     """
     import networkx as nx
@@ -389,6 +393,8 @@ def viz(
     store = or_default(store)
     if depth < 1:
         raise UsageError(f"--depth must be 1 or more, got {depth}")
+    if view not in ("network", "map"):
+        raise UsageError(f"view must be 'network' or 'map', got {view!r}")
     g = network(store, year=year, start=start, end=end, relations=relations)
     heading = title or DEFAULT_TITLE
     if focus:
@@ -406,11 +412,10 @@ def viz(
         heading += f", {year}"
     sources = _sources(store)
     net = pyvis_network(g, sources)
-    from .eventmap import map_data
+    from .eventmap import map_of
 
-    labels = {n["id"]: n["label"] for n in net.nodes}
     html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
-                  map_data=map_data(store, sources, labels, style()["events"]))
+                  map_data=map_of(store, sources), view=view)
     if output is not None:
         write_atomically(Path(output), html.encode("utf-8"))
     return {"path": str(output) if output is not None else None, "nodes": len(net.nodes),

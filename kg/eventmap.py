@@ -76,6 +76,30 @@ def _kinds(store, kind_of: dict[str, str]) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _events(store, classes: dict[str, tuple[str, str]]):
+    """(event IRI, its facts) for every subject whose class is an event class, from ``map-events``."""
+    facts: dict[str, dict[str, Any]] = {}
+    for r in sparql.run(store, "map-events"):
+        k, value = r["key"], r["value"]
+        f = facts.get(r["event"])
+        if f is None:
+            f = facts[r["event"]] = {}
+        if k == "class":
+            if str(value) in classes:
+                f["class"] = str(value)
+        elif k == "source":
+            f.setdefault("source", []).append(str(value))
+        elif k == "startPrecision":
+            f[k] = ns.local_id(str(value))
+        elif k in ("label", "sourceNames", "place"):
+            f[k] = str(value)
+        else:
+            f[k] = value
+    for e, f in facts.items():
+        if "class" in f:
+            yield str(e), f
+
+
 def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], event_styles: dict,
              participant: str | None = None) -> dict[str, Any]:
     """The map's data: borders, tables and one column per event field (see the module doc).
@@ -150,35 +174,30 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
     cols: dict[str, list] = {c: [] for c in ("id", "label", "kind", "type", "start", "end", "prec", "deaths",
                                               "place", "a", "b", "o", "src")}
     unplaced: list[list] = []
-    seen: set[str] = set()
-    for r in sparql.run(store, "map-events"):
-        e = str(r["event"])
-        if e in seen:  # an event whose class is declared in two graphs
-            continue
-        seen.add(e)
-        kind, type_label = classes.get(str(r["class"]), ("other", ns.local_id(str(r["class"]))))
-        place = places.get(str(r["place"])) if r["place"] else None
-        if place is None:
+    for e, r in _events(store, classes):
+        kind, type_label = classes[r["class"]]
+        place = places.get(r["place"]) if r.get("place") else None
+        if place is None or "start" not in r:
             unplaced_count += 1
             if len(unplaced) < 200:
-                unplaced.append([str(r["label"]) if r["label"] else key(e), r["start"].isoformat()])
+                unplaced.append([r.get("label") or key(e), r["start"].isoformat() if "start" in r else "?"])
             continue
         a, b, other = sides.get(e, ([], [], []))
-        refs = [source(ns.local_id(s), sources.get(ns.local_id(s))) for s in (r["sources"] or "").split()]
-        if r["sourceNames"]:
-            refs.append(source(str(r["sourceNames"]), None))
+        refs = [source(ns.local_id(s), sources.get(ns.local_id(s))) for s in r.get("source", ())]
+        if r.get("sourceNames"):
+            refs.append(source(r["sourceNames"], None))
         t = types.get(type_label)
         if t is None:
             t = types[type_label] = len(type_rows)
             type_rows.append(type_label)
         cols["id"].append(key(e))
-        cols["label"].append(str(r["label"]) if r["label"] else None)
+        cols["label"].append(r.get("label"))
         cols["kind"].append(kind_index[kind])
         cols["type"].append(t)
         cols["start"].append((r["start"] - EPOCH).days)
-        cols["end"].append((r["end"] - EPOCH).days)
-        cols["prec"].append(PRECISIONS.get(r["startPrecision"] or "Day", "d"))
-        cols["deaths"].append(int(r["fatalities"]) if r["fatalities"] is not None else -1)
+        cols["end"].append((r.get("end", r["start"]) - EPOCH).days)
+        cols["prec"].append(PRECISIONS.get(r.get("startPrecision", "Day"), "d"))
+        cols["deaths"].append(int(r["fatalities"]) if r.get("fatalities") is not None else -1)
         cols["place"].append(place)
         cols["a"].append(group(a))
         cols["b"].append(group(b))

@@ -1,7 +1,8 @@
 // The map of kg viz: Natural Earth borders and every event at its place, drawn on a
 // canvas with a plain equirectangular projection (no tiles, no library, no network).
-// A canvas redraws 100,000 circles in tens of milliseconds, where as many SVG or DOM
-// markers would not; clicks are found through a grid of the drawn markers.
+// Events at the same place, of the same kind and shown at the same time are drawn as one
+// circle (sized by their deaths together; a click lists them all), so a 100,000-event
+// import draws a few thousand circles per frame; clicks are found through a grid.
 "use strict";
 window.KGMap = function (container, map, hooks) {
   const canvas = document.createElement("canvas");
@@ -12,14 +13,21 @@ window.KGMap = function (container, map, hooks) {
   const n = ev.id.length;
   const DAY = 86400000;
   const y0 = new Int16Array(n), y1 = new Int16Array(n);
-  for (let i = 0; i < n; i++) {
-    y0[i] = new Date(ev.start[i] * DAY).getUTCFullYear();
-    y1[i] = new Date(ev.end[i] * DAY).getUTCFullYear();
+  const kindOf = Int8Array.from(ev.kind), placeOf = Int32Array.from(ev.place), deathsOf = Int32Array.from(ev.deaths);
+  const yearCache = new Map();
+  for (let i = 0; i < n; i++) {  // years from days since 1970, without a Date per event
+    const a = ev.start[i], b = ev.end[i];
+    y0[i] = yearCache.get(a) || yearOf(a);
+    y1[i] = yearCache.get(b) || yearOf(b);
   }
+  function yearOf(day) { const y = new Date(day * DAY).getUTCFullYear(); yearCache.set(day, y); return y; }
+  const nKinds = map.kinds.length;
   const K = Math.cos(15 * Math.PI / 180);  // a plain equirectangular projection, true at 15°N
   let view = { cx: 1.5 * K, cy: -15.5, scale: 1 };  // centre in projected units, pixels per unit
   let year = null, hiddenKinds = new Set(), hiddenActors = null;
-  let drawn = [];  // indexes of the markers drawn, for clicks
+  let drawn = [];  // indexes of the events shown
+  let groups = [];  // one circle: {place, kind, deaths, events: [indexes]}
+  let counts = null;  // events shown, by kind
   let grid = new Map();
   let selected = -1;
 
@@ -41,18 +49,45 @@ window.KGMap = function (container, map, hooks) {
     view.scale = Math.min(container.clientWidth / (36 * K), container.clientHeight / 22);
   }
 
-  function radius(deaths) { return deaths > 0 ? Math.min(26, 3 + 1.7 * Math.sqrt(deaths)) : 3; }
+  function radius(deaths, count) {
+    return Math.min(30, (deaths > 0 ? 3 + 1.7 * Math.sqrt(deaths) : 3) + (count > 1 ? Math.log2(count) : 0));
+  }
   function visible(i) {
     if (year !== null && (y0[i] > year || y1[i] < year)) return false;
-    if (hiddenKinds.has(ev.kind[i])) return false;
-    if (hiddenActors) {
-      const all = map.groups[ev.a[i]].concat(map.groups[ev.b[i]], map.groups[ev.o[i]]);
-      if (all.length && all.every(function (a) { return hiddenActors.has(a); })) return false;
+    if (hiddenKinds.has(kindOf[i])) return false;
+    if (hiddenActors) {  // every participant is of a hidden type
+      const a = ev.a[i], b = ev.b[i], o = ev.o[i];
+      if (allHidden[a] && allHidden[b] && allHidden[o] && (a || b || o)) return false;
     }
     return true;
   }
 
+  let dirty = true;
+  let allHidden = null;
+  function compute() {  // the events shown, their circles and the counts by kind
+    if (!dirty) return;
+    dirty = false;
+    drawn = [];
+    counts = new Array(nKinds).fill(0);
+    const byKey = new Map();
+    for (let i = 0; i < n; i++) {
+      if (year !== null && (y0[i] > year || y1[i] < year)) continue;
+      counts[kindOf[i]]++;
+      if (!visible(i)) continue;
+      drawn.push(i);
+      const k = placeOf[i] * nKinds + kindOf[i];
+      let g = byKey.get(k);
+      if (!g) { g = { place: placeOf[i], kind: kindOf[i], deaths: 0, events: [] }; byKey.set(k, g); }
+      if (deathsOf[i] > 0) g.deaths += deathsOf[i];
+      g.events.push(i);
+    }
+    groups = Array.from(byKey.values()).sort(function (a, b) { return b.deaths - a.deaths || b.events.length - a.events.length; });
+    groups.forEach(function (g) { g.r = radius(g.deaths, g.events.length); });
+    window.kgMapDrawn = drawn.length;
+  }
+
   function draw() {
+    compute();
     if (!canvas.width && !fit()) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const w = canvas.width / dpr, h = canvas.height / dpr;
@@ -79,28 +114,24 @@ window.KGMap = function (container, map, hooks) {
       ctx.fillStyle = c[3] ? "rgba(110,90,50,0.55)" : "rgba(120,120,120,0.5)";
       ctx.fillText(c[0].toUpperCase(), p[0], p[1]);
     });
-    // markers: biggest first so the small ones stay clickable on top
-    drawn = [];
-    for (let i = 0; i < n; i++) if (visible(i)) drawn.push(i);
-    drawn.sort(function (a, b) { return ev.deaths[b] - ev.deaths[a]; });
+    // markers: one circle per place and kind, biggest first so the small ones stay clickable on top
     grid = new Map();
     const cell = 24;
-    ctx.lineWidth = 0.7;
-    drawn.forEach(function (i) {
-      const pl = map.places[ev.place[i]];
+    groups.forEach(function (g) {
+      const pl = map.places[g.place];
       const p = project(pl[2], pl[1]);
       if (p[0] < -30 || p[1] < -30 || p[0] > w + 30 || p[1] > h + 30) return;
-      const r = radius(ev.deaths[i]);
+      const sel = g.events.indexOf(selected) >= 0;
       ctx.beginPath();
-      ctx.arc(p[0], p[1], r, 0, 2 * Math.PI);
-      ctx.fillStyle = map.kinds[ev.kind[i]].color + "b3";
+      ctx.arc(p[0], p[1], g.r, 0, 2 * Math.PI);
+      ctx.fillStyle = map.kinds[g.kind].color + "b3";
       ctx.fill();
-      ctx.strokeStyle = i === selected ? "#000" : "rgba(40,40,40,0.7)";
-      ctx.lineWidth = i === selected ? 2.5 : 0.7;
+      ctx.strokeStyle = sel ? "#000" : "rgba(40,40,40,0.7)";
+      ctx.lineWidth = sel ? 2.5 : 0.7;
       ctx.stroke();
       const key = Math.floor(p[0] / cell) + "," + Math.floor(p[1] / cell);
       if (!grid.has(key)) grid.set(key, []);
-      grid.get(key).push(i);
+      grid.get(key).push(g);
     });
     // the curated places, labelled (imported places are only where their events are)
     ctx.font = "11px DejaVu Sans, Arial, sans-serif";
@@ -112,23 +143,27 @@ window.KGMap = function (container, map, hooks) {
       ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)"; ctx.strokeText(pl[0], p[0] + 5, p[1] - 4);
       ctx.fillStyle = "#222"; ctx.fillText(pl[0], p[0] + 5, p[1] - 4);
     });
-    window.kgMapDrawn = drawn.length;
   }
 
-  // events under a point of the canvas, nearest first
+  // events under a point of the canvas: the nearest circle's first, each circle's deadliest first
   function at(px, py) {
-    const cell = 24, out = [];
+    const cell = 24, hits = [];
     const cx = Math.floor(px / cell), cy = Math.floor(py / cell);
     for (let dx = -2; dx <= 2; dx++) for (let dy = -2; dy <= 2; dy++) {
-      (grid.get((cx + dx) + "," + (cy + dy)) || []).forEach(function (i) {
-        const pl = map.places[ev.place[i]];
+      (grid.get((cx + dx) + "," + (cy + dy)) || []).forEach(function (g) {
+        const pl = map.places[g.place];
         const p = project(pl[2], pl[1]);
         const d = Math.hypot(p[0] - px, p[1] - py);
-        if (d <= radius(ev.deaths[i]) + 3) out.push([d, i]);
+        if (d <= g.r + 3) hits.push([d, g]);
       });
     }
-    out.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
-    return out.map(function (x) { return x[1]; });
+    hits.sort(function (a, b) { return a[0] - b[0] || b[1].deaths - a[1].deaths; });
+    const out = [];
+    hits.forEach(function (h) {
+      h[1].events.slice().sort(function (a, b) { return deathsOf[b] - deathsOf[a] || a - b; })
+        .forEach(function (i) { out.push(i); });
+    });
+    return out;
   }
 
   let drag = null, moved = false;
@@ -176,19 +211,21 @@ window.KGMap = function (container, map, hooks) {
 
   return {
     show: function () { resize(); },
-    setYear: function (y) { year = y; schedule(); },
-    setHiddenKinds: function (s) { hiddenKinds = s; schedule(); },
-    setHiddenActors: function (s) { hiddenActors = s && s.size ? s : null; schedule(); },
-    redraw: draw,
-    visibleCount: function () { let c = 0; for (let i = 0; i < n; i++) if (visible(i)) c++; return c; },
-    countsByKind: function () {
-      const c = map.kinds.map(function () { return 0; });
-      for (let i = 0; i < n; i++) {
-        if (year !== null && (y0[i] > year || y1[i] < year)) continue;
-        c[ev.kind[i]]++;
+    setYear: function (y) { if (y !== year) { year = y; dirty = true; } schedule(); },
+    setHiddenKinds: function (s) { hiddenKinds = s; dirty = true; schedule(); },
+    setHiddenActors: function (s) {
+      hiddenActors = s && s.size ? s : null;
+      if (hiddenActors) {  // per list of participants: are they all hidden? (the empty list, 0, is)
+        allHidden = Uint8Array.from(map.groups, function (g) { return g.every(function (a) { return hiddenActors.has(a); }) ? 1 : 0; });
       }
-      return c;
+      dirty = true;
+      schedule();
     },
+    redraw: draw,
+    // after a change, the counts are those of the next frame: draw it now if the map is not shown
+    visibleCount: function () { compute(); return drawn.length; },
+    countsByKind: function () { compute(); return counts.slice(); },
+    circles: function () { return groups.length; },
     screenOf: function (i) {  // where marker i is, in page coordinates (for tests)
       const pl = map.places[ev.place[i]];
       const p = project(pl[2], pl[1]);

@@ -161,7 +161,7 @@ window.KGTimeline = (function () {
     if (m.events.length) {
       const label = svg("text", { x: 4, y: eventsY + 14, "font-size": 12, fill: "#222", class: "row-label" }, root);
       label.textContent = "events (" + m.events.length + ")";
-      m.events.forEach(function (e) {
+      byMonth(m.events).forEach(function (e) {
         const xx = x(e.day);
         const h = 10 + Math.min(16, e.deaths > 0 ? 3 * Math.log2(1 + e.deaths) : 0);
         const tick = svg("line", { x1: xx, x2: xx, y1: eventsY + 24 - h, y2: eventsY + 26, stroke: e.color,
@@ -171,6 +171,28 @@ window.KGTimeline = (function () {
       });
     }
     return root;
+  }
+
+  // Thousands of events (an ACLED import) would be thousands of ticks on top of each other:
+  // beyond MANY, one tick per month and colour, which tells how many events and deaths it stands for.
+  const MANY = 1500;
+  function byMonth(events) {
+    if (events.length <= MANY) return events;
+    const bins = new Map();
+    events.forEach(function (e) {
+      const k = e.day.slice(0, 7) + " " + e.color;
+      let b = bins.get(k);
+      if (!b) { b = { day: e.day.slice(0, 7) + "-15", color: e.color, deaths: 0, n: 0, types: new Map(), sources: [] }; bins.set(k, b); }
+      b.n++;
+      if (e.deaths > 0) b.deaths += e.deaths;
+      b.types.set(e.type, (b.types.get(e.type) || 0) + 1);
+    });
+    return Array.from(bins.values()).map(function (b) {
+      const types = Array.from(b.types.entries()).sort(function (p, q) { return q[1] - p[1]; })
+        .map(function (t) { return t[1] + " " + t[0]; }).join(", ");
+      return { day: b.day, color: b.color, deaths: b.deaths, label: b.n + " events in " + b.day.slice(0, 7),
+               type: types, place: "several places", sources: [] };
+    });
   }
 
   return { model: model, draw: draw, eventItem: eventItem };

@@ -1,7 +1,9 @@
 """The page of ``kg viz`` in a real browser: Debian's headless Chromium, opened
 from a file:// URL with every other request blocked.
 
-Screenshots go to tests/browser/output/ (ignored by git) for the test report.
+Screenshots go to tests/browser/output/ (ignored by git) for the test report; the
+README's pictures in docs/screenshots/ are copies of network-jnim-timeline.png,
+map-2024-tinzaouaten.png and timeline-jnim.png.
 Chromium is installed by scripts/install-debian.sh (run by ``make test``);
 without it these tests are skipped, except under CI, where they fail.
 """
@@ -247,6 +249,8 @@ def test_actor_timeline_panel_and_legend_filter(curated_page):
         assert page.locator("#timeline rect.bar.fades").count() >= 1  # ongoing: the end fades
         ticks = page.locator("#timeline line.tick")
         assert ticks.count() >= 10
+        page.mouse.move(4, 56)  # onto an empty corner of the graph: the tooltip goes, for the picture
+        page.wait_for_selector("div.vis-tooltip", state="hidden", timeout=5000)
         OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUT / "network-jnim-timeline.png"))
 

@@ -101,10 +101,12 @@ def _events(store, classes: dict[str, tuple[str, str]]):
 
 
 def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], event_styles: dict,
-             participant: str | None = None) -> dict[str, Any]:
+             participant: str | None = None, states: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The map's data: borders, tables and one column per event field (see the module doc).
 
     With ``participant`` (a node key, ``jnim``) only the events that actor took part in.
+    ``states`` (node key -> label and aliases) lets an event "in Mali" be drawn at the
+    middle of the country whose Natural Earth name is one of them (default: the labels).
 
     ``actor_labels`` maps node keys (``jnim``) to labels; participants not in it
     (an imported actor left out of the network) are looked up by their own label.
@@ -125,11 +127,13 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
                            1 if p.startswith(ns.PLACE) else 0])
 
     countries = country_points()
-    for iri, label in actor_labels.items():  # a state as the place: "in Mali" -> drawn at Mali's middle
-        point = countries.get(label)
-        if point is not None:
-            places[ns.ACTOR + iri] = len(place_rows)
-            place_rows.append([label, point[1], point[0], 2])
+    names = states if states is not None else {k: [v] for k, v in actor_labels.items()}
+    for node, candidates in names.items():  # a state as the place: "in Mali" -> drawn at Mali's middle
+        name = next((c for c in candidates if c in countries), None)
+        if name is not None:
+            lon, lat = countries[name]
+            places[ns.ACTOR + node] = len(place_rows)
+            place_rows.append([candidates[0], lat, lon, 2])
 
     actors: dict[str, int] = {}
     actor_rows: list[list[str]] = []
@@ -231,9 +235,12 @@ def map_of(store=None, sources: dict[str, dict] | None = None, participant: str 
     from .cache import or_default
 
     store = or_default(store)
-    labels = {key(str(r["node"])): str(r["label"]) for r in sparql.run(store, "network-nodes")}
+    nodes = sparql.run(store, "network-nodes")
+    labels = {key(str(r["node"])): str(r["label"]) for r in nodes}
+    states = {key(str(r["node"])): [str(r["label"]), *(a for a in (r["aliases"] or "").split("; ") if a)]
+              for r in nodes if r["type"] == "state"}
     sources = viz._sources(store) if sources is None else sources
-    return map_data(store, sources, labels, viz.style()["events"], participant=participant)
+    return map_data(store, sources, labels, viz.style()["events"], participant=participant, states=states)
 
 
 def _label_missing(store, missing: dict[str, list[int]], actor_rows: list[list[str]]) -> None:

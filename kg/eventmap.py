@@ -101,10 +101,10 @@ def _events(store, classes: dict[str, tuple[str, str]]):
 
 
 def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], event_styles: dict,
-             participant: str | None = None, states: dict[str, list[str]] | None = None) -> dict[str, Any]:
+             participants: set[str] | None = None, states: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The map's data: borders, tables and one column per event field (see the module doc).
 
-    With ``participant`` (a node key, ``jnim``) only the events that actor took part in.
+    With ``participants`` (node keys, ``{"jnim"}``) only the events one of them took part in.
     ``states`` (node key -> label and aliases) lets an event "in Mali" be drawn at the
     middle of the country whose Natural Earth name is one of them (default: the labels).
 
@@ -208,11 +208,10 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         cols["o"].append(group(other))
         cols["src"].append(group(refs))
     order = sorted(range(len(cols["id"])), key=lambda i: (cols["start"][i], cols["id"][i]))
-    if participant is not None:
-        index = next((i for i, a in enumerate(actor_rows) if a[0] == participant), None)
-        rows = [list(groups_of) for groups_of in groups]  # group index order is insertion order
-        order = [i for i in order if index is not None
-                 and any(index in rows[cols[c][i]] for c in ("a", "b", "o"))]
+    if participants is not None:
+        wanted = {i for i, a in enumerate(actor_rows) if a[0] in participants}
+        members = list(groups)  # a group's index is its place in insertion order
+        order = [i for i in order if any(wanted.intersection(members[cols[c][i]]) for c in ("a", "b", "o"))]
     events = {c: [v[i] for i in order] for c, v in cols.items()}
     group_rows: list[list[int]] = [[] for _ in groups]  # lists of actors or of sources, by column
     for members, i in groups.items():
@@ -229,8 +228,9 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
     }
 
 
-def map_of(store=None, sources: dict[str, dict] | None = None, participant: str | None = None) -> dict[str, Any]:
-    """The map's data for the whole graph, with the page's styles and sources (``kg viz``, notebooks)."""
+def map_of(store=None, sources: dict[str, dict] | None = None, participants: set[str] | None = None) -> dict[str, Any]:
+    """The map's data for the whole graph (or the events of ``participants``), with the page's
+    styles and sources (``kg viz``, ``kg timeline --format html``, notebooks)."""
     from . import viz
     from .cache import or_default
 
@@ -240,7 +240,7 @@ def map_of(store=None, sources: dict[str, dict] | None = None, participant: str 
     states = {key(str(r["node"])): [str(r["label"]), *(a for a in (r["aliases"] or "").split("; ") if a)]
               for r in nodes if r["type"] == "state"}
     sources = viz._sources(store) if sources is None else sources
-    return map_data(store, sources, labels, viz.style()["events"], participant=participant, states=states)
+    return map_data(store, sources, labels, viz.style()["events"], participants=participants, states=states)
 
 
 def _label_missing(store, missing: dict[str, list[int]], actor_rows: list[list[str]]) -> None:

@@ -92,7 +92,7 @@ def timeline_page(name: str, output: str | Path | None = None, *, store=None) ->
     sources = viz._sources(store)
     net = viz.pyvis_network(sub, sources)
     labels = {n["id"]: n["label"] for n in net.nodes}
-    events = map_of(store, sources, participant=center)
+    events = map_of(store, sources, participants={center})
     heading = f"Timeline of {labels.get(center, name)}"
     html = viz.render(net, title=heading, as_of=g.graph.get("as_of"), sources=sources, map_data=events,
                       template="timeline.html", extra={"focus": center})

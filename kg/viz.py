@@ -415,7 +415,8 @@ def viz(
     from .eventmap import map_of
 
     html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
-                  map_data=map_of(store, sources), view=view)
+                  map_data=map_of(store, sources, participants={n["id"] for n in net.nodes} if focus else None),
+                  view=view)
     if output is not None:
         write_atomically(Path(output), html.encode("utf-8"))
     return {"path": str(output) if output is not None else None, "nodes": len(net.nodes),

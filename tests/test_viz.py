@@ -94,6 +94,11 @@ def test_focus_keeps_the_neighbourhood(curated):
     assert "jnim" in ids and "wagner_group" in ids
     assert "operation_serval" not in ids  # ended before JNIM existed: two steps away at least
     assert all("jnim" in (e["from"], e["to"]) or {e["from"], e["to"]} <= ids for e in data["edges"])
+    m = data["map"]  # the map: the events of the actors shown, and only those
+    shown = {k for k, a in enumerate(m["actors"]) if a[0] in ids}
+    assert m["events"]["id"] and "bamako_attack_2024" in m["events"]["id"]
+    assert all(any(shown.intersection(m["groups"][m["events"][c][i]]) for c in ("a", "b", "o"))
+               for i in range(len(m["events"]["id"])))
 
 
 def test_text_from_the_data_cannot_become_markup():

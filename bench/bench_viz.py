@@ -132,22 +132,39 @@ def browser_ready(path: Path, runs: int) -> list[float]:
 
 
 def spread_locations(src: Path, dst: Path, locations: int, seed: int = 16) -> None:
-    """Rewrite a synthetic ACLED file so its rows name ``locations`` places, as real exports do:
-    each row moves to one of that many villages within about 1.5 degrees of its own town."""
+    """Rewrite a synthetic ACLED file so its rows name ``locations`` places in all, as real exports
+    do (a Sahel export names thousands of villages): each row moves to one of its country's
+    villages, each village a fixed point within about 1.5 degrees of one of the file's towns."""
     import csv
 
     rng = random.Random(seed)
-    villages = [(rng.uniform(-1.5, 1.5), rng.uniform(-1.5, 1.5)) for _ in range(locations)]
-    with open(src, encoding="utf-8", newline="") as f_in, open(dst, "w", encoding="utf-8", newline="") as f_out:
+    villages: dict[str, list[dict]] = {}
+    with open(src, encoding="utf-8", newline="") as f_in:
         reader = csv.DictReader(f_in)
-        writer = csv.DictWriter(f_out, fieldnames=reader.fieldnames, lineterminator="\n")
+        fieldnames = reader.fieldnames
+        rows = list(reader)
+    towns: dict[str, dict] = {}
+    for row in rows:
+        towns.setdefault(row["country"], {}).setdefault(row["location"], row)
+    share = {country: len(places) for country, places in towns.items()}
+    for country, places in towns.items():
+        count = max(1, locations * share[country] // sum(share.values()))
+        bases = list(places.values())
+        villages[country] = []
+        for v in range(count):
+            base = bases[v % len(bases)]
+            villages[country].append({
+                "admin1": base["admin1"], "admin2": base["admin2"], "location": f"{base['location']} village {v}",
+                "latitude": f"{float(base['latitude']) + rng.uniform(-1.5, 1.5):.4f}",
+                "longitude": f"{float(base['longitude']) + rng.uniform(-1.5, 1.5):.4f}",
+            })
+    with open(dst, "w", encoding="utf-8", newline="") as f_out:
+        writer = csv.DictWriter(f_out, fieldnames=fieldnames, lineterminator="\n")
         writer.writeheader()
-        for row in reader:
-            v = rng.randrange(locations)
-            dlat, dlon = villages[v]
-            row["location"] = row["admin3"] = f"{row['location']} village {v}"
-            row["latitude"] = f"{float(row['latitude']) + dlat:.4f}"
-            row["longitude"] = f"{float(row['longitude']) + dlon:.4f}"
+        for row in rows:
+            village = rng.choice(villages[row["country"]])
+            row.update(village)
+            row["admin3"] = village["location"]
             writer.writerow(row)
 
 
@@ -226,7 +243,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--acled-rows", type=int, default=100_000, help="0 leaves out the import case")
-    parser.add_argument("--locations", type=int, default=3000, help="distinct places the ACLED rows name")
+    parser.add_argument("--locations", type=int, default=10000,
+                        help="distinct places the ACLED rows name (a real Sahel export: thousands)")
     parser.add_argument("--only-map", action="store_true", help="only the map and timeline figures")
     args = parser.parse_args()
 

@@ -235,10 +235,15 @@ def map_of(store=None, sources: dict[str, dict] | None = None, participants: set
     from .cache import or_default
 
     store = or_default(store)
-    nodes = sparql.run(store, "network-nodes")
-    labels = {key(str(r["node"])): str(r["label"]) for r in nodes}
-    states = {key(str(r["node"])): [str(r["label"]), *(a for a in (r["aliases"] or "").split("; ") if a)]
-              for r in nodes if r["type"] == "state"}
+    labels: dict[str, str] = {}
+    states: dict[str, list[str]] = {}
+    for r in sparql.run(store, "map-actors"):
+        k = key(str(r["actor"]))
+        labels[k] = str(r["label"])
+        if r["state"]:
+            names = states.setdefault(k, [str(r["label"])])
+            if r["alias"]:
+                names.append(str(r["alias"]))
     sources = viz._sources(store) if sources is None else sources
     return map_data(store, sources, labels, viz.style()["events"], participants=participants, states=states)
 

@@ -26,7 +26,8 @@ window.KGMap = function (container, map, hooks) {
   let view = { cx: 1.5 * K, cy: -15.5, scale: 1 };  // centre in projected units, pixels per unit
   let year = null, hiddenKinds = new Set(), hiddenActors = null;
   let drawn = [];  // indexes of the events shown
-  let groups = [];  // one circle: {place, kind, deaths, events: [indexes]}
+  let groups = [];  // the events of one place and kind: {place, kind, deaths, events: [indexes]}
+  let circles = [];  // what is drawn: {x, y, r, kind, deaths, n, parts: [groups]}
   let counts = null;  // events shown, by kind
   let grid = new Map();
   let selected = -1;
@@ -82,7 +83,6 @@ window.KGMap = function (container, map, hooks) {
       g.events.push(i);
     }
     groups = Array.from(byKey.values()).sort(function (a, b) { return b.deaths - a.deaths || b.events.length - a.events.length; });
-    groups.forEach(function (g) { g.r = radius(g.deaths, g.events.length); });
     window.kgMapDrawn = drawn.length;
   }
 
@@ -114,24 +114,35 @@ window.KGMap = function (container, map, hooks) {
       ctx.fillStyle = c[3] ? "rgba(110,90,50,0.55)" : "rgba(120,120,120,0.5)";
       ctx.fillText(c[0].toUpperCase(), p[0], p[1]);
     });
-    // markers: one circle per place and kind, biggest first so the small ones stay clickable on top
+    // markers: one circle per place and kind; circles of one kind closer than MERGE pixels are
+    // drawn as one (zoom in to tell them apart); biggest first so the small stay clickable on top
     grid = new Map();
-    const cell = 24;
+    const cell = 24, MERGE = 5;
+    const merged = new Map();
+    circles = [];
     groups.forEach(function (g) {
       const pl = map.places[g.place];
       const p = project(pl[2], pl[1]);
       if (p[0] < -30 || p[1] < -30 || p[0] > w + 30 || p[1] > h + 30) return;
-      const sel = g.events.indexOf(selected) >= 0;
+      const k = g.kind + ":" + Math.round(p[0] / MERGE) + "," + Math.round(p[1] / MERGE);
+      let c = merged.get(k);
+      if (!c) { c = { x: p[0], y: p[1], kind: g.kind, deaths: 0, n: 0, parts: [] }; merged.set(k, c); circles.push(c); }
+      c.deaths += g.deaths; c.n += g.events.length; c.parts.push(g);
+    });
+    circles.forEach(function (c) { c.r = radius(c.deaths, c.n); });
+    circles.sort(function (a, b) { return b.r - a.r; });
+    circles.forEach(function (c) {
+      const sel = selected >= 0 && c.parts.some(function (g) { return g.events.indexOf(selected) >= 0; });
       ctx.beginPath();
-      ctx.arc(p[0], p[1], g.r, 0, 2 * Math.PI);
-      ctx.fillStyle = map.kinds[g.kind].color + "b3";
+      ctx.arc(c.x, c.y, c.r, 0, 2 * Math.PI);
+      ctx.fillStyle = map.kinds[c.kind].color + "b3";
       ctx.fill();
       ctx.strokeStyle = sel ? "#000" : "rgba(40,40,40,0.7)";
       ctx.lineWidth = sel ? 2.5 : 0.7;
       ctx.stroke();
-      const key = Math.floor(p[0] / cell) + "," + Math.floor(p[1] / cell);
+      const key = Math.floor(c.x / cell) + "," + Math.floor(c.y / cell);
       if (!grid.has(key)) grid.set(key, []);
-      grid.get(key).push(g);
+      grid.get(key).push(c);
     });
     // the curated places, labelled (imported places are only where their events are)
     ctx.font = "11px DejaVu Sans, Arial, sans-serif";
@@ -150,18 +161,17 @@ window.KGMap = function (container, map, hooks) {
     const cell = 24, hits = [];
     const cx = Math.floor(px / cell), cy = Math.floor(py / cell);
     for (let dx = -2; dx <= 2; dx++) for (let dy = -2; dy <= 2; dy++) {
-      (grid.get((cx + dx) + "," + (cy + dy)) || []).forEach(function (g) {
-        const pl = map.places[g.place];
-        const p = project(pl[2], pl[1]);
-        const d = Math.hypot(p[0] - px, p[1] - py);
-        if (d <= g.r + 3) hits.push([d, g]);
+      (grid.get((cx + dx) + "," + (cy + dy)) || []).forEach(function (c) {
+        const d = Math.hypot(c.x - px, c.y - py);
+        if (d <= c.r + 3) hits.push([d, c]);
       });
     }
     hits.sort(function (a, b) { return a[0] - b[0] || b[1].deaths - a[1].deaths; });
     const out = [];
     hits.forEach(function (h) {
-      h[1].events.slice().sort(function (a, b) { return deathsOf[b] - deathsOf[a] || a - b; })
-        .forEach(function (i) { out.push(i); });
+      const events = [];
+      h[1].parts.forEach(function (g) { g.events.forEach(function (i) { events.push(i); }); });
+      events.sort(function (a, b) { return deathsOf[b] - deathsOf[a] || a - b; }).forEach(function (i) { out.push(i); });
     });
     return out;
   }
@@ -225,7 +235,7 @@ window.KGMap = function (container, map, hooks) {
     // after a change, the counts are those of the next frame: draw it now if the map is not shown
     visibleCount: function () { compute(); return drawn.length; },
     countsByKind: function () { compute(); return counts.slice(); },
-    circles: function () { return groups.length; },
+    circles: function () { return circles.length; },
     screenOf: function (i) {  // where marker i is, in page coordinates (for tests)
       const pl = map.places[ev.place[i]];
       const p = project(pl[2], pl[1]);

@@ -33,21 +33,30 @@ window.KGTimeline = (function () {
                                       other: other ? other.label : "?", sources: sources });
       });
     });
+    return { title: byId[id] ? byId[id].label : id, rows: Array.from(rows.values()).filter(function (r) { return r.items.length; }),
+             events: eventsOf(id, data), asOf: data.asOf };
+  }
+
+  // An actor's events, from the map's columns: computed once per actor (the slider redraws the panel)
+  const cache = new Map();
+  let cachedFor = null;
+  function eventsOf(id, data) {
+    if (cachedFor !== data) { cache.clear(); cachedFor = data; }
+    if (cache.has(id)) return cache.get(id);
     const events = [];
     const map = data.map;
     if (map) {
       const index = map.actors.findIndex(function (a) { return a[0] === id; });
       const ev = map.events;
       if (index >= 0) {
+        const within = Uint8Array.from(map.groups, function (g) { return g.indexOf(index) >= 0 ? 1 : 0; });
         for (let i = 0; i < ev.id.length; i++) {
-          const a = map.groups[ev.a[i]], b = map.groups[ev.b[i]], o = map.groups[ev.o[i]];
-          if (a.indexOf(index) < 0 && b.indexOf(index) < 0 && o.indexOf(index) < 0) continue;
-          events.push(eventItem(map, i));
+          if (within[ev.a[i]] || within[ev.b[i]] || within[ev.o[i]]) events.push(eventItem(map, i));
         }
       }
     }
-    return { title: byId[id] ? byId[id].label : id, rows: Array.from(rows.values()).filter(function (r) { return r.items.length; }),
-             events: events, asOf: data.asOf };
+    cache.set(id, events);
+    return events;
   }
 
   function isoOf(day) { return new Date(day * DAY).toISOString().slice(0, 10); }

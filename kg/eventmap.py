@@ -68,8 +68,15 @@ def _kinds(store, kind_of: dict[str, str]) -> dict[str, tuple[str, str]]:
         supers.setdefault(c, []).append(str(r["super"]))
         if r["label"]:
             labels[c] = str(r["label"])
-    out = {}
+    event = ns.SKG + "Event"
+
+    def is_event(c: str, seen: frozenset = frozenset()) -> bool:
+        return c == event or any(s not in seen and is_event(s, seen | {c}) for s in supers.get(c, ()))
+
+    out = {event: ("other", "event")}
     for c in supers:
+        if not is_event(c):
+            continue
         names = [ns.local_id(c)] + [ns.local_id(s) for s in supers[c] if s.startswith(ns.SKG)]
         kind = next((kind_of[n] for n in names if n in kind_of), "other")
         out[c] = (kind, labels.get(c) or ns.local_id(c))
@@ -240,7 +247,7 @@ def map_of(store=None, sources: dict[str, dict] | None = None, participants: set
     for r in sparql.run(store, "map-actors"):
         k = key(str(r["actor"]))
         labels[k] = str(r["label"])
-        if r["state"]:
+        if str(r["type"]) == ns.SKG + "State":
             names = states.setdefault(k, [str(r["label"])])
             if r["alias"]:
                 names.append(str(r["alias"]))

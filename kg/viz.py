@@ -213,7 +213,7 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
         edge = merged.setdefault((a, b, d["relation"]), {
             "from": a, "to": b, "relation": d["relation"], "relationLabel": d["relation_label"],
             "symmetric": bool(d.get("symmetric")),
-            "periods": [], "events": [], "years": [], "sources": set(), "certainty": set(), "statements": 0,
+            "periods": [], "items": [], "events": [], "years": [], "sources": set(), "certainty": set(), "statements": 0,
         })
         period = edge_period(d)
         last = (period.end or as_of or period.start).year
@@ -223,6 +223,11 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
         else:
             edge["statements"] += 1
             edge["periods"].append(period.text())
+            edge["items"].append({  # for the actor timeline: the period at its precision, and its sources
+                "s": period.start.isoformat(), "e": period.end.isoformat() if period.end else None,
+                "sp": period.start_precision, "ep": period.end_precision if period.end else None,
+                "text": period.text(), "c": d.get("certainty"), "src": sorted(d.get("sources") or []),
+            })
             if d.get("certainty"):
                 edge["certainty"].add(d["certainty"])
         edge["sources"].update(d.get("sources") or [])
@@ -258,7 +263,7 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
             "id": f"{a}|{relation}|{b}", "from": a, "to": b, "relation": relation,
             "relationLabel": e["relationLabel"], "symmetric": e["symmetric"], "color": st["color"], "dashes": bool(st.get("dashes")),
             "arrow": bool(st.get("arrow")), "width": round(width, 2), "count": count,
-            "periods": e["periods"], "events": e["events"], "spans": _spans(e["years"]),
+            "periods": e["periods"], "items": e["items"], "events": e["events"], "spans": _spans(e["years"]),
             "certainty": ", ".join(sorted(e["certainty"])) or None,
             "sources": [sources.get(s, {"title": s, "url": None}) for s in sorted(e["sources"])],
         })
@@ -300,27 +305,52 @@ def year_range(net: Network, as_of=None) -> tuple[int, int]:
     return starts[int(0.05 * (len(starts) - 1))], max(ends)
 
 
-def render(net: Network, *, title: str = DEFAULT_TITLE, as_of=None, initial_year: int | None = None,
-           years: tuple[int, int] | None = None) -> str:
-    """The self-contained HTML page of a pyvis Network made by :func:`pyvis_network`."""
-    import jinja2
+@cache
+def _script(name: str) -> str:
+    """One of the page's own scripts (``templates/map.js``, ``templates/timeline.js``)."""
+    return _no_closing_tag(resources.files("kg").joinpath("templates", name).read_text(encoding="utf-8"), "script")
 
+
+def page_data(net: Network, *, as_of=None, initial_year: int | None = None, years: tuple[int, int] | None = None,
+              map_data: dict | None = None, sources: dict[str, dict] | None = None) -> dict[str, Any]:
+    """What the page's script reads: nodes, edges, legend, slider years, the map and the sources."""
     first, last = years or year_range(net, as_of)
     if initial_year is not None:
         first, last = min(first, initial_year), max(last, initial_year)
-    data = {
+    cited = {s for e in net.edges for it in e.get("items", []) for s in it["src"]}
+    return {
         "nodes": net.nodes, "edges": net.edges, "legend": _legend(net), "years": [first, last],
         "initialYear": initial_year, "asOf": as_of.isoformat() if as_of else None,
+        "sources": {s: (sources or {}).get(s, {"title": s, "url": None}) for s in sorted(cited)},
+        "map": map_data,
     }
-    template = resources.files("kg").joinpath("templates/viz.html").read_text(encoding="utf-8")
+
+
+def render(net: Network, *, title: str = DEFAULT_TITLE, as_of=None, initial_year: int | None = None,
+           years: tuple[int, int] | None = None, map_data: dict | None = None,
+           sources: dict[str, dict] | None = None, template: str = "viz.html", extra: dict | None = None,
+           view: str = "network") -> str:
+    """The self-contained HTML page of a pyvis Network made by :func:`pyvis_network`.
+
+    ``map_data`` (:func:`kg.eventmap.map_data`) adds the map view; ``sources`` the
+    titles and links the timeline's tooltips show. ``template`` and ``extra`` let
+    ``kg timeline --format html`` reuse the same data and scripts in its own page.
+    """
+    import jinja2
+
+    data = page_data(net, as_of=as_of, initial_year=initial_year, years=years, map_data=map_data, sources=sources)
+    data["initialView"] = view
+    data.update(extra or {})
+    text = resources.files("kg").joinpath("templates", template).read_text(encoding="utf-8")
     from markupsafe import Markup
 
     env = jinja2.Environment(autoescape=True)
     js, css = _vis_assets()
     # the title is escaped by the template; the JS, CSS and JSON are made safe above
-    return env.from_string(template).render(
+    return env.from_string(text).render(
         title=title, heading=title, vis_version=VIS_VERSION,
         vis_js=Markup(js), vis_css=Markup(css), data_json=Markup(_safe_json(data)),
+        map_js=Markup(_script("map.js")), timeline_js=Markup(_script("timeline.js")),
     )
 
 
@@ -344,13 +374,15 @@ def viz(
     depth: int = 1,
     relations: list[str] | None = None,
     title: str | None = None,
+    view: str = "network",
     store=None,
 ) -> dict[str, Any]:
     """Make the interactive page; write it to ``output`` (atomically) when given.
 
     ``year`` or ``start``/``end`` keep the relations valid then; ``focus`` (a
     name or alias) and ``depth`` keep an actor and its neighbours up to that
-    many steps; ``relations`` keeps only those relation types. Returns the
+    many steps; ``relations`` keeps only those relation types; ``view`` is the view the
+    page opens on ("network" or "map"). Returns the
     page (``html``), its node and edge counts and the path written.
     """
     import networkx as nx
@@ -361,6 +393,8 @@ def viz(
     store = or_default(store)
     if depth < 1:
         raise UsageError(f"--depth must be 1 or more, got {depth}")
+    if view not in ("network", "map"):
+        raise UsageError(f"view must be 'network' or 'map', got {view!r}")
     g = network(store, year=year, start=start, end=end, relations=relations)
     heading = title or DEFAULT_TITLE
     if focus:
@@ -376,8 +410,13 @@ def viz(
     g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])  # actors with no relation at all
     if year is not None and not title:
         heading += f", {year}"
-    net = pyvis_network(g, _sources(store))
-    html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year)
+    sources = _sources(store)
+    net = pyvis_network(g, sources)
+    from .eventmap import map_of
+
+    html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
+                  map_data=map_of(store, sources, participants={n["id"] for n in net.nodes} if focus else None),
+                  view=view)
     if output is not None:
         write_atomically(Path(output), html.encode("utf-8"))
     return {"path": str(output) if output is not None else None, "nodes": len(net.nodes),

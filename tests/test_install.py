@@ -83,6 +83,10 @@ def test_the_wheel_ships_the_curated_data_and_builds_without_warnings(wheel):
     assert {f"kg/data/{name}" for name in data} <= names
     assert {"kg/schema.ttl", "kg/queries/fought-statements.rq", "kg/web/endpoint.html",
             "kg/templates/viz.html"} <= names
+    # every file of the package folder, code or data (queries, rules, templates, borders), is shipped
+    package = {str(p.relative_to(ROOT)) for p in (ROOT / "kg").rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts}
+    assert sorted(package - names) == []
     for warning in WARNINGS:
         assert warning not in log, log
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "explore_sahel.ipynb"
@@ -29,7 +30,16 @@ def test_notebook_runs_top_to_bottom(kg_home, tmp_path):
     assert "merged into JNIM on 2017-03-02" in text
     assert "Most connected actors in 2024:\n - Jama'at Nusrat al-Islam wal-Muslimin" in text
     assert "Wagner Group" in text and "Africa Corps" in text
+    # the plots (events and deaths per year and country, JNIM's opponents per year, the map) are drawn
+    pngs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+            if "image/png" in out.get("data", {})]
+    assert len(pngs) >= 3
+    assert "Countries plotted: Mali, " in text
+    fought_in = {int(y): int(n) for n, y in re.findall(r"JNIM fought (\d+) actors in (\d{4})", text)}
+    assert set(fought_in) == set(range(2017, 2026)) and all(n >= 5 for n in fought_in.values())
+    assert "events of the graph at their places" not in text  # a title, drawn in the figure, not printed
     html = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
             if out.output_type in ("display_data", "execute_result") and "text/html" in out.get("data", {})]
     assert html and "<iframe srcdoc=" in html[-1]["data"]["text/html"]
+    assert "&quot;initialView&quot;:&quot;map&quot;" in html[-1]["data"]["text/html"]  # the last page opens on its map
     assert not list(tmp_path.glob("*.html"))  # the tour writes nothing into the user's folder

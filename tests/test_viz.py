@@ -94,6 +94,11 @@ def test_focus_keeps_the_neighbourhood(curated):
     assert "jnim" in ids and "wagner_group" in ids
     assert "operation_serval" not in ids  # ended before JNIM existed: two steps away at least
     assert all("jnim" in (e["from"], e["to"]) or {e["from"], e["to"]} <= ids for e in data["edges"])
+    m = data["map"]  # the map: the events of the actors shown, and only those
+    shown = {k for k, a in enumerate(m["actors"]) if a[0] in ids}
+    assert m["events"]["id"] and "bamako_attack_2024" in m["events"]["id"]
+    assert all(any(shown.intersection(m["groups"][m["events"][c][i]]) for c in ("a", "b", "o"))
+               for i in range(len(m["events"]["id"])))
 
 
 def test_text_from_the_data_cannot_become_markup():
@@ -112,7 +117,7 @@ def test_text_from_the_data_cannot_become_markup():
     js, css = viz._vis_assets()
     ours = html.replace(js, "").replace(css, "")  # vis-network's own code mentions <b> tags
     assert "<script>alert(1)" not in ours and "<b>" not in ours
-    assert ours.count("<script") == 3  # the data block, vis-network, the page's own code
+    assert ours.count("<script") == 5  # the data block, vis-network, the map, the timeline, the page's own code
     assert "&lt;/script&gt;&lt;script&gt;alert(1)" in ours  # the title, escaped by the template
     data = page_data(html)
     assert data["nodes"][0]["label"] == evil  # the JSON still holds the exact text
@@ -137,3 +142,109 @@ def test_cli_viz_writes_the_page(kg, tmp_path):
     r = kg("viz", "--relations", "fought,alied_with", "-o", str(tmp_path / "x.html"))
     assert r.code == 2 and "unknown relation type 'alied_with'" in r.stderr
     assert not (tmp_path / "x.html").exists()
+
+
+# -- the map and the timeline (issue 16) ------------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def event_at(data: dict, event: str) -> dict:
+    m = data["map"]
+    ev = m["events"]
+    i = ev["id"].index(event)
+    names = lambda g: [m["actors"][a][1] for a in m["groups"][g]]  # noqa: E731
+    return {"place": m["places"][ev["place"][i]], "kind": m["kinds"][ev["kind"][i]]["key"],
+            "type": m["types"][ev["type"][i]], "deaths": ev["deaths"][i], "a": names(ev["a"][i]),
+            "b": names(ev["b"][i]), "others": names(ev["o"][i]),
+            "sources": [m["sources"][s]["title"] for s in m["groups"][ev["src"][i]]]}
+
+
+def test_the_map_holds_every_curated_event_at_its_place(page):
+    data = page_data(page)
+    m = data["map"]
+    with open(DATA / "events.csv", encoding="utf-8") as f:
+        events = {r["id"]: r for r in csv.DictReader(f)}
+    with open(DATA / "places.csv", encoding="utf-8") as f:
+        places = {r["id"]: r for r in csv.DictReader(f)}
+    with open(DATA / "actors.csv", encoding="utf-8") as f:
+        actors = {r["id"]: r for r in csv.DictReader(f)}
+    drawn = set(m["events"]["id"])
+    assert drawn | {e for e in events if e not in drawn} == set(events)
+    assert len(drawn) + m["unplacedCount"] == len(events)
+    for eid in drawn:  # each at its place's coordinates, or at the middle of its country
+        place = events[eid]["place"]
+        label, lat, lon, origin = event_at(data, eid)["place"]
+        if place in places and places[place]["lat"]:
+            assert (lat, lon, origin) == (round(float(places[place]["lat"]), 3), round(float(places[place]["lon"]), 3), 1)
+        else:
+            assert origin == 2 and (actors[place]["type"], label) == ("state", actors[place]["label"])
+    unplaced = {u[0] for u in m["unplaced"]}
+    for eid, r in events.items():  # the others are listed apart: no place, or a place with no position
+        if eid not in drawn:
+            assert r["label"] in unplaced
+            assert not r["place"] or (r["place"] in places and not places[r["place"]]["lat"]) or (
+                actors[r["place"]]["type"] == "state" and r["place"] not in ("mali", "niger", "burkina_faso"))
+    tinza = event_at(data, "tinzaouaten_ambush_2024")
+    assert tinza["place"][0] == "Tinzaouaten" and tinza["deaths"] == 131 and tinza["kind"] == "attack"
+    assert "Jama'at Nusrat al-Islam wal-Muslimin" in tinza["a"] and "Wagner Group" in tinza["b"]
+    assert tinza["sources"]
+    mali = next(c for c in m["borders"] if c["name"] == "Mali")
+    assert mali["focus"] and len(mali["rings"][0]) > 40  # Natural Earth's outline, simplified
+    assert "Natural Earth" in m["bordersSource"] and "public domain" in m["bordersLicence"]
+
+
+def test_the_page_stays_under_2_mb(page):
+    assert len(page.encode("utf-8")) < 2_000_000
+
+
+def test_imported_events_are_on_the_map_with_their_sides(kg, tmp_path):
+    home = tmp_path / "home"
+    for kind, name in (("acled", "acled_sample.csv"), ("ucdp", "ucdp_ged_sample.csv")):
+        r = kg("import", kind, str(FIXTURES / name), home=home)
+        assert r.code == 0, r.stderr
+    out = tmp_path / "page.html"
+    r = kg("viz", "-o", str(out), home=home)
+    assert r.code == 0, r.stderr
+    data = page_data(out.read_text(encoding="utf-8"))
+    ids = data["map"]["events"]["id"]
+    with open(FIXTURES / "acled_sample.csv", encoding="utf-8") as f:
+        acled = list(csv.DictReader(f))
+    with open(FIXTURES / "ucdp_ged_sample.csv", encoding="utf-8") as f:
+        ucdp = list(csv.DictReader(f))
+    assert sum(1 for i in ids if i.startswith("acled/")) == len(acled)
+    assert sum(1 for i in ids if i.startswith("ucdp/")) == len(ucdp)
+    first = event_at(data, next(i for i in ids if i.endswith("MLI30001")))
+    assert first["place"][:3] == ["Mondoro", 14.605, -1.956] and first["deaths"] == 27
+    assert first["kind"] == "battle" and first["type"] == "Armed clash"
+    assert first["a"] == ["Jama'at Nusrat al-Islam wal-Muslimin"] and first["b"] == ["Malian Armed Forces"]
+    assert first["sources"] == ["AFP; Le Monde"]
+
+
+def test_kg_timeline_html(kg, tmp_path):
+    out = tmp_path / "jnim.html"
+    r = kg("timeline", "GSIM", "--format", "html", "-o", str(out))
+    assert r.code == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    data = page_data(html)
+    assert data["focus"] == "jnim"
+    assert not re.search(r"<(script|img|iframe)[^>]*\ssrc=", html, re.I) and "KGTimeline" in html
+    fought = [it for e in data["edges"] if e["relation"] == "fought" for it in e["items"]]
+    assert any(it["s"] == "2017-03-02" and it["e"] is None for it in fought)  # ongoing: no end
+    assert all(ev_jnim(data, i) for i in range(len(data["map"]["events"]["id"])))  # only JNIM's events
+    assert data["map"]["events"]["id"] and "bamako_attack_2024" in data["map"]["events"]["id"]
+    r = kg("timeline", "JNIM", "--format", "html")  # no -o: the page on standard output
+    assert r.code == 0 and r.stdout.startswith("<!DOCTYPE html>")
+    for args, message in ((("timeline", "--format", "html"), "give its NAME"),
+                          (("timeline", "JNIM", "--format", "html", "--year", "2020"), "leave out --year"),
+                          (("timeline", "JNIM", "-o", str(tmp_path / "x.html")), "--output is for --format html"),
+                          (("timeline", "Nobody at all", "--format", "html", "-o", str(tmp_path / "y.html")), "")):
+        r = kg(*args)
+        assert r.code == 2 and message in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.html").exists() and not (tmp_path / "y.html").exists()
+
+
+def ev_jnim(data: dict, i: int) -> bool:
+    m = data["map"]
+    jnim = next(k for k, a in enumerate(m["actors"]) if a[0] == "jnim")
+    return any(jnim in m["groups"][m["events"][c][i]] for c in ("a", "b", "o"))

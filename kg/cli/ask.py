@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -106,18 +108,48 @@ def actor(
     typer.echo("\nSources: " + ", ".join(p["sources"]))
 
 
+class TimelineFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
 @app.command()
 def timeline(
     name: Annotated[str | None, typer.Argument(help="An actor (default: everything).", callback=actor_name)] = None,
     year: YearOption = None,
     start: FromOption = None,
     end: ToOption = None,
-    fmt: FormatOption = "table",
+    fmt: Annotated[TimelineFormat, typer.Option(
+        "--format", "-f", help="Output: an aligned table, JSON, CSV, or an HTML page drawing one actor's timeline.",
+    )] = TimelineFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="With --format html: the file to write.")] = None,
 ) -> None:
     """Statements and events in date order, of one actor or of the whole graph.
 
-    In Python: kg.timeline.timeline(name, year=..., start=..., end=...).
+    --format html draws one actor's timeline (bars for periods, dots for one-off
+    relations, ticks for events) as a self-contained page. In Python:
+    kg.timeline.timeline(name, year=..., start=..., end=...), kg.timeline.timeline_page(name, output).
     """
+    from ..errors import UsageError
+
+    if fmt is TimelineFormat.html:
+        from ..timeline import timeline_page
+
+        if name is None:
+            raise UsageError("--format html draws one actor's timeline: give its NAME, e.g. kg timeline JNIM --format html -o jnim.html")
+        if year is not None or start is not None or end is not None:
+            raise UsageError("--format html draws the whole timeline: leave out --year, --from and --to")
+        page = timeline_page(name, output, store=store())
+        if output is None:
+            typer.echo(page["html"], nl=False)
+        else:
+            typer.echo(f"wrote {page['path']}: timeline of {page['actor']}, {page['relations']} dated relations, "
+                       f"{page['events']} events")
+        return
+    if output is not None:
+        raise UsageError("--output is for --format html; the other formats print to standard output")
     from ..timeline import timeline as run
 
     rows = run(name, year=year, start=start, end=end, store=store())

@@ -67,13 +67,23 @@ def validate() -> None:
 
 
 @app.command()
-def stats(fmt: FormatOption = "table") -> None:
+def stats(
+    fmt: FormatOption = "table",
+    coverage: Annotated[
+        bool, typer.Option("--coverage", help="Only events and statements per country (Mali, Burkina Faso, Niger) and year.")
+    ] = False,
+) -> None:
     """Counts by class, by relation type, by year and by source.
 
-    In Python: kg.stats.stats().
+    In Python: kg.stats.stats(), kg.stats.coverage().
     """
     from ..stats import stats as compute
 
+    if coverage:
+        from ..stats import coverage as per_country
+
+        emit(per_country(store()), fmt.value)
+        return
     result = compute(store())
     if fmt.value == "json":
         to_json(result)

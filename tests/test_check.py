@@ -175,3 +175,16 @@ def test_check_all_also_reads_the_imports_graphs(minimal_data):
     assert check_graph(store, locations=row_locations(minimal_data)) == []
     found = check_graph(store, include_imports=True, locations=row_locations(minimal_data))
     assert [(f.rule, f.graph, f.file) for f in found] == [("outside-lifespan", "acled", None)]
+
+
+def test_a_fought_statement_about_a_part_covers_the_whole(minimal_data):
+    """Katiba Macina, part of JNIM, fought FAMa: the pair JNIM-FAMa of a battle is covered."""
+    text = (minimal_data / "relations.csv").read_text(encoding="utf-8")
+    (minimal_data / "relations.csv").write_text(
+        "".join(line for line in text.splitlines(keepends=True) if not line.startswith("jnim_fought_fama,")),
+        encoding="utf-8")
+    append(minimal_data / "actors.csv", "katiba_macina,Katiba Macina,armed_group,jihadist,,,2015,,mali,A group.,wp_jnim")
+    append(minimal_data / "relations.csv",
+           "katiba_macina_part_of_jnim,katiba_macina,part_of,jnim,2017-03-02,,confirmed,wp_jnim,",
+           "katiba_macina_fought_fama,katiba_macina,fought,fama,2015,,confirmed,wp_jnim,")
+    assert [f for f in findings_for(minimal_data) if f.rule == "combat-without-fought"] == []

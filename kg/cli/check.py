@@ -49,9 +49,13 @@ def check(
             to_csv(rows, ["severity", "rule", "where", "message"])
         else:
             _print_table(rows)
-        typer.echo(f"{tally['error']} errors, {tally['warning']} warnings", err=fmt.value != "table")
+        typer.echo(f"{_count(tally['error'], 'error')}, {_count(tally['warning'], 'warning')}", err=fmt.value != "table")
     if tally["error"]:
         raise typer.Exit(1)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _print_table(rows: list[dict]) -> None:

@@ -8,6 +8,39 @@ from typing import Any
 from . import namespaces as ns
 from . import sparql
 
+COVERAGE_COUNTRIES = ("mali", "burkina_faso", "niger")
+
+
+def coverage(store=None, countries: tuple[str, ...] = COVERAGE_COUNTRIES,
+             first_year: int = 2012) -> list[dict[str, Any]]:
+    """Events (by the year they began) and statements (in every year they were in force) per
+    country and year: where the data is thin. A statement counts for the country of either end."""
+    from .cache import or_default
+
+    store = or_default(store)
+    as_of = sparql.as_of(store)
+    events: Counter[tuple[str, int]] = Counter()
+    statements: Counter[tuple[str, int]] = Counter()
+    seen = set()
+    for r in sparql.run(store, "coverage"):
+        country = ns.local_id(r["country"])
+        if country not in countries or (r["x"], country) in seen:
+            continue
+        seen.add((r["x"], country))
+        if r["kind"] == "event":
+            events[country, r["start"].year] += 1
+        else:
+            for year in range(max(r["start"].year, first_year), (r["end"] or as_of).year + 1):
+                statements[country, year] += 1
+    rows = []
+    for year in range(first_year, as_of.year + 1):
+        row: dict[str, Any] = {"year": year}
+        for c in countries:
+            row[f"{c} events"] = events[c, year]
+            row[f"{c} statements"] = statements[c, year]
+        rows.append(row)
+    return rows
+
 
 def stats(store=None) -> dict[str, Any]:
     """Counts per data set graph of classes, relation types, years and sources."""

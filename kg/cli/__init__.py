@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from . import ask, data, explore, imports, query, serve  # noqa: F401  (register commands)
+from . import ask, check, data, explore, imports, query, serve  # noqa: F401  (register commands)
 from .app import app
 
 

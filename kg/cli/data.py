@@ -86,13 +86,21 @@ def stats(
         bool, typer.Option("--brief", help=f"Only the top {BRIEF_ROWS} classes and relations of each graph, "
                                            "the years covered and how many sources.")
     ] = False,
+    coverage: Annotated[
+        bool, typer.Option("--coverage", help="Only events and statements per country (Mali, Burkina Faso, Niger) and year.")
+    ] = False,
 ) -> None:
     """Counts by class, by relation type, by year and by source.
 
-    In Python: kg.stats.stats().
+    In Python: kg.stats.stats(), kg.stats.coverage().
     """
     from ..stats import stats as compute
 
+    if coverage:
+        from ..stats import coverage as per_country
+
+        emit(per_country(store()), fmt.value)
+        return
     result = compute(store())
     if brief:
         result = _brief(result)

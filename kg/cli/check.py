@@ -1,0 +1,64 @@
+"""``kg check``: the consistency rules of kg/checks over the graph, with the row to fix."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .app import FormatOption, app, state, store
+from .output import to_csv, to_json
+
+
+@app.command()
+def check(
+    include_imports: Annotated[
+        bool, typer.Option("--all", help="Check the imported data sets' graphs too, not only the curated one.")
+    ] = False,
+    rule: Annotated[
+        list[str] | None, typer.Option("--rule", "-r", help="Run only this rule (repeatable); see kg/checks.")
+    ] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Check the graph's consistency: lifespans, mergers, alliances against fights, sources, ids.
+
+    Each finding names the CSV file and line of the row to fix. Exit code 0 when
+    there are only warnings, 1 when there is an error.
+
+    In Python: kg.check.check_graph(store, locations=kg.check.row_locations(data_dir)).
+    """
+    from ..cache import default_data_dir
+    from ..check import check_graph, counts, row_locations, rules
+    from ..errors import UsageError
+
+    known = {r.id for r in rules()}
+    unknown = [r for r in rule or [] if r not in known]
+    if unknown:
+        raise UsageError(f"no rule {', '.join(unknown)}; the rules: {', '.join(sorted(known))}")
+    locations = row_locations(state.data_dir or default_data_dir())
+    findings = check_graph(store(), include_imports=include_imports, locations=locations, only=rule)
+    tally = counts(findings)
+    if fmt.value == "json":
+        to_json({"errors": tally["error"], "warnings": tally["warning"],
+                 "findings": [f.as_dict() for f in findings]})
+    else:
+        rows = [{"severity": f.severity, "rule": f.rule,
+                 "where": f"{f.file}:{f.line}" if f.file else f"{f.graph}: {f.node}",
+                 "message": f.message + (f" (see {f.see})" if f.see else "")} for f in findings]
+        if fmt.value == "csv":
+            to_csv(rows, ["severity", "rule", "where", "message"])
+        else:
+            _print_table(rows)
+        typer.echo(f"{_count(tally['error'], 'error')}, {_count(tally['warning'], 'warning')}", err=fmt.value != "table")
+    if tally["error"]:
+        raise typer.Exit(1)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _print_table(rows: list[dict]) -> None:
+    """One finding per line, the message whole (a table would cut it)."""
+    for r in rows:
+        typer.echo(f"{r['severity']:<8} {r['where']:<30} {r['rule']}: {r['message']}")

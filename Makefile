@@ -26,11 +26,14 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_cli.py
 
+# pip's and the build backend's chatter (this machine's index notes, setuptools'
+# "Editable installation" notice) goes to $(VENV)/install.log, shown only if the install fails.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@echo "setting up $(VENV) (pip install -e '.[test]'; log in $(VENV)/install.log)"
+	@$(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[test]'; } \
+		> $(VENV)/install.log 2>&1 || { tail -n 40 $(VENV)/install.log; exit 1; }
+	@touch $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -192,3 +192,29 @@ def test_the_seed_article_is_not_cited_for_history_long_before_it():
     late = [f for f in check_graph(store, locations=row_locations(DATA), only=["late-source"])
             if "ft_2025_bamako_blockade" in f.message]
     assert {f.node for f in late} == ARTICLE_OWN_HISTORY
+
+
+# Each state's extent in WGS84 degrees (lat_min, lat_max, lon_min, lon_max), rounded outwards;
+# places are checked against it with a half-degree margin. A state new to places.csv needs a box.
+COUNTRY_BOXES = {
+    "mali": (10.0, 25.0, -12.5, 4.5),
+    "burkina_faso": (9.4, 15.1, -5.6, 2.4),
+    "niger": (11.6, 23.6, 0.1, 16.0),
+    "algeria": (18.9, 37.1, -8.7, 12.0),
+    "senegal": (12.3, 16.7, -17.6, -11.3),
+    "ivory_coast": (4.3, 10.8, -8.6, -2.5),
+    "benin": (6.2, 12.5, 0.7, 3.9),
+}
+
+
+def test_every_place_with_coordinates_lies_in_its_country(data):
+    """Catches a swapped lat/lon, a lost minus sign or a coordinate copied from a namesake."""
+    margin = 0.5
+    for r in data.places:
+        if not r["lat"] or not r["country"]:
+            continue
+        assert r["country"] in COUNTRY_BOXES, (r.file, r.line, r["country"])
+        lat_min, lat_max, lon_min, lon_max = COUNTRY_BOXES[r["country"]]
+        lat, lon = float(r["lat"]), float(r["lon"])
+        assert lat_min - margin <= lat <= lat_max + margin, (r.file, r.line, r["id"], lat, lon)
+        assert lon_min - margin <= lon <= lon_max + margin, (r.file, r.line, r["id"], lat, lon)

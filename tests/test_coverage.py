@@ -190,3 +190,13 @@ def test_kg_fought_answers_for_niger_with_boko_haram_and_nigeria(kg):
     by_opponent = {r["opponent_id"]: r for r in rows_}
     assert "bosso_attack_2016" in by_opponent["niger_armed_forces"]["event_ids"]
     assert "bosso_attack_2016" in by_opponent["nigeria_armed_forces"]["event_ids"]
+
+
+def test_the_coverage_table_of_the_data_guide_is_what_kg_stats_prints(kg):
+    """data/README.md shows `kg stats --coverage`; this keeps it from going stale as rows are added."""
+    result = kg("stats", "--coverage")
+    assert result.code == 0, result.stderr
+    guide = (Path(__file__).resolve().parent.parent / "data" / "README.md").read_text(encoding="utf-8")
+    section = guide[guide.index("## Coverage"):]
+    table = section[section.index("```\n") + 4:section.index("```", section.index("```\n") + 4)]
+    assert table == result.stdout, "regenerate the table in data/README.md with: kg stats --coverage"

@@ -145,12 +145,15 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
                 found.setdefault(member.actor if member else None, []).extend(
                     (row, name == "fought-events") for row in store.select(text, bound))
             continue
+        window_params = {k: v for k, v in params.items() if k != "graph"}
         if by_actor:  # one row per actor: VALUES (?from ?to ?actor) { (f t a1) (f t a2) }
-            variables = " ".join(f"?{n}" for n in [*params, "actor"])
-            rows = " ".join("(" + " ".join(to_ntriples(v) for v in [*params.values(), a]) + ")" for a in by_actor)
+            variables = " ".join(f"?{n}" for n in [*window_params, "actor"])
+            rows = " ".join("(" + " ".join(to_ntriples(v) for v in [*window_params.values(), a]) + ")"
+                            for a in by_actor)
             text = insert_values(text, f"VALUES ({variables}) {{ {rows} }}")
         else:
-            text = with_values(text, params)
+            text = with_values(text, window_params)
+        text = _in_graph(text, params)
         queries.append(text)
         for row in store.select(text):
             found.setdefault(row["actor"] if by_actor else None, []).append((row, name == "fought-events"))
@@ -158,6 +161,20 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
         for row, is_event in sorted(found.get(member.actor if member else None, []), key=_row_order):
             _collect(row, is_event, member, against, window, as_of, pairs, lives, asked)
     return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
+
+
+def _in_graph(text: str, params: dict) -> str:
+    """``text`` restricted to the data set asked for, by a VALUES block at the WHERE level.
+
+    Inside the GRAPH group, beside the actor, a bound ?graph made Oxigraph scan every
+    statement of the graph instead of looking up the actor's: 1.5 s -> 0.01 s for
+    ``kg fought JNIM --year 2024 --source acled`` on a 100k-event ACLED import."""
+    from .store import insert_values
+    from .terms import to_ntriples
+
+    if "graph" not in params:
+        return text
+    return insert_values(text, f"VALUES ?graph {{ {to_ntriples(params['graph'])} }}", into_graph=False)
 
 
 def _row_order(item: tuple[dict, bool]) -> tuple:
@@ -197,13 +214,17 @@ def _by_year_index(store, window: Period, params: dict):
     yield insert_values(sparql.get("fought-statements-by-year").text, block), False
     unlinked = [r for r in store.select(insert_values(sparql.get("fought-pairs-by-year").text, block))
                 if not r["linked"]]
-    if unlinked:
-        rows = " ".join(f"({to_ntriples(r['actor'])} {to_ntriples(r['opponent'])} {to_ntriples(r['graph'])})"
-                        for r in unlinked)
-        window_values = " ".join(to_ntriples(params[k]) for k in ("from", "to"))
-        pair_block = f"VALUES (?actor ?opponent ?graph) {{ {rows} }} VALUES (?from ?to) {{ ({window_values}) }}"
-        yield insert_values(sparql.get("fought-statements").text, pair_block), False
-    yield with_values(sparql.get("fought-events").text, params), True
+    window_values = " ".join(to_ntriples(params[k]) for k in ("from", "to"))
+    by_graph: dict[IRI, list[dict]] = {}
+    for r in unlinked:
+        by_graph.setdefault(r["graph"], []).append(r)
+    for graph_iri, pairs in sorted(by_graph.items()):  # one query per data set: see _in_graph
+        rows = " ".join(f"({to_ntriples(r['actor'])} {to_ntriples(r['opponent'])})" for r in pairs)
+        pair_block = f"VALUES (?actor ?opponent) {{ {rows} }} VALUES (?from ?to) {{ ({window_values}) }}"
+        text = insert_values(sparql.get("fought-statements").text, pair_block)
+        yield _in_graph(text, {"graph": graph_iri}), False
+    window_params = {k: v for k, v in params.items() if k != "graph"}
+    yield _in_graph(with_values(sparql.get("fought-events").text, window_params), params), True
 
 
 def _lifespans(rows) -> dict[IRI, tuple[Period, bool]]:

@@ -15,6 +15,7 @@ name: groups, forces and states carry the fighting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from . import dates, sparql
@@ -126,10 +127,15 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
     # and rdflib get one query per part, each bound by the store's own mechanism.
     embedded = getattr(store, "name", None) == "oxigraph"
     if side == [None] and embedded and _indexed(window):
-        rows = []
-        for text, is_event in _by_year_index(store, window, params):
-            queries.append(text)
-            rows += [(row, is_event) for row in store.select(text)]
+        rows = _year_rows(store, window, params, queries)
+        if rows is None:  # summaries written before skg:pairRows: the statements triple by triple
+            rows = []
+            for text in _by_year_index(store, window, params):
+                queries.append(text)
+                rows += [(row, False) for row in store.select(text)]
+        text = _events_query(params)
+        queries.append(text)
+        rows += [(row, True) for row in store.select(text)]
         for row, is_event in sorted(rows, key=_row_order):
             _collect(row, is_event, None, None, window, as_of, pairs, lives, asked)
         return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
@@ -193,9 +199,55 @@ def _indexed(window: Period | None) -> bool:
     return window is not None and window.end is not None and window.end.year - window.start.year < INDEXED_YEARS
 
 
+def _year_block(window: Period, params: dict) -> str:
+    """The VALUES block of the window's years (and data set) for the year-index queries."""
+    from .terms import to_ntriples
+
+    years = " ".join(to_ntriples(y) for y in range(window.start.year, window.end.year + 1))
+    graph = f" VALUES ?graph {{ {to_ntriples(params['graph'])} }}" if "graph" in params else ""
+    return f"VALUES ?year {{ {years} }}{graph}"
+
+
+def _year_rows(store, window: Period, params: dict, queries: list[str]) -> list[tuple[dict, bool]] | None:
+    """The statements of the window's years, read from their pair-years' skg:pairRows literals:
+    the rows fought-statements-by-year gives (each statement once per data set), for one
+    row per pair-year instead of ten triples per statement. None if a pair-year of those
+    years has no such literal (a store written before them)."""
+    from .store import insert_values
+
+    text = insert_values(sparql.get("fought-rows-by-year").text, _year_block(window, params))
+    queries.append(text)
+    found: dict[tuple[str, str], dict] = {}
+    for r in store.select(text):
+        if r["rows"] is None:
+            return None
+        graph = r["graph"]
+        for line in r["rows"].split("\n"):
+            stmt, actor, opponent, start, sp, end, ep, events, fatalities, sources = line.split("\t")
+            if (stmt, graph) in found:  # a statement of several years of the window
+                continue
+            found[stmt, graph] = {
+                "stmt": IRI(stmt), "actor": IRI(actor), "opponent": IRI(opponent),
+                "start": date.fromisoformat(start), "startPrecision": sp,
+                "end": date.fromisoformat(end) if end else None, "endPrecision": ep or None,
+                "events": int(events) if events else None,
+                "fatalities": int(fatalities) if fatalities else None,
+                "graph": graph, "sources": sources,
+            }
+    return [(row, False) for row in found.values()]
+
+
+def _events_query(params: dict) -> str:
+    """fought-events for every pair in the window (and data set)."""
+    from .store import with_values
+
+    window_params = {k: v for k, v in params.items() if k != "graph"}
+    return _in_graph(with_values(sparql.get("fought-events").text, window_params), params)
+
+
 def _by_year_index(store, window: Period, params: dict):
-    """The queries for every pair in a bounded window, through the pair-year index, as
-    (query text with its VALUES bound, whether its rows are events), run one after the other.
+    """The statement queries for every pair in a bounded window, through the pair-year
+    index (for summaries without skg:pairRows), run one after the other.
 
     A statement that touches the window is filed under one of its years, so the year
     index finds every statement the full scan (fought-statements) would, and only
@@ -203,15 +255,12 @@ def _by_year_index(store, window: Period, params: dict):
     window and the lifespans are still checked row by row, as for one actor). Its
     summaries link their statements (skg:pairStatement); pair-years without links
     (imports) give their pairs, whose statements are then asked for pair by pair.
-    Combat events have no year index; their query is the same as with an actor.
     """
-    from .store import insert_values, with_values
+    from .store import insert_values
     from .terms import to_ntriples
 
-    years = " ".join(to_ntriples(y) for y in range(window.start.year, window.end.year + 1))
-    graph = f" VALUES ?graph {{ {to_ntriples(params['graph'])} }}" if "graph" in params else ""
-    block = f"VALUES ?year {{ {years} }}{graph}"
-    yield insert_values(sparql.get("fought-statements-by-year").text, block), False
+    block = _year_block(window, params)
+    yield insert_values(sparql.get("fought-statements-by-year").text, block)
     unlinked = [r for r in store.select(insert_values(sparql.get("fought-pairs-by-year").text, block))
                 if not r["linked"]]
     window_values = " ".join(to_ntriples(params[k]) for k in ("from", "to"))
@@ -222,9 +271,7 @@ def _by_year_index(store, window: Period, params: dict):
         rows = " ".join(f"({to_ntriples(r['actor'])} {to_ntriples(r['opponent'])})" for r in pairs)
         pair_block = f"VALUES (?actor ?opponent) {{ {rows} }} VALUES (?from ?to) {{ ({window_values}) }}"
         text = insert_values(sparql.get("fought-statements").text, pair_block)
-        yield _in_graph(text, {"graph": graph_iri}), False
-    window_params = {k: v for k, v in params.items() if k != "graph"}
-    yield _in_graph(with_values(sparql.get("fought-events").text, window_params), params), True
+        yield _in_graph(text, {"graph": graph_iri})
 
 
 def _lifespans(rows) -> dict[IRI, tuple[Period, bool]]:

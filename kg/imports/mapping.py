@@ -350,7 +350,8 @@ class Mapper:
             a, relation, b, _year = key
             pair_years.add(a, relation, b, summary.first, summary.last,
                            events=summary.events, fatalities=summary.fatalities,
-                           statement=summary.iri.strip("<>"))
+                           statement=summary.iri.strip("<>"), precisions=("Day", "Day"),
+                           sources=(self.dataset_iri,))
             s = summary.iri
             out.append(
                 f"<{a}> <{relation}> <{b}>{g}"

@@ -291,7 +291,7 @@ def _collect(row, is_event, member: Member | None, against, window, as_of, pairs
         span, person = lives.get(who, (ALWAYS, False))
         if person and who not in asked:
             return
-        period = period.clip(span)
+        period = _clip(period, span)
         if period is None:
             return
     if member is not None:
@@ -310,7 +310,8 @@ def _collect(row, is_event, member: Member | None, against, window, as_of, pairs
     if window is not None and not period.overlaps(window, as_of):
         return
     if member is None:  # every dyad: list each unordered pair once
-        first, second = sorted((row["actor"], row["opponent"]))
+        first, second = (row["actor"], row["opponent"]) if row["actor"] <= row["opponent"] else (
+            row["opponent"], row["actor"])
         key = (first, second, None, None)
         asked, other, via = first, second, None
     else:
@@ -330,6 +331,16 @@ def _collect(row, is_event, member: Member | None, against, window, as_of, pairs
             pair.statement_events[row["stmt"]] = row["events"]
         if row.get("fatalities") is not None:
             pair.fatalities[row["stmt"]] = row["fatalities"]
+
+
+def _clip(period: Period, span: Period) -> Period | None:
+    """``period.clip(span)``, without building a new period when ``span`` (a lifespan)
+    holds it: the usual case, met once per statement and actor of a year."""
+    if span.start < period.start and (span.end is None or (period.end is not None and period.end < span.end)):
+        if period.end is None and period.end_precision != "Day":  # as clip() gives it
+            return Period(period.start, None, period.start_precision, "Day")
+        return period
+    return period.clip(span)
 
 
 def _sorted(pairs, names):

@@ -125,23 +125,30 @@ def generate(statements: int, path: Path, pairs: str = "dyads", seed: int = 6) -
                 a = rng.randrange(actors)
                 b = (a + 1 + rng.randrange(actors - 1)) % actors
             start = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+            # drawn in the order the graph always drew them: the same graph for a seed as before
+            start_precision, sure = rng.choice(precisions), rng.choice(certainty)
+            source = f"{ns.SOURCE}syn_{rng.randrange(1000)}"
             lines = [
                 f"{s} {rdf_type} <{skg}Statement> {g} .",
                 f"{s} <{skg}subject> <{ns.ACTOR}syn_{a}> {g} .",
                 f"{s} <{skg}predicate> <{relation}> {g} .",
                 f"{s} <{skg}object> <{ns.ACTOR}syn_{b}> {g} .",
                 f'{s} <{skg}start> "{start.isoformat()}"{date_type} {g} .',
-                f"{s} <{skg}startPrecision> {rng.choice(precisions)} {g} .",
-                f"{s} <{skg}certainty> {rng.choice(certainty)} {g} .",
-                f"{s} <{ns.PROV}wasDerivedFrom> <{ns.SOURCE}syn_{rng.randrange(1000)}> {g} .",
+                f"{s} <{skg}startPrecision> {start_precision} {g} .",
+                f"{s} <{skg}certainty> {sure} {g} .",
+                f"{s} <{ns.PROV}wasDerivedFrom> <{source}> {g} .",
             ]
-            end = None
+            end, end_precision = None, None
             if rng.random() < 0.8:  # else ongoing
                 end = start + timedelta(days=rng.choice((0, 0, 3, 30, 120, 400, 900)))
+                end_precision = rng.choice(precisions)
                 lines.append(f'{s} <{skg}end> "{end.isoformat()}"{date_type} {g} .')
-                lines.append(f"{s} <{skg}endPrecision> {rng.choice(precisions)} {g} .")
+                lines.append(f"{s} <{skg}endPrecision> {end_precision} {g} .")
             summariser.add(f"{ns.ACTOR}syn_{a}", relation, f"{ns.ACTOR}syn_{b}", start, end,
-                           statement=f"{ns.STATEMENT}syn_{i}")
+                           statement=f"{ns.STATEMENT}syn_{i}",
+                           precisions=(start_precision.strip("<>").rpartition("#")[2],
+                                       end_precision.strip("<>").rpartition("#")[2] if end_precision else None),
+                           sources=(source,))
             f.write("\n".join(lines) + "\n")
             quads += len(lines)
         for text in summariser.nquads():

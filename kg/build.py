@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from . import dates
 from . import namespaces as ns
 from .errors import DataError, Problem
-from .tables import COLUMNS, Row, read_table, split_list
+from .tables import ALIASES_FILE, COLUMNS, Row, read_table, split_list
 from .vocab import Vocabulary, schema_text, vocabulary
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
@@ -50,14 +50,8 @@ class CuratedData:
     aliases: list[Row] = field(default_factory=list)  # data/aliases.csv (optional): imported data sets' names
 
 
-ALIASES_FILE = "aliases.csv"
 ALIAS_COLUMNS = ("name", "dataset", "country", "from", "to", "actor", "source")
 ALIAS_DATASETS = ("acled", "ucdp")
-
-
-def data_files(data_dir: Path) -> list[Path]:
-    """Every file the build reads: what the cache fingerprint covers."""
-    return [data_dir / "dataset.toml", *(data_dir / name for name in COLUMNS), data_dir / ALIASES_FILE]
 
 
 def load(data_dir: Path) -> CuratedData:
@@ -102,7 +96,7 @@ def load(data_dir: Path) -> CuratedData:
 
 
 def _read_dataset_toml(path: Path, problems: list[Problem]) -> tuple[str, date]:
-    import tomllib  # here: kg fought imports this module (for data_files) but never reads TOML
+    import tomllib  # here: only a build reads TOML
 
     fallback = ("sahel-kg", date.today())
     try:

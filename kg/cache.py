@@ -55,7 +55,7 @@ def store_path() -> Path:
 
 
 def fingerprint(data_dir: Path) -> str:
-    from .build import data_files
+    from .tables import data_files
 
     digest = hashlib.sha256(__version__.encode())
     for name in ("schema.ttl", "shapes.ttl", "summaries.py"):

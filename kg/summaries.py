@@ -34,6 +34,14 @@ class PairYear:
     events: int | None = None
     fatalities: int | None = None
     members: list[str] | None = None  # the statements' IRIs, when the caller gave them
+    rows: list[str] | None = None  # the statements themselves, one line each (ROW_FIELDS)
+
+
+# The fields of one line of skg:pairRows, tab-separated (empty when unknown or
+# ongoing): what kg fought needs of a statement, so that a year's statements are
+# read as one literal per pair-year instead of joined triple by triple.
+ROW_FIELDS = ("statement", "subject", "object", "start", "startPrecision", "end", "endPrecision",
+              "events", "fatalities", "sources")
 
 
 class Summariser:
@@ -55,14 +63,26 @@ class Summariser:
         self._tag = graph.removeprefix(ns.GRAPH).replace("/", ".")
 
     def add(self, subject: str, relation: str, obj: str, start: date, end: date | None,
-            *, events: int | None = None, fatalities: int | None = None, statement: str | None = None) -> None:
+            *, events: int | None = None, fatalities: int | None = None, statement: str | None = None,
+            precisions: tuple[str, str | None] | None = None, sources: Iterable[str] = ()) -> None:
         """Count one statement into each year its period touches (an open end runs to the as-of day).
 
         With ``statement`` (its IRI), each of those years links to it (``skg:pairStatement``): the
         index through which ``kg fought --year`` reads a year's statements without scanning all.
+        With its ``precisions`` (local names: "Day", "Month", "Year"; None for an open end)
+        and ``sources`` (IRIs) too, each year also holds the statement as one line of its
+        ``skg:pairRows`` literal (ROW_FIELDS), in the direction it was stated.
         """
         if relation not in self.relations:
             return
+        row = None
+        if statement is not None and precisions is not None and precisions[0]:
+            row = "\t".join((
+                statement, subject, obj, start.isoformat(), precisions[0],
+                end.isoformat() if end else "", precisions[1] or "",
+                "" if events is None else str(events), "" if fatalities is None else str(fatalities),
+                " ".join(sorted(set(sources))),
+            ))
         if relation in self.symmetric and obj < subject:
             subject, obj = obj, subject
         last_day = end or max(self.as_of, start)
@@ -81,6 +101,10 @@ class Summariser:
                 if pair.members is None:
                     pair.members = []
                 pair.members.append(statement)
+            if row is not None:
+                if pair.rows is None:
+                    pair.rows = []
+                pair.rows.append(row)
             if events is not None:
                 pair.events = (pair.events or 0) + events
             if fatalities is not None:
@@ -113,10 +137,23 @@ class Summariser:
                 text += f'{s} <{skg}fatalities> "{pair.fatalities}"{integer}{g}'
             if pair.members:
                 text += "".join(f"{s} <{skg}pairStatement> <{m}>{g}" for m in pair.members)
+            if pair.rows:
+                text += f"{s} <{skg}pairRows> {_literal(chr(10).join(pair.rows))}{g}"
             yield text
 
     def __len__(self) -> int:
         return len(self.pairs)
+
+
+def _literal(text: str) -> str:
+    """An N-Quads string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped.replace(chr(9), chr(92) + "t")}"'
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    """The statements of one skg:pairRows literal, as dicts of ROW_FIELDS."""
+    return [dict(zip(ROW_FIELDS, line.split("\t"), strict=True)) for line in text.split("\n")]
 
 
 def _tag(iri: str) -> str:
@@ -134,12 +171,19 @@ def summarise(quads: Iterable, graph: str, as_of: date | None = None,
     An ongoing statement runs to ``as_of``, else to the graph's own ``skg:asOf``, else to today.
     """
     wanted = {ns.SKG + p: p for p in (
-        "subject", "predicate", "object", "start", "end", "eventCount", "fatalities", "asOf")}
+        "subject", "predicate", "object", "start", "end", "startPrecision", "endPrecision",
+        "eventCount", "fatalities", "asOf")}
+    derived = ns.PROV + "wasDerivedFrom"
     statements: dict[str, dict[str, str]] = {}
+    sources: dict[str, list[str]] = {}
     for q in quads:
+        if q.graph_name.value != graph:
+            continue
         prop = wanted.get(q.predicate.value)
-        if prop is not None and q.graph_name.value == graph:
+        if prop is not None:
             statements.setdefault(q.subject.value, {})[prop] = q.object.value
+        elif q.predicate.value == derived:
+            sources.setdefault(q.subject.value, []).append(q.object.value)
     if as_of is None:
         stated = [date.fromisoformat(s["asOf"]) for s in statements.values() if "asOf" in s]
         as_of = max(stated) if stated else date.today()
@@ -154,8 +198,14 @@ def summarise(quads: Iterable, graph: str, as_of: date | None = None,
             events=int(stmt["eventCount"]) if "eventCount" in stmt else None,
             fatalities=int(stmt["fatalities"]) if "fatalities" in stmt else None,
             statement=iri,
+            precisions=(_local(stmt.get("startPrecision")), _local(stmt.get("endPrecision"))),
+            sources=sources.get(iri, ()),
         )
     return summariser
+
+
+def _local(iri: str | None) -> str | None:
+    return iri.rpartition("#")[2] if iri else None
 
 
 def with_summaries(quads: list, graph: str) -> list:

@@ -11,6 +11,7 @@ from pathlib import Path
 from .errors import Problem
 
 # The columns of each curated file, in order (see data/README.md).
+ALIASES_FILE = "aliases.csv"
 COLUMNS: dict[str, tuple[str, ...]] = {
     "sources.csv": ("id", "title", "publisher", "date", "url", "kind", "note"),
     "actors.csv": (
@@ -27,6 +28,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "event_participants.csv": ("event", "actor", "role", "side"),
 }
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    """Every file the build reads: what the cache fingerprint covers. Here, beside the
+    table layouts, so that opening the store (kg.cache) does not import kg.build."""
+    return [data_dir / "dataset.toml", *(data_dir / name for name in COLUMNS), data_dir / ALIASES_FILE]
 
 
 @dataclass(frozen=True)

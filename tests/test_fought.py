@@ -197,7 +197,31 @@ def test_every_pair_of_a_window_read_through_the_year_index_is_the_full_scan_ans
 
     module = importlib.import_module("kg.fought")
     queries = module.fought_sparql(store=store, **window)
-    assert any("# title: Fought statements of a year, through the year index" in q for q in queries)
+    assert any("# title: Fought statements of a year, one literal per pair" in q for q in queries)
     indexed = fought(store=store, **window)
+    monkeypatch.setattr(module, "_year_rows", lambda *args: None)  # summaries without skg:pairRows
+    assert any("# title: Fought statements of a year, through the year index" in q
+               for q in module.fought_sparql(store=store, **window))
+    linked = fought(store=store, **window)
     monkeypatch.setattr(module, "_indexed", lambda window: False)  # the scan of every statement
-    assert indexed and indexed == fought(store=store, **window)
+    assert indexed and indexed == linked == fought(store=store, **window)
+
+
+def test_the_lifespan_shortcut_clips_as_period_clip_does():
+    """_clip skips building a period when the lifespan holds it; it must give what clip() gives."""
+    import importlib
+    from datetime import date
+    from itertools import product
+
+    from kg.dates import Period
+
+    clip = importlib.import_module("kg.fought")._clip
+    days = [date(1, 1, 1), date(2012, 1, 1), date(2013, 6, 1), date(2013, 6, 2), date(2020, 1, 1), None]
+    precisions = ["Day", "Month", "Year"]
+    for start, end, sp, ep, life_start, life_end in product(days[:-1], days, precisions, precisions, days[:-1], days):
+        if (end is not None and end < start) or (life_end is not None and life_end < life_start):
+            continue
+        period, span = Period(start, end, sp, ep), Period(life_start, life_end, "Day", "Day")
+        got, want = clip(period, span), period.clip(span)
+        assert got == want and (got is None or (got.start_precision, got.end_precision)
+                                == (want.start_precision, want.end_precision)), (period, span)

@@ -468,3 +468,23 @@ def test_synthetic_files_have_the_exact_layouts_and_import_cleanly(kg, home, tmp
         result = kg("import", kind, str(path), "--format", "json", home=home)
         report = json.loads(result.stdout)
         assert (report["events"], report["skipped"]) == (2000, 0)
+
+
+@pytest.mark.parametrize("window", [{"year": 2024}, {"year": 2022}, {"start": "2021-06", "end": "2024-03"},
+                                    {"year": 2024, "source": "acled"}])
+def test_fought_in_a_window_through_the_year_index_is_the_full_scan_answer(imported, window, monkeypatch):
+    """Imported pair-years carry their statements' rows (skg:pairRows) as curated ones do."""
+    import importlib
+
+    from kg.store import OxigraphStore
+
+    module = importlib.import_module("kg.fought")  # kg.fought is also the function
+
+    store = OxigraphStore(imported[0] / "store", read_only=True)
+    queries = module.fought_sparql(store=store, **window)
+    assert any("# title: Fought statements of a year, one literal per pair" in q for q in queries)
+    assert not any("# title: Fought statements of an actor" in q for q in queries)  # no pair by pair
+    indexed = module.fought(store=store, **window)
+    monkeypatch.setattr(module, "_indexed", lambda window: False)  # the scan of every statement
+    assert indexed and indexed == module.fought(store=store, **window)
+    assert any(set(r["datasets"]) - {"curated"} for r in indexed)  # imported pairs among them

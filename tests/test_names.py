@@ -48,3 +48,19 @@ def test_an_ambiguous_name_lists_the_candidates(minimal_data, tmp_path):
         index.resolve("GSIM")
     assert "jnim (JNIM)" in str(info.value) and "jnim_2 (JNIM splinter)" in str(info.value)
     shutil.rmtree(tmp_path / "data")
+
+
+def test_normalise_keeps_exactly_the_alphanumerics_of_the_decomposed_casefolded_name():
+    """normalise() drops what str.isalnum() rejects, for every character of the BMP."""
+    import unicodedata
+
+    from kg.names import normalise
+
+    def by_character(name: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if c.isalnum())
+
+    for cp in range(0x10000):
+        if not 0xD800 <= cp <= 0xDFFF:
+            name = f"Go{chr(cp)}ïta_ {chr(cp)}-2"
+            assert normalise(name) == by_character(name), hex(cp)
+    assert normalise("Jama'at Nusrat al-Islam wal-Muslimin") == "jamaatnusratalislamwalmuslimin"

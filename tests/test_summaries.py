@@ -104,3 +104,35 @@ def test_each_pair_year_links_the_statements_it_sums_up():
     links = [line for line in text.splitlines() if "pairStatement" in line]
     assert sorted(line.split()[2] for line in links if "--2020>" in line.split()[0]) == ["<urn:stmt1>", "<urn:stmt2>"]
     assert [line.split()[2] for line in links if "--2019>" in line.split()[0]] == ["<urn:stmt1>"]
+
+
+def test_each_pair_year_holds_its_statements_rows_in_the_direction_stated():
+    import pyoxigraph as ox
+
+    from kg.summaries import rows
+
+    s = Summariser("urn:g", date(2025, 11, 30), symmetric=[FOUGHT])
+    s.add("urn:b", FOUGHT, "urn:a", date(2019, 6, 1), date(2020, 2, 1), statement="urn:stmt1",
+          precisions=("Month", "Day"), sources=["urn:src2", "urn:src1"], events=4, fatalities=9)
+    s.add("urn:a", FOUGHT, "urn:b", date(2020, 3, 1), None, statement="urn:stmt2",
+          precisions=("Day", None), sources=[])
+    s.add("urn:a", FOUGHT, "urn:b", date(2020, 5, 1), None, statement="urn:no-precision")  # no row
+    quads = list(ox.parse("".join(s.nquads()), format=ox.RdfFormat.N_QUADS))
+    literal = {q.subject.value.rsplit("--", 1)[1]: q.object.value
+               for q in quads if q.predicate.value == ns.SKG + "pairRows"}
+    assert rows(literal["2019"]) == [{
+        "statement": "urn:stmt1", "subject": "urn:b", "object": "urn:a", "start": "2019-06-01",
+        "startPrecision": "Month", "end": "2020-02-01", "endPrecision": "Day", "events": "4",
+        "fatalities": "9", "sources": "urn:src1 urn:src2"}]
+    assert [r["statement"] for r in rows(literal["2020"])] == ["urn:stmt1", "urn:stmt2"]
+    assert rows(literal["2020"])[1]["end"] == rows(literal["2020"])[1]["endPrecision"] == ""
+
+
+def test_summarise_writes_the_rows_of_the_curated_statements(curated):
+    from kg.summaries import rows
+
+    s = summarise(curated.quads(ns.CURATED_GRAPH), ns.CURATED_GRAPH)
+    written = [r for pair in s.pairs.values() if pair.rows for r in rows("\n".join(pair.rows))]
+    linked = sum(len(pair.members or []) for pair in s.pairs.values())
+    assert written and len(written) == linked  # every linked statement has its row
+    assert all(r["startPrecision"] in ("Day", "Month", "Year") and r["sources"] for r in written)

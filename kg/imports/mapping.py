@@ -342,12 +342,16 @@ class Mapper:
         g, out = self.g, []
         source = f"<{self.dataset_iri}>"
         # the year index (kg/summaries.py): one pair-year node per fought summary,
-        # whose pair is already ordered and whose period already lies in one year
+        # whose pair is already ordered and whose period already lies in one year;
+        # linked to its statement (skg:pairStatement), so that kg fought --year reads
+        # the year's statements through the index, not pair by pair
         pair_years = Summariser(self.graph, as_of=self.last or date.today(), symmetric=())
         for key, summary in self.summaries.items():
             a, relation, b, _year = key
             pair_years.add(a, relation, b, summary.first, summary.last,
-                           events=summary.events, fatalities=summary.fatalities)
+                           events=summary.events, fatalities=summary.fatalities,
+                           statement=summary.iri.strip("<>"), precisions=("Day", "Day"),
+                           sources=(self.dataset_iri,))
             s = summary.iri
             out.append(
                 f"<{a}> <{relation}> <{b}>{g}"

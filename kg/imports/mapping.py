@@ -128,6 +128,7 @@ class Mapper:
         self.type_ns = ns.dataset_ns(self.dataset, "type")
         self.dataset_iri = ns.DATASET + self.dataset
         self._texts: dict = {}
+        self._side_texts: dict[tuple[str, str], str] = {}
 
     # -- names ------------------------------------------------------------------
 
@@ -139,9 +140,12 @@ class Mapper:
         side_b: list[str] = []
         maybe_a: list[str] = []
         maybe_b: list[str] = []
-        placements, mentions, armed_inter = self._placements, self.mentions, self._armed
+        placements, armed_inter = self._placements, self._armed
         country, day = r.country, r.day
+        total = placed_count = armed_count = armed_placed = 0
         for side, certain, maybe in ((r.side_a, side_a, maybe_a), (r.side_b, side_b, maybe_b)):
+            if not side.names:
+                continue
             armed = armed_inter.get(side.inter)
             if armed is None:
                 armed = armed_inter[side.inter] = side.inter.strip().lower() in ARMED_INTER
@@ -151,15 +155,24 @@ class Mapper:
                 found = placements.get(key)
                 if found is None:
                     placed = self.rules.place(*key)
-                    found = placements[key] = (placed, bool(placed.every_actor() & self.rules.minted.keys()))
-                placed, mints = found
+                    mints = bool(placed.every_actor() & self.rules.minted.keys())
+                    # the common case, settled once: the same placed actors whatever the day,
+                    # no period written in the name, none of them an actor of the data set's own
+                    fast = placed.static and placed.ok and placed.years is None and not mints
+                    found = placements[key] = (placed, mints, fast)
+                placed, mints, fast = found
+                total += 1
+                armed_count += armed
+                if fast:
+                    (maybe if placed.uncertain else certain).extend(placed.fixed)
+                    placed_count += 1
+                    armed_placed += armed
+                    continue
                 iris = placed.fixed if placed.static else placed.at(day)
                 (maybe if placed.uncertain else certain).extend(iris)
-                mentions[0] += 1
-                mentions[2] += armed
                 if placed.ok:
-                    mentions[1] += 1
-                    mentions[3] += armed
+                    placed_count += 1
+                    armed_placed += armed
                 elif placed.parts:  # "A and/or B": report the unknown parts, each under its own name
                     for part in placed.parts:
                         if not part.ok:
@@ -170,6 +183,11 @@ class Mapper:
                     self.off_period[name] = self.off_period.get(name, 0) + 1
                 if mints:
                     self._count_new(iris, placed, side.inter)
+        mentions = self.mentions
+        mentions[0] += total
+        mentions[1] += placed_count
+        mentions[2] += armed_count
+        mentions[3] += armed_placed
         return side_a, side_b, maybe_a, maybe_b
 
     def _unknown(self, name: str, iris: tuple[str, ...], inter: str, r: Record) -> None:
@@ -242,14 +260,15 @@ class Mapper:
         if place:
             out.append(f"{e} {PLACE} {place}{g}")
         side_a, side_b, maybe_a, maybe_b = self.sides(r)
-        for iri in dict.fromkeys(side_a):
-            out.append(f"{e} {SIDE_A} <{iri}>{g}")
-        for iri in dict.fromkeys(side_b):
-            out.append(f"{e} {SIDE_B} <{iri}>{g}")
-        for iri in dict.fromkeys(maybe_a):
-            out.append(f"{e} {MAYBE_A} <{iri}>{g}")
-        for iri in dict.fromkeys(maybe_b):
-            out.append(f"{e} {MAYBE_B} <{iri}>{g}")
+        # the rest of each side's line (" <sideA> <actor> <graph> .") is built once per actor
+        side_texts = self._side_texts
+        for predicate, iris in ((SIDE_A, side_a), (SIDE_B, side_b), (MAYBE_A, maybe_a), (MAYBE_B, maybe_b)):
+            if iris:
+                for iri in (iris if len(iris) == 1 else dict.fromkeys(iris)):
+                    text = side_texts.get((predicate, iri))
+                    if text is None:
+                        text = side_texts[(predicate, iri)] = f" {predicate} <{iri}>{g}"
+                    out.append(e + text)
         if r.relation is not None:
             self._count(r, e, side_a, side_b, out)
         if self.first is None or r.start < self.first:

@@ -160,13 +160,14 @@ def check(data: CuratedData, vocab: Vocabulary) -> list[Problem]:
             return False
         return True
 
-    def cite(row: Row) -> None:
-        ids = split_list(row["sources"])
+    def cite(row: Row, column: str = "sources",
+             missing: str = "no source; every fact needs at least one source id") -> None:
+        ids = split_list(row[column])
         if not ids:
-            add(row.problem("sources", "no source; every fact needs at least one source id"))
+            add(row.problem(column, missing))
         for sid in ids:
             if sid not in sources:
-                add(row.problem("sources", f"unknown source id '{sid}'{_suggest(sid, sources)}"))
+                add(row.problem(column, f"unknown source id '{sid}'{_suggest(sid, sources)}"))
 
     def period(row: Row, start_col: str, end_col: str, *, start_required: bool) -> None:
         start = end = None
@@ -223,12 +224,7 @@ def check(data: CuratedData, vocab: Vocabulary) -> list[Problem]:
                     dates.parse(row[column])
                 except dates.DateFormatError as e:
                     add(row.problem(column, str(e)))
-        ids = split_list(row["source"])
-        if not ids:
-            add(row.problem("source", "no source; every alias needs the source that spells the name so"))
-        for sid in ids:
-            if sid not in sources:
-                add(row.problem("source", f"unknown source id '{sid}'{_suggest(sid, sources)}"))
+        cite(row, "source", "no source; every alias needs the source that spells the name so")
     for row in data.actors:
         required(row, "label")
         if one_of(row, "type", vocab.actor_types):

@@ -68,19 +68,16 @@ class Finding:
 
 def parse_rule(name: str, text: str) -> Rule:
     """A rule from its query file; a header that is missing or wrong is a ValueError."""
+    from .sparql import header_lines
+
     fields: dict[str, list[str]] = {}
-    key = None
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            if line.strip():
-                break
-            continue
-        m = _HEADER.match(line)
-        if m:
-            key = m.group(1)
-            fields.setdefault(key, []).append(m.group(2).strip())
-        elif key == "description" and line.strip("# "):
-            fields[key].append(line.lstrip("# ").rstrip())
+    last = None
+    for key, value in header_lines(text, _HEADER):
+        if key is not None:
+            last = key
+            fields.setdefault(key, []).append(value.strip())
+        elif last == "description" and value:
+            fields[last].append(value)
     for required in ("id", "severity", "message"):
         if not fields.get(required):
             raise ValueError(f"checks/{name}.rq: the header has no '# {required}:' line")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -54,19 +55,26 @@ class NamedQuery:
 _HEADER = re.compile(r"^#\s*(title|description|param|example):\s*(.*)$")
 
 
-def parse_named_query(name: str, text: str) -> NamedQuery:
-    title, description, params, example = name, [], [], {}
+def header_lines(text: str, pattern: re.Pattern) -> Iterator[tuple[str | None, str]]:
+    """The ``# key: value`` header of a .rq file (named queries, check rules), in order:
+    (key, value) for a line ``pattern`` matches, (None, text) for another comment line.
+    The header ends at the first line that is neither a comment nor blank."""
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
-                break
+                return
             continue
-        m = _HEADER.match(line)
-        if not m:
-            if description and line.strip("# "):
-                description.append(line.lstrip("# ").rstrip())
+        m = pattern.match(line)
+        yield (m.group(1), m.group(2)) if m else (None, line.lstrip("# ").rstrip())
+
+
+def parse_named_query(name: str, text: str) -> NamedQuery:
+    title, description, params, example = name, [], [], {}
+    for key, value in header_lines(text, _HEADER):
+        if key is None:
+            if description and value:
+                description.append(value)
             continue
-        key, value = m.groups()
         if key == "title":
             title = value.strip()
         elif key == "description":

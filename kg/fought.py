@@ -43,6 +43,7 @@ class _Pair:
     sources: set[str] = field(default_factory=set)
     statements: set[str] = field(default_factory=set)
     datasets: set[str] = field(default_factory=set)
+    first: tuple = ()  # the first row that counted for the pair: (is an event, IRI, actor, opponent)
 
 
 def _period(row: dict, *, closed: bool) -> Period:
@@ -176,17 +177,31 @@ def _in_graph(text: str, params: dict) -> str:
 
 
 def _every_pair(store, window, params, queries, names, as_of, lives, asked):
-    """Every pair in a bounded window, through the year index (``kg fought --year`` alone)."""
+    """Every pair in a bounded window, through the year indexes (``kg fought --year`` alone).
+
+    Events come from the event index. For a whole calendar year, a pair whose
+    statements nothing cuts into (one data set, no event of the pair, no lifespan
+    inside their span) is answered by its precomputed skg:pairAnswer; the other
+    pairs' statements are read from their skg:pairRows and collected one by one,
+    as for one actor. The answers are the same either way (tests compare them)."""
     pairs: dict[tuple, _Pair] = {}
-    statements = _year_rows(store, window, params, queries)
+    events = _window_events(store, window, params, queries)
+    answered: list[tuple[tuple, dict]] = []
+    statements = None
+    if _whole_year(window):
+        split = _year_answers(store, window, params, queries, events, as_of, lives, asked, names)
+        if split is not None:
+            answered, slow = split
+            statements = _year_rows(store, window, params, queries, slow) if slow else []
+            if statements is None:  # no rows to read them by: every pair the slow way
+                answered = []
+    if statements is None:
+        statements = _year_rows(store, window, params, queries)
     if statements is None:  # summaries written before skg:pairRows: the statements triple by triple
         statements = []
         for text in _by_year_index(store, window, params):
             queries.append(text)
             statements += store.select(text)
-    text = _events_query(params)
-    queries.append(text)
-    events = store.select(text)
     # the order of _row_order (statements first), by a key of C calls: 150k statements at 1M
     statements.sort(key=itemgetter("stmt", "actor", "opponent"))
     events.sort(key=itemgetter("event", "actor", "opponent"))
@@ -194,7 +209,143 @@ def _every_pair(store, window, params, queries, names, as_of, lives, asked):
         _collect(row, False, None, None, window, as_of, pairs, lives, asked)
     for row in events:
         _collect(row, True, None, None, window, as_of, pairs, lives, asked)
-    return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
+    # _sorted's order, where ties keep the order pairs were met in: by their first row
+    found = [(_sort_key(p.actor, p.opponent, min(q.start for q in p.periods), p.first, names), _as_dict(p, names))
+             for p in pairs.values()]
+    found += answered
+    found.sort(key=itemgetter(0))
+    return [answer for _, answer in found], queries
+
+
+def _sort_key(actor, opponent, start: date, first: tuple, names) -> tuple:
+    return (names.labels.get(actor, ""), start, names.labels.get(opponent, ""), first)
+
+
+def _whole_year(window: Period) -> bool:
+    return (window.start.month, window.start.day) == (1, 1) and window.end == date(window.start.year, 12, 31)
+
+
+def _year_answers(store, window, params, queries, events, as_of, lives, asked, names):
+    """The pairs of a whole year answered from their skg:pairAnswer, and the pair-years
+    to read statement by statement; None if a summary has no answer (an older store).
+
+    A precomputed answer holds when it is all the pair's evidence and every step of
+    _collect would keep each statement as it is: one pair-year (one data set), no
+    event of the pair, both actors' lifespans strictly around the statements' span
+    (``_clip`` then keeps each period), and an ongoing statement reaching the year
+    (every other statement filed under the year overlaps it). A pair with a person
+    not asked about is left out, as _collect leaves out each of its rows."""
+    from .store import insert_values
+
+    text = insert_values(sparql.get("fought-answers-by-year").text, _year_block(window, params))
+    queries.append(text)
+    by_pair: dict[tuple[str, str], list[tuple[IRI, IRI, list[str]]]] = {}
+    for r in store.select(text):
+        if r["answer"] is None:
+            return None
+        fields = r["answer"].split("\t")
+        a, b = fields[0], fields[1]
+        by_pair.setdefault((a, b) if a <= b else (b, a), []).append((r["pair"], r["graph"], fields))
+    with_events = {(e["actor"], e["opponent"]) for e in events}
+    answered, slow = [], []
+    for key, found in by_pair.items():
+        if any(lives.get(who, (ALWAYS, False))[1] and who not in asked for who in key):
+            continue
+        if len(found) == 1 and key not in with_events:
+            pair, graph, fields = found[0]
+            start = date.fromisoformat(fields[5])
+            end = date.fromisoformat(fields[6]) if fields[6] else None
+            if (end is not None or as_of >= window.start) and all(
+                    _holds(lives.get(who, (ALWAYS, False))[0], start, end) for who in key):
+                answered.append(_answered(key, graph, fields, names))
+                continue
+        slow.extend(pair for pair, _, _ in found)
+    return answered, slow
+
+
+def _holds(span: Period, start: date, end: date | None) -> bool:
+    """Whether a lifespan lies strictly around a span of days: _clip's shortcut for each of its periods."""
+    return span.start < start and (span.end is None or (end is not None and end < span.end))
+
+
+def _answered(key: tuple[str, str], graph: IRI, fields: list[str], names) -> tuple[tuple, dict]:
+    """A pair's sort key and answer (``_as_dict``'s) from its skg:pairAnswer fields."""
+    first, second = key
+    periods = []
+    for text in fields[7].split(";"):
+        start, sp, end, ep = text.split(",")
+        periods.append(Period(date.fromisoformat(start), date.fromisoformat(end) if end else None, sp, ep))
+    fatalities = int(fields[9]) if fields[9] else None
+    answer = {
+        "actor": names.labels.get(first, ns.local_id(first)),
+        "opponent": names.labels.get(second, ns.local_id(second)),
+        "actor_id": ns.local_id(first),
+        "opponent_id": ns.local_id(second),
+        "periods": [p.as_dict() for p in periods],
+        "period_text": "; ".join(p.text() for p in periods),
+        "events": int(fields[8]),
+        "fatalities": fatalities,
+        "sources": fields[10].split(),
+        "via": None,
+        "via_id": None,
+        "opponent_via": None,
+        "statements": fields[11].split(),
+        "event_ids": [],
+        "datasets": [ns.local_id(graph)],
+    }
+    return _sort_key(first, second, periods[0].start, (False, *fields[2:5]), names), answer
+
+
+def _window_events(store, window: Period, params: dict, queries: list[str]) -> list[dict]:
+    """fought-events' rows for every pair in the window: from the event index of each graph
+    that has one, by fought-events itself for the others (the ontology holds no event)."""
+    from .store import insert_values, with_values
+    from .terms import to_ntriples
+
+    text = sparql.get("event-index").text
+    queries.append(text)
+    indexed, combat = set(), set()
+    for r in store.select(text):
+        if r["graph"] is not None:
+            indexed.add(r["graph"])
+        if r["class"] is not None:
+            combat.add(r["class"])
+    wanted = [params["graph"]] if "graph" in params else [IRI(g) for g in store.graphs()]
+    unindexed = sorted(g for g in wanted if g not in indexed and g != ns.ONTOLOGY_GRAPH)
+    rows: list[dict] = []
+    if unindexed:
+        window_params = {k: v for k, v in params.items() if k != "graph"}
+        graphs = " ".join(to_ntriples(g) for g in unindexed)
+        text = insert_values(with_values(sparql.get("fought-events").text, window_params),
+                             f"VALUES ?graph {{ {graphs} }}", into_graph=False)
+        queries.append(text)
+        rows += store.select(text)
+    if not indexed or ("graph" in params and params["graph"] not in indexed):
+        return rows
+    text = insert_values(sparql.get("fought-events-by-year").text, _year_block(window, params))
+    queries.append(text)
+    seen: set[tuple[str, str]] = set()
+    first, last = window.start, window.end
+    for r in store.select(text):
+        graph = r["graph"]
+        for line in r["rows"].split("\n"):
+            event, classes, start, sp, end, ep, fatalities, sources, side_a, side_b = line.split("\t")
+            if (event, graph) in seen:  # an event of several years of the window
+                continue
+            seen.add((event, graph))
+            if combat.isdisjoint(classes.split()):
+                continue
+            start_day, end_day = date.fromisoformat(start), date.fromisoformat(end)
+            if start_day > last or end_day < first:
+                continue
+            a, b = side_a.split(), side_b.split()
+            for actor, opponent in {*((x, y) for x in a for y in b), *((y, x) for x in a for y in b)}:
+                rows.append({
+                    "event": IRI(event), "actor": IRI(actor), "opponent": IRI(opponent),
+                    "start": start_day, "startPrecision": sp, "end": end_day, "endPrecision": ep,
+                    "fatalities": int(fatalities) if fatalities else None, "graph": graph, "sources": sources,
+                })
+    return rows
 
 
 @contextmanager
@@ -236,14 +387,20 @@ def _year_block(window: Period, params: dict) -> str:
     return f"VALUES ?year {{ {years} }}{graph}"
 
 
-def _year_rows(store, window: Period, params: dict, queries: list[str]) -> list[dict] | None:
+def _year_rows(store, window: Period, params: dict, queries: list[str],
+               pairs: list[IRI] | None = None) -> list[dict] | None:
     """The statements of the window's years, read from their pair-years' skg:pairRows literals:
     the rows fought-statements-by-year gives (each statement once per data set), for one
-    row per pair-year instead of ten triples per statement. None if a pair-year of those
-    years has no such literal (a store written before them)."""
+    row per pair-year instead of ten triples per statement; of the pair-years ``pairs``
+    only, when given. None if a pair-year of those years has no such literal (a store
+    written before them)."""
     from .store import insert_values
+    from .terms import to_ntriples
 
-    text = insert_values(sparql.get("fought-rows-by-year").text, _year_block(window, params))
+    block = _year_block(window, params)
+    if pairs is not None:
+        block += f" VALUES ?pair {{ {' '.join(to_ntriples(p) for p in pairs)} }}"
+    text = insert_values(sparql.get("fought-rows-by-year").text, block)
     queries.append(text)
     found: dict[tuple[str, str], dict] = {}
     for r in store.select(text):
@@ -263,14 +420,6 @@ def _year_rows(store, window: Period, params: dict, queries: list[str]) -> list[
                 "graph": graph, "sources": sources,
             }
     return list(found.values())
-
-
-def _events_query(params: dict) -> str:
-    """fought-events for every pair in the window (and data set)."""
-    from .store import with_values
-
-    window_params = {k: v for k, v in params.items() if k != "graph"}
-    return _in_graph(with_values(sparql.get("fought-events").text, window_params), params)
 
 
 def _by_year_index(store, window: Period, params: dict):
@@ -345,7 +494,10 @@ def _collect(row, is_event, member: Member | None, against, window, as_of, pairs
     else:
         asked, other, via = member.root, opponent, member.via
         key = (asked, other, via, opponent_via)
-    pair = pairs.setdefault(key, _Pair(asked, other, via, opponent_via))
+    pair = pairs.get(key)
+    if pair is None:
+        pair = pairs[key] = _Pair(asked, other, via, opponent_via, first=(
+            is_event, row["event"] if is_event else row["stmt"], row["actor"], row["opponent"]))
     pair.periods.append(period)
     pair.datasets.add(ns.local_id(row["graph"]))
     pair.sources.update(ns.local_id(s) for s in (row["sources"] or "").split())

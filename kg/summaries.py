@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import namespaces as ns
+from .dates import Period, merge
 
 PAIR_YEAR = ns.ID + "pair-year/"
+EVENT_INDEX = ns.ID + "event-index/"
 # The relations year questions ask about. Not the structural ones (member of,
 # part of, leads ...): they run for decades, and a summary per year of each
 # would triple the curated graph for no question anyone asks by year.
@@ -43,6 +45,26 @@ class PairYear:
 ROW_FIELDS = ("statement", "subject", "object", "start", "startPrecision", "end", "endPrecision",
               "events", "fatalities", "sources")
 
+# The fields of skg:pairAnswer, tab-separated: a pair-year's statements as kg fought
+# answers them for that whole calendar year when nothing else cuts in (no lifespan
+# inside their span, no event of the pair, no other data set): the pair (its two
+# IRIs), the first statement line (statement, subject, object: the order kg fought
+# meets pairs in), the span of the statements (first start, last end; empty when one
+# is ongoing), the merged periods ("start,precision,end,precision" joined by ";"),
+# the sums of events and fatalities (empty when no statement gives one), the
+# sources' and the statements' ids (space-separated, sorted).
+ANSWER_FIELDS = ("subject", "object", "firstStatement", "firstSubject", "firstObject", "spanStart", "spanEnd",
+                 "periods", "events", "fatalities", "sources", "statements")
+
+# The fields of one line of skg:eventRows, tab-separated: an event with actors on
+# two sides, filed under each year its days touch, so that kg fought --year without
+# an actor reads a year's events as one literal per data set instead of joining
+# each event's participations, class, dates and sources. The classes are the
+# event's rdf:types (kg fought keeps the events of a skg:CombatEvent subclass);
+# sideA and sideB the actors of each side, space-separated.
+EVENT_FIELDS = ("event", "classes", "start", "startPrecision", "end", "endPrecision", "fatalities", "sources",
+                "sideA", "sideB")
+
 
 class Summariser:
     """Collects statements of one named graph; ``nquads()`` writes their summaries.
@@ -60,6 +82,7 @@ class Summariser:
         self.symmetric = set(symmetric)
         self.relations = frozenset(relations)
         self.pairs: dict[tuple[str, str, str, int], PairYear] = {}
+        self.event_rows: dict[int, list[str]] = {}
         self._tag = graph.removeprefix(ns.GRAPH).replace("/", ".")
 
     def add(self, subject: str, relation: str, obj: str, start: date, end: date | None,
@@ -110,6 +133,26 @@ class Summariser:
             if fatalities is not None:
                 pair.fatalities = (pair.fatalities or 0) + fatalities
 
+    def add_event(self, event: str, classes: Iterable[str], start: date, end: date,
+                  precisions: tuple[str, str], sides: dict[str, Iterable[str]], *,
+                  fatalities: int | None = None, sources: Iterable[str] = ()) -> None:
+        """File one event with actors on two sides ("a" and "b") under each year its days touch.
+
+        Every event a graph holds with two sides must be given here (or none of the
+        graph's events is ever a combat event, as with imports): the graph's event
+        index then stands for them, and kg fought reads no event of that graph any other way.
+        """
+        side_a, side_b = sorted(set(sides.get("a", ()))), sorted(set(sides.get("b", ())))
+        if not side_a or not side_b:
+            return
+        line = "\t".join((
+            event, " ".join(sorted(set(classes))), start.isoformat(), precisions[0], end.isoformat(), precisions[1],
+            "" if fatalities is None else str(fatalities), " ".join(sorted(set(sources))),
+            " ".join(side_a), " ".join(side_b),
+        ))
+        for year in range(start.year, end.year + 1):
+            self.event_rows.setdefault(year, []).append(line)
+
     def iri(self, key: tuple[str, str, str, int]) -> str:
         subject, relation, obj, year = key
         return f"{PAIR_YEAR}{self._tag}/{_tag(subject)}--{ns.local_id(relation)}--{_tag(obj)}--{year}"
@@ -139,10 +182,57 @@ class Summariser:
                 text += "".join(f"{s} <{skg}pairStatement> <{m}>{g}" for m in pair.members)
             if pair.rows:
                 text += f"{s} <{skg}pairRows> {_literal(chr(10).join(pair.rows))}{g}"
+                if relation == FOUGHT and len(pair.rows) == pair.statements:
+                    text += f"{s} <{skg}pairAnswer> {_literal(answer(subject, obj, pair.rows))}{g}"
             yield text
+        # the event index: its marker says the graph's events with two sides are all in it
+        index = f"<{EVENT_INDEX}{self._tag}>"
+        yield f"{index} <{ns.RDF}type> <{skg}EventIndex>{g}"
+        for year, lines in sorted(self.event_rows.items()):
+            node = f"<{EVENT_INDEX}{self._tag}/{year}>"
+            yield (f"{node} <{ns.RDF}type> <{skg}EventYear>{g}"
+                   f'{node} <{skg}year> "{year}"{integer}{g}'
+                   f"{node} <{skg}eventRows> {_literal(chr(10).join(sorted(lines)))}{g}")
 
     def __len__(self) -> int:
         return len(self.pairs)
+
+
+FOUGHT = ns.SKG + "fought"
+
+
+def answer(subject: str, obj: str, lines: list[str]) -> str:
+    """The skg:pairAnswer of a pair-year (ANSWER_FIELDS) from its skg:pairRows lines.
+
+    Computed as kg fought computes a pair from these rows, in its order (by
+    statement, subject, object: a tab sorts before any character of an IRI, so the
+    lines sort as those tuples do), so that its merged periods keep the same
+    precisions where two periods tie."""
+    lines = sorted(lines)
+    periods, stmts, sources = [], set(), set()
+    events, fatalities, span_end, open_end = 0, None, None, False
+    for line in lines:
+        stmt, _s, _o, start, sp, end, ep, ev, fat, src = line.split("\t")
+        period = Period(date.fromisoformat(start), date.fromisoformat(end) if end else None, sp or "Day", ep or "Day")
+        periods.append(period)
+        if period.end is None:
+            open_end = True
+        elif span_end is None or period.end > span_end:
+            span_end = period.end
+        stmts.add(ns.local_id(stmt))
+        sources.update(ns.local_id(x) for x in src.split())
+        if ev:
+            events += int(ev)
+        if fat:
+            fatalities = (fatalities or 0) + int(fat)
+    merged = merge(periods)
+    first = lines[0].split("\t", 3)[:3]
+    return "\t".join((
+        subject, obj, *first, merged[0].start.isoformat(), "" if open_end else span_end.isoformat(),
+        ";".join(f"{p.start.isoformat()},{p.start_precision},{p.end.isoformat() if p.end else ''},{p.end_precision}"
+                 for p in merged),
+        str(events), "" if fatalities is None else str(fatalities), " ".join(sorted(sources)), " ".join(sorted(stmts)),
+    ))
 
 
 def _literal(text: str) -> str:
@@ -166,29 +256,37 @@ def _tag(iri: str) -> str:
 def summarise(quads: Iterable, graph: str, as_of: date | None = None,
               symmetric: Iterable[str] | None = None) -> Summariser:
     """The summaries of the dated statements among ``quads`` (pyoxigraph quads; those of
-    ``graph`` count). One pass, collecting each statement's properties; no joins.
+    ``graph`` count), and the event index of its events with two sides. One pass,
+    collecting each node's properties; no joins.
 
     An ongoing statement runs to ``as_of``, else to the graph's own ``skg:asOf``, else to today.
     """
     wanted = {ns.SKG + p: p for p in (
         "subject", "predicate", "object", "start", "end", "startPrecision", "endPrecision",
-        "eventCount", "fatalities", "asOf")}
-    derived = ns.PROV + "wasDerivedFrom"
-    statements: dict[str, dict[str, str]] = {}
+        "eventCount", "fatalities", "asOf", "actor", "side")}
+    derived, rdf_type, participation = ns.PROV + "wasDerivedFrom", ns.RDF + "type", ns.SKG + "participation"
+    nodes: dict[str, dict[str, str]] = {}
     sources: dict[str, list[str]] = {}
+    types: dict[str, list[str]] = {}
+    participations: dict[str, list[str]] = {}
     for q in quads:
         if q.graph_name.value != graph:
             continue
-        prop = wanted.get(q.predicate.value)
+        predicate = q.predicate.value
+        prop = wanted.get(predicate)
         if prop is not None:
-            statements.setdefault(q.subject.value, {})[prop] = q.object.value
-        elif q.predicate.value == derived:
+            nodes.setdefault(q.subject.value, {})[prop] = q.object.value
+        elif predicate == derived:
             sources.setdefault(q.subject.value, []).append(q.object.value)
+        elif predicate == rdf_type:
+            types.setdefault(q.subject.value, []).append(q.object.value)
+        elif predicate == participation:
+            participations.setdefault(q.subject.value, []).append(q.object.value)
     if as_of is None:
-        stated = [date.fromisoformat(s["asOf"]) for s in statements.values() if "asOf" in s]
+        stated = [date.fromisoformat(s["asOf"]) for s in nodes.values() if "asOf" in s]
         as_of = max(stated) if stated else date.today()
     summariser = Summariser(graph, as_of, symmetric_relations() if symmetric is None else symmetric)
-    for iri, stmt in statements.items():
+    for iri, stmt in nodes.items():
         if not {"subject", "predicate", "object", "start"} <= stmt.keys():
             continue  # an event, or an undated statement: no year to file it under
         end = stmt.get("end")
@@ -200,6 +298,20 @@ def summarise(quads: Iterable, graph: str, as_of: date | None = None,
             statement=iri,
             precisions=(_local(stmt.get("startPrecision")), _local(stmt.get("endPrecision"))),
             sources=sources.get(iri, ()),
+        )
+    for iri, parts in participations.items():
+        event = nodes.get(iri, {})
+        if not {"start", "end", "startPrecision", "endPrecision"} <= event.keys() or iri not in types:
+            continue  # not an event kg fought could count: it asks for all of these
+        sides: dict[str, list[str]] = {}
+        for part in parts:
+            node = nodes.get(part, {})
+            if "actor" in node and "side" in node:
+                sides.setdefault(node["side"], []).append(node["actor"])
+        summariser.add_event(
+            iri, types[iri], date.fromisoformat(event["start"]), date.fromisoformat(event["end"]),
+            (_local(event["startPrecision"]), _local(event["endPrecision"])), sides,
+            fatalities=int(event["fatalities"]) if "fatalities" in event else None, sources=sources.get(iri, ()),
         )
     return summariser
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from kg import namespaces as ns
+from kg import sparql
 from kg.errors import UsageError
 from kg.fought import fought
 
@@ -191,20 +193,71 @@ def test_rows_have_the_documented_shape(store):
 
 
 @pytest.mark.parametrize("window", [{"year": 2013}, {"year": 2020}, {"year": 2024}, {"start": "2012-03", "end": "2014-06"},
-                                    {"year": 2025, "source": "curated"}])
+                                    {"year": 2025, "source": "curated"}, {"start": "2020-02", "end": "2020-11"}])
 def test_every_pair_of_a_window_read_through_the_year_index_is_the_full_scan_answer(store, window, monkeypatch):
     import importlib
 
     module = importlib.import_module("kg.fought")
     queries = module.fought_sparql(store=store, **window)
-    assert any("# title: Fought statements of a year, one literal per pair" in q for q in queries)
+    assert any("# title: Events with two sides in a year, from the event index" in q for q in queries)
+    assert not any("# title: Combat events between two sides" in q for q in queries)  # every graph indexed
     indexed = fought(store=store, **window)
+    monkeypatch.setattr(module, "_year_answers", lambda *args: None)  # no precomputed answer
+    assert any("# title: Fought statements of a year, one literal per pair" in q
+               for q in module.fought_sparql(store=store, **window))
+    read = fought(store=store, **window)
     monkeypatch.setattr(module, "_year_rows", lambda *args: None)  # summaries without skg:pairRows
     assert any("# title: Fought statements of a year, through the year index" in q
                for q in module.fought_sparql(store=store, **window))
     linked = fought(store=store, **window)
-    monkeypatch.setattr(module, "_indexed", lambda window: False)  # the scan of every statement
-    assert indexed and indexed == linked == fought(store=store, **window)
+    monkeypatch.setattr(module, "_indexed", lambda window: False)  # the scan of every statement and event
+    assert indexed and indexed == read == linked == fought(store=store, **window)
+
+
+def test_every_year_alone_is_answered_as_the_full_scan_answers_it(store, monkeypatch):
+    """The precomputed pair answers, used where nothing cuts into them, change no answer."""
+    import importlib
+
+    module = importlib.import_module("kg.fought")
+    answers = {year: fought(year=year, store=store) for year in range(2011, 2027)}
+    assert any("# title: Fought pairs of a year, as kg fought answers them" in q
+               for q in module.fought_sparql(year=2020, store=store))
+    monkeypatch.setattr(module, "_indexed", lambda window: False)
+    assert answers == {year: fought(year=year, store=store) for year in range(2011, 2027)}
+
+
+def test_a_graph_without_an_event_index_is_asked_for_its_events(curated, monkeypatch):
+    """A graph written before the event index (or by another writer) is queried event by event."""
+    import importlib
+
+    from kg.store import OxigraphStore
+
+    module = importlib.import_module("kg.fought")
+    indexed = fought(year=2019, store=curated)
+    unindexed = OxigraphStore()
+    unindexed.store.extend(q for q in curated.store if not q.subject.value.startswith(ns.ID + "event-index/"))
+    assert any("# title: Combat events between two sides" in q for q in module.fought_sparql(year=2019, store=unindexed))
+    assert indexed and fought(year=2019, store=unindexed) == indexed
+
+
+def test_the_event_index_gives_the_rows_of_the_event_query(curated):
+    import importlib
+
+    from kg.dates import window
+    from kg.store import with_values
+
+    module = importlib.import_module("kg.fought")
+    for year in (2013, 2019, 2024):
+        period = window(year)
+        params = {"from": period.start, "to": period.end}
+        got = module._window_events(curated, period, params, [])
+        want = curated.select(with_values(sparql.get("fought-events").text, params))
+        assert want and sorted(map(_event_row, got)) == sorted(map(_event_row, want))
+
+
+def _event_row(row: dict) -> tuple:
+    return (row["event"], row["actor"], row["opponent"], row["start"], row["startPrecision"], row["end"],
+            row["endPrecision"], row["fatalities"], row["graph"], sorted(row["sources"].split()))
 
 
 def test_the_lifespan_shortcut_clips_as_period_clip_does():

@@ -63,7 +63,8 @@ def test_nquads_are_one_node_per_pair_and_year_in_the_statements_graph():
     quads = list(ox.parse("".join(s.nquads()), format=ox.RdfFormat.N_QUADS))
     assert {q.graph_name.value for q in quads} == {ns.CURATED_GRAPH}
     nodes = {q.subject.value for q in quads}
-    assert nodes == {ns.ID + "pair-year/curated/a--fought--b--2013", ns.ID + "pair-year/curated/a--fought--b--2014"}
+    assert nodes == {ns.ID + "pair-year/curated/a--fought--b--2013", ns.ID + "pair-year/curated/a--fought--b--2014",
+                     ns.ID + "event-index/curated"}  # the event index's marker: no event was given
 
 
 def test_summarise_reads_statements_and_skips_events(curated):
@@ -136,3 +137,36 @@ def test_summarise_writes_the_rows_of_the_curated_statements(curated):
     linked = sum(len(pair.members or []) for pair in s.pairs.values())
     assert written and len(written) == linked  # every linked statement has its row
     assert all(r["startPrecision"] in ("Day", "Month", "Year") and r["sources"] for r in written)
+
+
+def test_the_pair_answer_merges_in_kg_fought_order_and_sums_what_is_known():
+    from kg.summaries import ANSWER_FIELDS, answer
+
+    lines = [  # statement, subject, object, start, precision, end, precision, events, fatalities, sources
+        "urn:s2\turn:b\turn:a\t2020-01-01\tDay\t2020-03-31\tMonth\t\t\turn:x/src2",
+        "urn:s1\turn:a\turn:b\t2020-01-01\tYear\t2020-03-31\tDay\t2\t0\turn:x/src1 urn:x/src2",
+        "urn:s3\turn:a\turn:b\t2021-06-01\tMonth\t\t\t\t\t",
+    ]
+    fields = dict(zip(ANSWER_FIELDS, answer("urn:a", "urn:b", lines).split("\t"), strict=True))
+    # s1 sorts first, so the tie (same days, other precisions) keeps its "Year"; s3 is ongoing
+    assert fields["periods"] == "2020-01-01,Year,2020-03-31,Day;2021-06-01,Month,,Day"
+    assert (fields["firstStatement"], fields["firstSubject"], fields["firstObject"]) == ("urn:s1", "urn:a", "urn:b")
+    assert (fields["spanStart"], fields["spanEnd"]) == ("2020-01-01", "")
+    assert (fields["events"], fields["fatalities"]) == ("2", "0")  # a known 0 is not unknown
+    assert (fields["sources"], fields["statements"]) == ("src1 src2", "urn:s1 urn:s2 urn:s3")  # ids: after the last / or #
+
+
+def test_summarise_indexes_every_event_with_two_sides_under_each_year_it_touches(curated):
+    from kg.summaries import EVENT_FIELDS
+
+    s = summarise(curated.quads(ns.CURATED_GRAPH), ns.CURATED_GRAPH)
+    lines = {dict(zip(EVENT_FIELDS, line.split("\t"), strict=True))["event"]: (year, line)
+             for year, found in s.event_rows.items() for line in found}
+    two_sided = {r["event"] for r in curated.select(
+        "PREFIX skg: <https://w3id.org/sahel-kg/ontology#> SELECT DISTINCT ?event WHERE { GRAPH ?g { "
+        "?event skg:participation ?pa, ?pb . ?pa skg:side 'a' ; skg:actor [] . ?pb skg:side 'b' ; skg:actor [] } }")}
+    assert two_sided and set(lines) == two_sided
+    for year, found in s.event_rows.items():
+        for line in found:
+            row = dict(zip(EVENT_FIELDS, line.split("\t"), strict=True))
+            assert row["start"][:4] <= str(year) <= row["end"][:4]

@@ -5,7 +5,9 @@ would otherwise compare the dates of every "fought" statement, and join each
 match to its actors: minutes at a million statements. The summaries are
 written where statements are written (the curated graph when it is stored,
 an import when it is loaded) into the same named graph, so the year question
-reads one index entry per pair that was active that year.
+reads one index entry per pair that was active that year. The same goes for
+events: each graph's events with two sides are filed by year (the event
+index), so that the year question does not join every event's participations.
 
 They are derived, not curated: SHACL checks the statements, and these are
 recomputed whenever the statements are.
@@ -67,12 +69,14 @@ EVENT_FIELDS = ("event", "classes", "start", "startPrecision", "end", "endPrecis
 
 
 class Summariser:
-    """Collects statements of one named graph; ``nquads()`` writes their summaries.
+    """Collects statements (and events) of one named graph; ``nquads()`` writes their
+    summaries and the graph's event index.
 
     Statements of other relations than ``relations`` are left out.
     ``symmetric`` holds the relation IRIs whose direction does not matter
     (fought, allied with): their statements are summed per unordered pair.
-    Memory holds one entry per pair and year, never the statements.
+    Memory holds one entry per pair and year, with one line per statement of it
+    when its row is given, and one line per event and year.
     """
 
     def __init__(self, graph: str, as_of: date, symmetric: Iterable[str],

@@ -179,22 +179,23 @@ def _in_graph(text: str, params: dict) -> str:
 def _every_pair(store, window, params, queries, names, as_of, lives, asked):
     """Every pair in a bounded window, through the year indexes (``kg fought --year`` alone).
 
-    Events come from the event index. For a whole calendar year, a pair whose
-    statements nothing cuts into (one data set, no event of the pair, no lifespan
-    inside their span) is answered by its precomputed skg:pairAnswer; the other
-    pairs' statements are read from their skg:pairRows and collected one by one,
-    as for one actor. The answers are the same either way (tests compare them)."""
+    Events come from the year index of each graph (queried for a graph without one).
+    For a whole calendar year, a pair whose statements nothing cuts into (one data
+    set, no event of the pair, no lifespan inside their span) takes its answer from
+    the index as it was computed when written (skg:pairAnswers); the other pairs'
+    statements are read from their skg:pairRows and collected one by one, as for one
+    actor. The answers are the same either way (tests compare them)."""
     pairs: dict[tuple, _Pair] = {}
-    events = _window_events(store, window, params, queries)
+    events, answers = _read_year_index(store, window, params, queries)
     answered: list[tuple[tuple, dict]] = []
     statements = None
-    if _whole_year(window):
-        split = _year_answers(store, window, params, queries, events, as_of, lives, asked, names)
-        if split is not None:
-            answered, slow = split
-            statements = _year_rows(store, window, params, queries, slow) if slow else []
-            if statements is None:  # no rows to read them by: every pair the slow way
-                answered = []
+    split = _split_answers(answers, events, window, as_of, lives, asked, names) \
+        if answers is not None and _whole_year(window) else None
+    if split is not None:
+        answered, slow = split
+        statements = _year_rows(store, window, params, queries, slow) if slow else []
+        if statements is None:  # no rows to read them by: every pair the slow way
+            answered = []
     if statements is None:
         statements = _year_rows(store, window, params, queries)
     if statements is None:  # summaries written before skg:pairRows: the statements triple by triple
@@ -225,41 +226,102 @@ def _whole_year(window: Period) -> bool:
     return (window.start.month, window.start.day) == (1, 1) and window.end == date(window.start.year, 12, 31)
 
 
-def _year_answers(store, window, params, queries, events, as_of, lives, asked, names):
-    """The pairs of a whole year answered from their skg:pairAnswer, and the pair-years
-    to read statement by statement; None if a summary has no answer (an older store).
+def _read_year_index(store, window: Period, params: dict, queries: list[str]):
+    """The window's events with two sides (fought-events' rows) and, when every graph asked
+    about has a year index, the "fought" pair answers of its years as (graph, fields)
+    pairs (None otherwise). Events of a graph without an index are queried, as the scan
+    does (the ontology graph holds none)."""
+    from .store import insert_values, with_values
+    from .terms import to_ntriples
 
-    A precomputed answer holds when it is all the pair's evidence and every step of
-    _collect would keep each statement as it is: one pair-year (one data set), no
-    event of the pair, both actors' lifespans strictly around the statements' span
-    (``_clip`` then keeps each period), and an ongoing statement reaching the year
-    (every other statement filed under the year overlaps it). A pair with a person
-    not asked about is left out, as _collect leaves out each of its rows."""
-    from .store import insert_values
-
-    text = insert_values(sparql.get("fought-answers-by-year").text, _year_block(window, params))
+    text = sparql.get("year-index").text
     queries.append(text)
-    by_pair: dict[tuple[str, str], list[tuple[IRI, IRI, list[str]]]] = {}
+    indexed, combat = set(), set()
     for r in store.select(text):
-        if r["answer"] is None:
+        if r["graph"] is not None:
+            indexed.add(r["graph"])
+        if r["class"] is not None:
+            combat.add(r["class"])
+    wanted = [params["graph"]] if "graph" in params else [
+        IRI(g) for g in store.graphs() if g != ns.ONTOLOGY_GRAPH]
+    unindexed = sorted(g for g in wanted if g not in indexed)
+    events: list[dict] = []
+    if unindexed:
+        window_params = {k: v for k, v in params.items() if k != "graph"}
+        graphs = " ".join(to_ntriples(g) for g in unindexed)
+        text = insert_values(with_values(sparql.get("fought-events").text, window_params),
+                             f"VALUES ?graph {{ {graphs} }}", into_graph=False)
+        queries.append(text)
+        events += store.select(text)
+    answers: list[tuple[IRI, list[str]]] | None = None if unindexed else []
+    if len(unindexed) == len(wanted):
+        return events, answers
+    text = insert_values(sparql.get("fought-by-year").text, _year_block(window, params))
+    queries.append(text)
+    seen: set[tuple[str, str]] = set()
+    for r in store.select(text):
+        graph = r["graph"]
+        if answers is not None and r["answers"]:
+            answers.extend((graph, line.split("\t")) for line in r["answers"].split("\n"))
+        if r["events"]:
+            events += _indexed_events(r["events"], graph, window, combat, seen)
+    return events, answers
+
+
+def _indexed_events(text: str, graph: IRI, window: Period, combat: set, seen: set) -> list[dict]:
+    """fought-events' rows from one skg:eventRows literal: the combat events in the window,
+    one row per actor on one side and actor on the other, both ways."""
+    rows = []
+    for line in text.split("\n"):
+        event, classes, start, sp, end, ep, fatalities, sources, side_a, side_b = line.split("\t")
+        if (event, graph) in seen:  # an event of several years of the window
+            continue
+        seen.add((event, graph))
+        if combat.isdisjoint(classes.split()):
+            continue
+        start_day, end_day = date.fromisoformat(start), date.fromisoformat(end)
+        if start_day > window.end or end_day < window.start:
+            continue
+        a, b = side_a.split(), side_b.split()
+        for actor, opponent in {*((x, y) for x in a for y in b), *((y, x) for x in a for y in b)}:
+            rows.append({
+                "event": IRI(event), "actor": IRI(actor), "opponent": IRI(opponent),
+                "start": start_day, "startPrecision": sp, "end": end_day, "endPrecision": ep,
+                "fatalities": int(fatalities) if fatalities else None, "graph": graph, "sources": sources,
+            })
+    return rows
+
+
+def _split_answers(answers, events, window, as_of, lives, asked, names):
+    """The pairs of a whole year answered from the year index, and the pair-years to read
+    statement by statement; None if a pair-year has no answer.
+
+    An answer holds when it is all the pair's evidence and every step of _collect
+    would keep each statement as it is: one pair-year (one data set), no event of the
+    pair, both actors' lifespans strictly around the statements' span (``_clip`` then
+    keeps each period), and an ongoing statement reaching the year (every other
+    statement filed under the year overlaps it). A pair with a person not asked about
+    is left out, as _collect leaves out each of its rows."""
+    by_pair: dict[tuple[str, str], list[tuple[IRI, list[str]]]] = {}
+    for graph, fields in answers:
+        if len(fields) == 1:
             return None
-        fields = r["answer"].split("\t")
-        a, b = fields[0], fields[1]
-        by_pair.setdefault((a, b) if a <= b else (b, a), []).append((r["pair"], r["graph"], fields))
+        a, b = fields[1], fields[2]
+        by_pair.setdefault((a, b) if a <= b else (b, a), []).append((graph, fields))
     with_events = {(e["actor"], e["opponent"]) for e in events}
     answered, slow = [], []
     for key, found in by_pair.items():
         if any(lives.get(who, (ALWAYS, False))[1] and who not in asked for who in key):
             continue
         if len(found) == 1 and key not in with_events:
-            pair, graph, fields = found[0]
-            start = date.fromisoformat(fields[5])
-            end = date.fromisoformat(fields[6]) if fields[6] else None
+            graph, fields = found[0]
+            start = date.fromisoformat(fields[6])
+            end = date.fromisoformat(fields[7]) if fields[7] else None
             if (end is not None or as_of >= window.start) and all(
                     _holds(lives.get(who, (ALWAYS, False))[0], start, end) for who in key):
-                answered.append(_answered(key, graph, fields, names))
+                answered.append(_answered(key, graph, start, fields, names))
                 continue
-        slow.extend(pair for pair, _, _ in found)
+        slow.extend(IRI(fields[0]) for _, fields in found)
     return answered, slow
 
 
@@ -268,84 +330,31 @@ def _holds(span: Period, start: date, end: date | None) -> bool:
     return span.start < start and (span.end is None or (end is not None and end < span.end))
 
 
-def _answered(key: tuple[str, str], graph: IRI, fields: list[str], names) -> tuple[tuple, dict]:
-    """A pair's sort key and answer (``_as_dict``'s) from its skg:pairAnswer fields."""
+def _answered(key: tuple[str, str], graph: IRI, start: date, fields: list[str], names) -> tuple[tuple, dict]:
+    """A pair's sort key and answer (``_as_dict``'s) from its line of skg:pairAnswers."""
     first, second = key
     periods = []
-    for text in fields[7].split(";"):
-        start, sp, end, ep = text.split(",")
-        periods.append(Period(date.fromisoformat(start), date.fromisoformat(end) if end else None, sp, ep))
-    fatalities = int(fields[9]) if fields[9] else None
+    for text in fields[8].split(";"):
+        day, sp, end, ep = text.split(",")
+        periods.append({"start": day, "end": end or None, "start_precision": sp, "end_precision": ep if end else None})
     answer = {
         "actor": names.labels.get(first, ns.local_id(first)),
         "opponent": names.labels.get(second, ns.local_id(second)),
         "actor_id": ns.local_id(first),
         "opponent_id": ns.local_id(second),
-        "periods": [p.as_dict() for p in periods],
-        "period_text": "; ".join(p.text() for p in periods),
-        "events": int(fields[8]),
-        "fatalities": fatalities,
-        "sources": fields[10].split(),
+        "periods": periods,
+        "period_text": fields[9],
+        "events": int(fields[10]),
+        "fatalities": int(fields[11]) if fields[11] else None,
+        "sources": fields[12].split(),
         "via": None,
         "via_id": None,
         "opponent_via": None,
-        "statements": fields[11].split(),
+        "statements": fields[13].split(),
         "event_ids": [],
         "datasets": [ns.local_id(graph)],
     }
-    return _sort_key(first, second, periods[0].start, (False, *fields[2:5]), names), answer
-
-
-def _window_events(store, window: Period, params: dict, queries: list[str]) -> list[dict]:
-    """fought-events' rows for every pair in the window: from the event index of each graph
-    that has one, by fought-events itself for the others (the ontology holds no event)."""
-    from .store import insert_values, with_values
-    from .terms import to_ntriples
-
-    text = sparql.get("event-index").text
-    queries.append(text)
-    indexed, combat = set(), set()
-    for r in store.select(text):
-        if r["graph"] is not None:
-            indexed.add(r["graph"])
-        if r["class"] is not None:
-            combat.add(r["class"])
-    wanted = [params["graph"]] if "graph" in params else [IRI(g) for g in store.graphs()]
-    unindexed = sorted(g for g in wanted if g not in indexed and g != ns.ONTOLOGY_GRAPH)
-    rows: list[dict] = []
-    if unindexed:
-        window_params = {k: v for k, v in params.items() if k != "graph"}
-        graphs = " ".join(to_ntriples(g) for g in unindexed)
-        text = insert_values(with_values(sparql.get("fought-events").text, window_params),
-                             f"VALUES ?graph {{ {graphs} }}", into_graph=False)
-        queries.append(text)
-        rows += store.select(text)
-    if not indexed or ("graph" in params and params["graph"] not in indexed):
-        return rows
-    text = insert_values(sparql.get("fought-events-by-year").text, _year_block(window, params))
-    queries.append(text)
-    seen: set[tuple[str, str]] = set()
-    first, last = window.start, window.end
-    for r in store.select(text):
-        graph = r["graph"]
-        for line in r["rows"].split("\n"):
-            event, classes, start, sp, end, ep, fatalities, sources, side_a, side_b = line.split("\t")
-            if (event, graph) in seen:  # an event of several years of the window
-                continue
-            seen.add((event, graph))
-            if combat.isdisjoint(classes.split()):
-                continue
-            start_day, end_day = date.fromisoformat(start), date.fromisoformat(end)
-            if start_day > last or end_day < first:
-                continue
-            a, b = side_a.split(), side_b.split()
-            for actor, opponent in {*((x, y) for x in a for y in b), *((y, x) for x in a for y in b)}:
-                rows.append({
-                    "event": IRI(event), "actor": IRI(actor), "opponent": IRI(opponent),
-                    "start": start_day, "startPrecision": sp, "end": end_day, "endPrecision": ep,
-                    "fatalities": int(fatalities) if fatalities else None, "graph": graph, "sources": sources,
-                })
-    return rows
+    return _sort_key(first, second, start, (False, *fields[3:6]), names), answer
 
 
 @contextmanager

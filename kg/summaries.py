@@ -23,7 +23,7 @@ from . import namespaces as ns
 from .dates import Period, merge
 
 PAIR_YEAR = ns.ID + "pair-year/"
-EVENT_INDEX = ns.ID + "event-index/"
+YEAR_INDEX = ns.ID + "year-index/"
 # The relations year questions ask about. Not the structural ones (member of,
 # part of, leads ...): they run for decades, and a summary per year of each
 # would triple the curated graph for no question anyone asks by year.
@@ -47,16 +47,18 @@ class PairYear:
 ROW_FIELDS = ("statement", "subject", "object", "start", "startPrecision", "end", "endPrecision",
               "events", "fatalities", "sources")
 
-# The fields of skg:pairAnswer, tab-separated: a pair-year's statements as kg fought
-# answers them for that whole calendar year when nothing else cuts in (no lifespan
-# inside their span, no event of the pair, no other data set): the pair (its two
-# IRIs), the first statement line (statement, subject, object: the order kg fought
-# meets pairs in), the span of the statements (first start, last end; empty when one
-# is ongoing), the merged periods ("start,precision,end,precision" joined by ";"),
-# the sums of events and fatalities (empty when no statement gives one), the
-# sources' and the statements' ids (space-separated, sorted).
-ANSWER_FIELDS = ("subject", "object", "firstStatement", "firstSubject", "firstObject", "spanStart", "spanEnd",
-                 "periods", "events", "fatalities", "sources", "statements")
+# The fields of one line of skg:pairAnswers, tab-separated: a "fought" pair-year's
+# statements as kg fought answers them for that whole calendar year when nothing
+# else cuts in (no lifespan inside their span, no event of the pair, no other data
+# set): the pair-year (its IRI), the pair (its two IRIs), the first statement line
+# (statement, subject, object: the order kg fought meets pairs in), the span of the
+# statements (first start, last end; empty when one is ongoing), the merged periods
+# ("start,precision,end,precision" joined by ";") and as kg fought prints them, the
+# sums of events and fatalities (empty when no statement gives one), the sources'
+# and the statements' ids (space-separated, sorted). A pair-year whose statements
+# are not all in its skg:pairRows has a line of its IRI alone: no answer.
+ANSWER_FIELDS = ("pairYear", "subject", "object", "firstStatement", "firstSubject", "firstObject", "spanStart", "spanEnd",
+                 "periods", "periodText", "events", "fatalities", "sources", "statements")
 
 # The fields of one line of skg:eventRows, tab-separated: an event with actors on
 # two sides, filed under each year its days touch, so that kg fought --year without
@@ -165,6 +167,7 @@ class Summariser:
         """N-Quads lines (newline-terminated), one summary at a time."""
         g = f" <{self.graph}> .\n"
         skg, integer, day = ns.SKG, f"^^<{ns.XSD}integer>", f"^^<{ns.XSD}date>"
+        answers: dict[int, list[str]] = {}
         for key, pair in self.pairs.items():
             subject, relation, obj, year = key
             s = f"<{self.iri(key)}>"
@@ -186,17 +189,22 @@ class Summariser:
                 text += "".join(f"{s} <{skg}pairStatement> <{m}>{g}" for m in pair.members)
             if pair.rows:
                 text += f"{s} <{skg}pairRows> {_literal(chr(10).join(pair.rows))}{g}"
-                if relation == FOUGHT and len(pair.rows) == pair.statements:
-                    text += f"{s} <{skg}pairAnswer> {_literal(answer(subject, obj, pair.rows))}{g}"
+            if relation == FOUGHT:
+                complete = pair.rows is not None and len(pair.rows) == pair.statements
+                answers.setdefault(year, []).append(
+                    answer(self.iri(key), subject, obj, pair.rows) if complete else self.iri(key))
             yield text
-        # the event index: its marker says the graph's events with two sides are all in it
-        index = f"<{EVENT_INDEX}{self._tag}>"
-        yield f"{index} <{ns.RDF}type> <{skg}EventIndex>{g}"
-        for year, lines in sorted(self.event_rows.items()):
-            node = f"<{EVENT_INDEX}{self._tag}/{year}>"
-            yield (f"{node} <{ns.RDF}type> <{skg}EventYear>{g}"
-                   f'{node} <{skg}year> "{year}"{integer}{g}'
-                   f"{node} <{skg}eventRows> {_literal(chr(10).join(sorted(lines)))}{g}")
+        # the year index: its marker says that every event of the graph with two sides,
+        # and every "fought" pair-year, is in its nodes
+        yield f"<{YEAR_INDEX}{self._tag}> <{ns.RDF}type> <{skg}YearIndex>{g}"
+        for year in sorted(answers.keys() | self.event_rows.keys()):
+            node = f"<{YEAR_INDEX}{self._tag}/{year}>"
+            text = f'{node} <{ns.RDF}type> <{skg}IndexedYear>{g}{node} <{skg}year> "{year}"{integer}{g}'
+            if year in self.event_rows:
+                text += f"{node} <{skg}eventRows> {_literal(chr(10).join(sorted(self.event_rows[year])))}{g}"
+            if year in answers:
+                text += f"{node} <{skg}pairAnswers> {_literal(chr(10).join(answers[year]))}{g}"
+            yield text
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -205,8 +213,8 @@ class Summariser:
 FOUGHT = ns.SKG + "fought"
 
 
-def answer(subject: str, obj: str, lines: list[str]) -> str:
-    """The skg:pairAnswer of a pair-year (ANSWER_FIELDS) from its skg:pairRows lines.
+def answer(pair_year: str, subject: str, obj: str, lines: list[str]) -> str:
+    """A pair-year's line of skg:pairAnswers (ANSWER_FIELDS) from its skg:pairRows lines.
 
     Computed as kg fought computes a pair from these rows, in its order (by
     statement, subject, object: a tab sorts before any character of an IRI, so the
@@ -232,9 +240,10 @@ def answer(subject: str, obj: str, lines: list[str]) -> str:
     merged = merge(periods)
     first = lines[0].split("\t", 3)[:3]
     return "\t".join((
-        subject, obj, *first, merged[0].start.isoformat(), "" if open_end else span_end.isoformat(),
+        pair_year, subject, obj, *first, merged[0].start.isoformat(), "" if open_end else span_end.isoformat(),
         ";".join(f"{p.start.isoformat()},{p.start_precision},{p.end.isoformat() if p.end else ''},{p.end_precision}"
                  for p in merged),
+        "; ".join(p.text() for p in merged),
         str(events), "" if fatalities is None else str(fatalities), " ".join(sorted(sources)), " ".join(sorted(stmts)),
     ))
 

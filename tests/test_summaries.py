@@ -64,7 +64,7 @@ def test_nquads_are_one_node_per_pair_and_year_in_the_statements_graph():
     assert {q.graph_name.value for q in quads} == {ns.CURATED_GRAPH}
     nodes = {q.subject.value for q in quads}
     assert nodes == {ns.ID + "pair-year/curated/a--fought--b--2013", ns.ID + "pair-year/curated/a--fought--b--2014",
-                     ns.ID + "event-index/curated"}  # the event index's marker: no event was given
+                     ns.ID + "year-index/curated", ns.ID + "year-index/curated/2013", ns.ID + "year-index/curated/2014"}
 
 
 def test_summarise_reads_statements_and_skips_events(curated):
@@ -147,9 +147,10 @@ def test_the_pair_answer_merges_in_kg_fought_order_and_sums_what_is_known():
         "urn:s1\turn:a\turn:b\t2020-01-01\tYear\t2020-03-31\tDay\t2\t0\turn:x/src1 urn:x/src2",
         "urn:s3\turn:a\turn:b\t2021-06-01\tMonth\t\t\t\t\t",
     ]
-    fields = dict(zip(ANSWER_FIELDS, answer("urn:a", "urn:b", lines).split("\t"), strict=True))
+    fields = dict(zip(ANSWER_FIELDS, answer("urn:pair-year", "urn:a", "urn:b", lines).split("\t"), strict=True))
     # s1 sorts first, so the tie (same days, other precisions) keeps its "Year"; s3 is ongoing
     assert fields["periods"] == "2020-01-01,Year,2020-03-31,Day;2021-06-01,Month,,Day"
+    assert fields["periodText"] == "2020 – 2020-03-31; 2021-06 – ongoing"
     assert (fields["firstStatement"], fields["firstSubject"], fields["firstObject"]) == ("urn:s1", "urn:a", "urn:b")
     assert (fields["spanStart"], fields["spanEnd"]) == ("2020-01-01", "")
     assert (fields["events"], fields["fatalities"]) == ("2", "0")  # a known 0 is not unknown

@@ -99,6 +99,23 @@ def test_a_later_import_adds_and_the_newer_row_wins(kg, tmp_path):
     assert missing.code == 2 and "no file 'nope.csv' in the data set 'acled'; its files: acled_mali_2020.csv" in missing.stderr
 
 
+def test_a_year_after_later_imports_and_a_drop_is_the_year_of_one_import(kg, mali, tmp_path):
+    """The year index is written afresh with the data set, never carried over from its earlier files."""
+    a, b = _split(tmp_path)
+    whole = _json(kg, mali, "fought", "--year", "2020", "--source", "acled")
+    _run(kg, tmp_path, "import", "acled", str(a))
+    _run(kg, tmp_path, "import", "acled", str(b))
+    assert whole and _json(kg, tmp_path, "fought", "--year", "2020", "--source", "acled") == whole
+    counts = _json(kg, tmp_path, "query", "SELECT ?node (COUNT(?a) AS ?n) "
+                   "WHERE { GRAPH ?g { ?node skg:pairAnswers ?a } } GROUP BY ?node")
+    counts = [b["n"]["value"] for b in counts["results"]["bindings"]]  # SPARQL JSON results
+    assert counts and set(counts) == {"1"}  # one literal per year: none carried over
+    _run(kg, tmp_path, "drop", "acled", "--file", "mali-a.csv")
+    alone = tmp_path / "alone"
+    _run(kg, alone, "import", "acled", str(b))
+    assert _json(kg, tmp_path, "fought", "--year", "2020") == _json(kg, alone, "fought", "--year", "2020")
+
+
 def test_unresolved_names_are_written_in_the_aliases_columns(kg, tmp_path):
     todo = tmp_path / "aliases-todo.csv"
     data = FIXTURES / "acled_sample.csv"

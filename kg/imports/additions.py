@@ -3,8 +3,8 @@
 The staging store gets the data set's earlier events back, as N-Quads chunks,
 except the events an addition replaces (a row id the new files have again: the
 newer export's row wins) and the events of a file being re-imported or dropped.
-The per-pair summaries, pair-year nodes, direct "fought" triples and the data
-set's description are not copied: the mapper counts the kept events again
+The per-pair summaries, pair-year nodes, the year index, direct "fought" triples
+and the data set's description are not copied: the mapper counts the kept events again
 from their evidence links, so the summaries always describe exactly the
 events in the graph.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from .. import namespaces as ns
-from ..summaries import PAIR_YEAR
+from ..summaries import PAIR_YEAR, YEAR_INDEX
 from .layouts import FOUGHT, VIOLENCE
 from .mapping import IMPORTED_FROM, SOURCE_RECORD, Mapper
 
@@ -68,8 +68,8 @@ def carry_over(live, dataset: str, mapper: Mapper, replaced: Callable[[str], boo
         if len(out) >= CHUNK_QUADS:
             yield "".join(out).encode()
             out = []
-    skip_prefixes = (ns.dataset_ns(dataset, "statement"), f"{PAIR_YEAR}{dataset}/")
-    skip = {ns.DATASET + dataset, *dropped_files}
+    skip_prefixes = (ns.dataset_ns(dataset, "statement"), f"{PAIR_YEAR}{dataset}/", f"{YEAR_INDEX}{dataset}/")
+    skip = {ns.DATASET + dataset, f"{YEAR_INDEX}{dataset}", *dropped_files}
     regenerated = {FOUGHT, VIOLENCE}
     record = SOURCE_RECORD[1:-1]
     kept = 0

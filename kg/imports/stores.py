@@ -175,8 +175,12 @@ class Staging:
             discard(self.path)
 
     def commit(self) -> None:
+        from .. import actor_table
+
         self.store.flush()
+        table = actor_table.compute(self.store)  # of the staged store, every write to it done
         self.store = None
+        actor_table.write(self.path, table)  # into its folder: the switch publishes both at once
         switch(self.path)
         self.committed = True
 

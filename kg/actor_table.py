@@ -223,9 +223,9 @@ def _decode(data: dict) -> ActorTable:
 def _key() -> str:
     """What a table is derived by: its format, the queries' texts and the source of the
     code that turns their rows into it. A change to any of them makes older tables unused."""
-    import hashlib
+    from .cache import sha256
 
-    digest = hashlib.sha256(str(FORMAT).encode())
+    digest = sha256(str(FORMAT).encode())
     for name in QUERIES:
         digest.update(sparql.get(name).text.encode())
     digest.update(sparql.AS_OF_QUERY.encode())

@@ -223,12 +223,12 @@ def _decode(data: dict) -> ActorTable:
 def _key() -> str:
     """What a table is derived by: its format, the queries' texts and the source of the
     code that turns their rows into it. A change to any of them makes older tables unused."""
-    from .cache import sha256
+    from .cache import digest
 
-    digest = sha256(str(FORMAT).encode())
+    h = digest(str(FORMAT).encode())
     for name in QUERIES:
-        digest.update(sparql.get(name).text.encode())
-    digest.update(sparql.AS_OF_QUERY.encode())
+        h.update(sparql.get(name).text.encode())
+    h.update(sparql.AS_OF_QUERY.encode())
     for module in (__name__, NameIndex.__module__):
-        digest.update(Path(sys.modules[module].__file__).read_bytes())
-    return digest.hexdigest()
+        h.update(Path(sys.modules[module].__file__).read_bytes())
+    return h.hexdigest()

@@ -171,6 +171,19 @@ def _encode(table: ActorTable) -> dict:
     return {"format": FORMAT, "key": _key(), "actors": [str(a) for a in numbers], **data}
 
 
+def rewrite(folder: Path) -> None:
+    """Write the table of the store in ``folder`` again, for a store written in place,
+    outside ``Staging`` (a benchmark loading a graph straight into it): the caller
+    holds the writer lock and no process writes the store any more. Readers that
+    opened the store since it was written fall back to the queries until then."""
+    from .store import OxigraphStore
+
+    store = OxigraphStore(Path(folder), read_only=True)  # read-only: CURRENT stays as it is
+    data = compute(store.store)
+    del store
+    write(folder, data)
+
+
 # -- reading -----------------------------------------------------------------
 
 

@@ -10,9 +10,9 @@ rename of the switch publishes the file together with the store it was made from
 
 A table is used only when it is provably of the store it sits in: its format,
 the queries it was made by and the code that made it (this module, names.py) are
-today's, and RocksDB's CURRENT file -- which names the store's manifest, a new
-one each time RocksDB opens the store for writing -- is the one it was written
-beside. Otherwise (a store written by an earlier kg, a store opened for writing
+today's, and RocksDB's IDENTITY (the store's own id) and CURRENT (which names the
+store's manifest, a new one each time RocksDB opens the store for writing) are the
+ones it was written beside. Otherwise (a store written by an earlier kg, a store opened for writing
 since, a missing or unreadable file, a store without a folder) the queries are
 run, as before; the answers are the same either way.
 """
@@ -122,12 +122,13 @@ def write(folder: Path, data: dict | None) -> None:
     """Write ``compute``'s table into a staged store's folder, closed (RocksDB's CURRENT final).
 
     The folder is not live yet: the switch's rename publishes the table with it."""
-    if data is None:
-        return
     path = Path(folder) / FILE
     tmp = path.with_name(FILE + ".tmp")
+    if data is None:  # none at all rather than one that is not of this store
+        path.unlink(missing_ok=True)
+        return
     try:
-        data = {**data, "current": (Path(folder) / "CURRENT").read_text(encoding="utf-8")}
+        data = {**data, "rocksdb": _rocksdb_state(Path(folder))}
         tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, path)
     except OSError as e:
@@ -207,15 +208,22 @@ def read(folder: Path) -> ActorTable | None:
     provably of the store there (see the module's docstring)."""
     try:
         raw = (folder / FILE).read_bytes()
-        current = (folder / "CURRENT").read_text(encoding="utf-8")
+        state = _rocksdb_state(folder)
         data = json.loads(raw)
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("current") != current:
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("rocksdb") != state:
             return None
         if data.get("key") != _key():
             return None
         return _decode(data)
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
+
+
+def _rocksdb_state(folder: Path) -> list[str]:
+    """What tells this store from any other and from itself before its last write:
+    RocksDB's IDENTITY (made with the store; a checkpoint gets its own once opened)
+    and CURRENT (the manifest's name: a new one on every opening for writing)."""
+    return [(folder / name).read_text(encoding="utf-8") for name in ("IDENTITY", "CURRENT")]
 
 
 def _decode(data: dict) -> ActorTable:

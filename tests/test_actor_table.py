@@ -117,7 +117,7 @@ def test_a_store_opened_for_writing_since_is_asked_not_read_from_its_table(copy)
     assert_same(table, from_queries(store))
 
 
-@pytest.mark.parametrize("change", ["format", "key", "current", "garbage", "truncated"])
+@pytest.mark.parametrize("change", ["format", "key", "rocksdb", "garbage", "truncated"])
 def test_a_table_not_provably_of_its_store_is_not_used(copy, change):
     path = copy / actor_table.FILE
     if change == "garbage":
@@ -126,7 +126,7 @@ def test_a_table_not_provably_of_its_store_is_not_used(copy, change):
         path.write_bytes(path.read_bytes()[:1000])
     else:
         data = json.loads(path.read_text(encoding="utf-8"))
-        data[change] = 0 if change == "format" else "something else"
+        data[change] = {"format": 0, "key": "something else", "rocksdb": [data["rocksdb"][0], "MANIFEST-000001\n"]}[change]
         path.write_text(json.dumps(data), encoding="utf-8")
     store = read_only(copy)
     assert actor_table.load(store) is None
@@ -166,3 +166,20 @@ def test_import_and_drop_write_the_table_of_their_store(kg, built, tmp_path):
     assert table is not None
     assert_same(table, from_queries(store))
     assert not set(imported) & set(table.names.labels)
+
+
+def test_a_table_copied_from_another_store_is_not_used(built, copy, tmp_path):
+    """Stores of the same size and history share CURRENT's text; IDENTITY tells them apart."""
+    other = tmp_path / "other"
+    other.mkdir()
+    writer = ox.Store(str(other))
+    writer.bulk_extend(read_only(copy).store.quads_for_pattern(None, None, None, None))
+    writer.flush()
+    del writer
+    shutil.copy(copy / actor_table.FILE, other / actor_table.FILE)
+    assert actor_table.load(read_only(other)) is None
+
+
+def test_a_failed_computation_leaves_no_table(copy):
+    actor_table.write(copy, None)
+    assert not (copy / actor_table.FILE).exists()

@@ -141,6 +141,9 @@ class Staging:
 
     Use ``stage.store`` each time rather than keeping it in a variable: the store
     must be closed (every reference gone) before its files are removed.
+
+    ``commit()`` also writes the actor table (``kg.actor_table``) into the folder,
+    made from the staged store, so that the rename publishes both together.
     """
 
     def __init__(self, base=None) -> None:

@@ -20,10 +20,9 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from . import dates, sparql
+from . import actor_table, dates, sparql
 from . import namespaces as ns
 from .dates import Period
-from .names import index
 from .rollup import ALWAYS, Member, members
 from .terms import IRI
 
@@ -104,10 +103,9 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
         raise UsageError(str(e)) from None
     if source is not None and source not in SOURCES:
         raise UsageError(f"unknown source '{source}'; expected one of: {', '.join(SOURCES)}")
-    actors = sparql.run(store, "actor-index")  # names and lifespans in one query
-    names = index(store, actors)
-    as_of = sparql.as_of(store)
-    lives = _lifespans(actors)
+    # names, lifespans and the as-of day: written beside the store with it, else asked (actor-index)
+    table = actor_table.of(store)
+    names, as_of, lives = table.names, table.as_of, table.lives
     if actor is None and opponent is not None:
         actor, opponent = opponent, None
     side = members(store, names.resolve(actor), exact=exact) if actor else [None]
@@ -458,16 +456,6 @@ def _by_year_index(store, window: Period, params: dict):
         pair_block = f"VALUES (?actor ?opponent) {{ {rows} }} VALUES (?from ?to) {{ ({window_values}) }}"
         text = insert_values(sparql.get("fought-statements").text, pair_block)
         yield _in_graph(text, {"graph": graph_iri})
-
-
-def _lifespans(rows) -> dict[IRI, tuple[Period, bool]]:
-    """Each actor's lifespan and whether it is a person, from actor-index's rows."""
-    out = {}
-    for r in rows:
-        span = Period(r["founded"] or ALWAYS.start, r["dissolved"], "Day", "Day")
-        person = bool(r["person"]) or out.get(r["actor"], (None, False))[1]
-        out[r["actor"]] = (span, person)
-    return out
 
 
 def _collect(row, is_event, member: Member | None, against, window, as_of, pairs, lives, asked) -> None:

@@ -6,7 +6,6 @@ apostrophes, hyphens and spaces. A miss suggests the closest names.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -79,6 +78,8 @@ class NameIndex:
         return None
 
     def suggest(self, name: str, n: int = 5) -> list[str]:
+        import difflib  # only when a name is not found
+
         key = normalise(name)
         close = difflib.get_close_matches(key, list(self.keys), n=n * 2, cutoff=0.6)
         if not close:  # fall back to names that contain the typed text
@@ -92,16 +93,20 @@ class NameIndex:
         return out[:n]
 
 
-_indexes: dict[int, NameIndex] = {}
-
-
 def index(store, rows=None) -> NameIndex:
-    """The name index of a store, loaded once per process (from ``rows`` of
-    actor-index when the caller has run it already)."""
-    key = id(store)
-    if key not in _indexes:
-        _indexes[key] = NameIndex.from_rows(rows) if rows is not None else NameIndex.load(store)
-    return _indexes[key]
+    """The name index of a store, loaded once per store object (from ``rows`` of
+    actor-index when the caller has run it already).
+
+    Kept on the store object itself, not by ``id(store)``: a store let go of and a
+    new one opened (after an import) may get the same id, and must not get the old names."""
+    found = getattr(store, "_name_index", None)
+    if found is None:
+        found = NameIndex.from_rows(rows) if rows is not None else NameIndex.load(store)
+        try:
+            store._name_index = found
+        except AttributeError:  # a store class with __slots__: no cache
+            pass
+    return found
 
 
 def resolve(name: str, store=None) -> IRI:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from . import sparql
 from .dates import Period
 from .terms import IRI
 
@@ -33,10 +32,9 @@ def members(store, whole: IRI, *, exact: bool = False) -> list[Member]:
     out = [Member(whole, ALWAYS, None, whole)]
     if exact:
         return out
-    parts: dict[IRI, list[tuple[IRI, Period]]] = {}
-    for row in sparql.run(store, "rollup-edges"):
-        period = Period(row["start"], row["end"], "Day", "Day")
-        parts.setdefault(row["whole"], []).append((row["part"], period))
+    from .actor_table import rollup_parts
+
+    parts = rollup_parts(store)  # kept beside the store, else asked (rollup-edges)
     frontier = [(whole, ALWAYS)]
     seen = {whole}
     while frontier:

@@ -154,6 +154,16 @@ class OxigraphStore:
         except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
             raise open_error(path, e) from None
 
+    @classmethod
+    def wrapping(cls, store) -> OxigraphStore:
+        """This interface over a pyoxigraph Store already open (a staged store, kg.actor_table)."""
+        import pyoxigraph as ox
+
+        wrapped = cls.__new__(cls)
+        wrapped._ox, wrapped.path, wrapped.writable, wrapped.reader_lock = ox, None, True, None
+        wrapped.store = store
+        return wrapped
+
     def _py(self, term):
         ox = self._ox
         if term is None:

@@ -28,6 +28,25 @@ def test_fought_json_follows_the_documented_contract(kg):
             assert set(period) >= {"start", "end"}
 
 
+def test_fought_prints_its_whole_answer_before_it_ends_without_teardown(kg, store, tmp_path):
+    """kg fought ends at once after its answer (cli._exit_at_once): every byte is out,
+    through a pipe and into a file, and the store's reader lock goes with the process."""
+    from kg.fought import fought
+
+    expected = [{k: v for k, v in r.items() if k != "period_text"} for r in fought(store=store)]
+    result = kg("fought", "--format", "json")  # every pair: the longest answer
+    assert result.code == 0 and result.stderr == ""
+    assert json.loads(result.stdout) == json.loads(json.dumps(expected))
+    assert kg("fought", "--format", "csv").stdout.count("\n") == len(expected) + 1
+
+    home = tmp_path / "home"
+    assert kg("fought", "JNIM", "--year", "2024", home=home).code == 0
+    before = (home / "store").resolve()
+    assert kg("build", home=home).code == 0
+    assert (home / "store").resolve() != before
+    assert not before.exists()  # no reader left: the next write could remove the old store
+
+
 def test_fought_is_symmetric_on_the_command_line(kg):
     ab = json.loads(kg("fought", "JNIM", "Wagner", "-f", "json").stdout)
     ba = json.loads(kg("fought", "Wagner", "JNIM", "-f", "json").stdout)

@@ -24,6 +24,7 @@ class State:
 
     data_dir: Path | None = None
     endpoint: str | None = None
+    answered: bool = False  # a read-only command has printed its whole answer (see answered())
 
 
 state = State()
@@ -75,6 +76,13 @@ def options(
     state.data_dir = data
     state.endpoint = endpoint
     logging.basicConfig(format="kg: %(message)s", level=logging.INFO if verbose else logging.WARNING)
+
+
+def answered() -> None:
+    """Called by a command that only reads, once its answer is printed: nothing is left
+    to write or close, so ``main`` may end the process without Python's teardown
+    (closing the store's RocksDB and freeing every module: 15 ms of `kg fought`)."""
+    state.answered = True
 
 
 def store():

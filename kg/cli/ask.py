@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .app import FormatOption, actor_name, app, store
+from .app import FormatOption, actor_name, answered, app, store
 from .output import emit
 
 YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only what overlaps this year.")]
@@ -47,13 +47,14 @@ def fought(
             typer.echo(q.rstrip() + "\n", err=fmt.value != "table")
     if fmt.value == "json":
         emit([], "json", json_data=[{k: v for k, v in r.items() if k != "period_text"} for r in rows])
-        return
-    flat = [
-        {"actor": r["actor"], "opponent": r["opponent"], "periods": r["period_text"], "events": r["events"],
-         "fatalities": r["fatalities"], "via": _via(r), "sources": r["sources"]}
-        for r in rows
-    ]
-    emit(flat, fmt.value)
+    else:
+        flat = [
+            {"actor": r["actor"], "opponent": r["opponent"], "periods": r["period_text"], "events": r["events"],
+             "fatalities": r["fatalities"], "via": _via(r), "sources": r["sources"]}
+            for r in rows
+        ]
+        emit(flat, fmt.value)
+    answered()
 
 
 def _via(row: dict) -> str | None:

@@ -141,6 +141,9 @@ class Staging:
 
     Use ``stage.store`` each time rather than keeping it in a variable: the store
     must be closed (every reference gone) before its files are removed.
+
+    ``commit()`` also writes the actor table (``kg.actor_table``) into the folder,
+    made from the staged store, so that the rename publishes both together.
     """
 
     def __init__(self, base=None) -> None:
@@ -175,8 +178,12 @@ class Staging:
             discard(self.path)
 
     def commit(self) -> None:
+        from .. import actor_table
+
         self.store.flush()
+        table = actor_table.compute(self.store)  # of the staged store, every write to it done
         self.store = None
+        actor_table.write(self.path, table)  # into its folder: the switch publishes both at once
         switch(self.path)
         self.committed = True
 

@@ -206,6 +206,11 @@ def check(data: CuratedData, vocab: Vocabulary) -> list[Problem]:
                 add(row.problem("date", str(e)))
         if row["url"] and not URL_PATTERN.match(row["url"]):
             add(row.problem("url", f"'{row['url']}' is not an http(s) URL without spaces"))
+        elif row["url"]:
+            try:  # the build writes it into N-Triples as it is, and loads that leniently
+                ox.NamedNode(row["url"])
+            except ValueError as e:
+                add(row.problem("url", f"'{row['url']}' is not a valid IRI: {e}"))
         one_of(row, "kind", SOURCE_KINDS)
 
     states = {i for i, r in actors.items() if r["type"] == "state"}

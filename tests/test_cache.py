@@ -147,3 +147,40 @@ def test_a_graph_that_fails_its_shapes_leaves_the_live_store_as_it_was(tmp_path,
         assert set(OxigraphStore(live, read_only=True).quads()) == quads
     finally:
         forget()
+
+
+@pytest.mark.parametrize("start", ["copy the import", "checkpoint the store"])
+def test_a_build_beside_an_import_keeps_the_import_quad_for_quad(tmp_path, monkeypatch, start):
+    """The staging store starts empty with the import copied in, or as a checkpoint with the
+    curated graph removed (whichever moves fewer quads): either way the import is kept whole."""
+    from kg import cache
+    from kg import namespaces as ns
+    from kg.cache import forget, open_store, refresh
+    from kg.imports.importer import import_file
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("KG_HOME", str(home))
+    data = tmp_path / "data"
+    shutil.copytree(CASES / "minimal", data, ignore=shutil.ignore_patterns("expected.*"))
+    ucdp = ns.dataset_graph("ucdp")
+    try:
+        refresh(data)
+        import_file("ucdp", Path(__file__).parent / "fixtures" / "ucdp_ged_sample.csv", data_dir=data, progress=False)
+        live = open_store(data)
+        imported = set(live.quads(ucdp))
+        assert imported and cache._staging_base(live) == (None, True)  # 438 quads against 1,700 to remove
+        if start == "checkpoint the store":
+            monkeypatch.setattr(cache, "_staging_base", lambda live: (live.store, False))
+        forget()
+        del live
+        rel = data / "relations.csv"
+        rel.write_text(rel.read_text().replace("jnim_fought_fama,jnim,fought,fama,2017-03,",
+                                               "jnim_fought_fama,jnim,fought,fama,2019-05,"))
+        rebuilt = refresh(data)
+        assert set(rebuilt.quads(ucdp)) == imported
+        assert rebuilt.graphs() == sorted([ns.CURATED_GRAPH, ns.ONTOLOGY_GRAPH, ucdp])
+        starts = {str(q.object.value) for q in rebuilt.quads(ns.CURATED_GRAPH)
+                  if q.subject.value.endswith("jnim_fought_fama") and q.predicate.value == ns.SKG + "start"}
+        assert starts == {"2019-05-01"}
+    finally:
+        forget()

@@ -71,11 +71,11 @@ def validate() -> None:
 
     Exit code 1 for bad CSV rows, 4 for shape violations. In Python: kg.validate.validate(quads).
     """
-    from ..build import build as build_quads
+    from ..build import graph, load
     from ..cache import default_data_dir
     from ..validate import check
 
-    report = check(build_quads(state.data_dir or default_data_dir()))
+    report = check(graph(load(state.data_dir or default_data_dir())).ntriples())
     typer.echo(str(report))
 
 

@@ -383,11 +383,15 @@ class Graph:
         """Every triple of both graphs as one N-Triples document (what SHACL reads)."""
         return " .\n".join((*self.curated, *self.ontology)) + " .\n"
 
-    def nquads(self, which: str = ns.CURATED_GRAPH) -> str:
-        """One named graph (``ns.CURATED_GRAPH`` or ``ns.ONTOLOGY_GRAPH``) as N-Quads."""
+    def nquads(self, which: str = ns.CURATED_GRAPH, parts: int = 1) -> str | list[str]:
+        """One named graph (``ns.CURATED_GRAPH`` or ``ns.ONTOLOGY_GRAPH``) as N-Quads; with
+        ``parts``, as that many texts of consecutive lines (to load on as many threads)."""
         lines = self.curated if which == ns.CURATED_GRAPH else self.ontology
         end = f" <{which}> .\n"
-        return end.join(lines) + end if lines else ""
+        if parts == 1:
+            return end.join(lines) + end if lines else ""
+        size = -(-len(lines) // parts)
+        return [end.join(lines[i:i + size]) + end for i in range(0, len(lines), size)]
 
     def quads(self) -> list[ox.Quad]:
         """Both graphs as pyoxigraph quads, sorted (``build``'s result)."""

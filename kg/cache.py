@@ -195,7 +195,7 @@ def refresh(
     what = _command("kg build") if rebuild else _command("kg") + " (rebuilding the out-of-date store)"
     # shacl-rust and RocksDB's bulk loads release the GIL: on two cores, SHACL, the
     # loads and the summaries (Python) overlap; the pool's end waits for its threads
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="kg-build") as pool:
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="kg-build") as pool:
         shapes = pool.submit(check, built.ntriples())
         try:
             with stores.writing(what, wait=wait):
@@ -223,6 +223,7 @@ def refresh(
     return store
 
 
+SPLIT_ABOVE = 100_000  # triples: a curated graph bigger than this is loaded in two halves at once
 BUILT_GRAPHS = frozenset({ns.CURATED_GRAPH, ns.ONTOLOGY_GRAPH})
 COPY_COUNT = (
     f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
@@ -257,9 +258,9 @@ def _staging_base(live: OxigraphStore) -> tuple[object | None, bool]:
 
 def _write(stage, built, wanted: str, pool) -> None:
     """The curated graph (with its summaries and the fingerprint) and the ontology graph,
-    into the staging store. The curated text is bulk-loaded on a thread of ``pool`` while
+    into the staging store. The curated text is bulk-loaded on threads of ``pool`` while
     this one computes the summaries (which read pyoxigraph quads); they are then loaded
-    on another thread, beside the end of the first load.
+    on another thread, beside the end of the first loads.
 
     Bulk loads are not atomic (4x faster than one transaction at 20,000 statements):
     a staging store has no reader until the switch."""
@@ -270,10 +271,12 @@ def _write(stage, built, wanted: str, pool) -> None:
     for graph in (ns.ONTOLOGY_GRAPH, ns.CURATED_GRAPH):  # when the stage is a checkpoint of the live store
         if stage.store.contains_named_graph(ox.NamedNode(graph)):
             stage.store.remove_graph(ox.NamedNode(graph))
-    curated = built.nquads(ns.CURATED_GRAPH)
-    loads = [pool.submit(_load, stage, curated)]
+    # a big graph in two halves, on two threads: once the summaries are made, both cores load
+    curated = built.nquads(ns.CURATED_GRAPH, parts=2 if len(built.curated) > SPLIT_ABOVE else 1)
+    curated = [curated] if isinstance(curated, str) else curated
+    loads = [pool.submit(_load, stage, text) for text in curated]
     try:
-        quads = list(ox.parse(curated, format=ox.RdfFormat.N_QUADS))
+        quads = [q for text in curated for q in ox.parse(text, format=ox.RdfFormat.N_QUADS)]
         # with_summaries returns the quads given, then the summaries: only those are new
         summaries = with_summaries(quads, ns.CURATED_GRAPH)[len(quads):]
         del quads  # 300k tracked objects at 20,000 statements: the switch's gc.collect walks them

@@ -197,6 +197,11 @@ def refresh(
     # loads and the summaries (Python) overlap; the pool's end waits for its threads
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="kg-build") as pool:
         shapes = pool.submit(check, built.ntriples())
+        # a big graph in two halves, loaded on two threads: once the summaries are made, both cores load
+        curated = built.nquads(ns.CURATED_GRAPH, parts=2 if len(built.curated) > SPLIT_ABOVE else 1)
+        curated = [curated] if isinstance(curated, str) else curated
+        ontology = built.nquads(ns.ONTOLOGY_GRAPH)
+        del built  # the texts hold it now: the lines were 60 MB more at 20,000 statements
         try:
             with stores.writing(what, wait=wait):
                 try:
@@ -211,7 +216,7 @@ def refresh(
                     if copy:
                         stores.copy_graphs(live, stage.store, skip=BUILT_GRAPHS)
                     del live, base  # the stage holds what it needs of it: let go, so the switch can remove it
-                    _write(stage, built, wanted, pool)
+                    _write(stage, curated, ontology, wanted, pool)
                     shapes.result()  # raises ValidationError: the stage is discarded, nothing switched
                     stage.commit()
                 store = _open_live()
@@ -256,11 +261,11 @@ def _staging_base(live: OxigraphStore) -> tuple[object | None, bool]:
     return (None, True) if imported <= replaced else (store, False)
 
 
-def _write(stage, built, wanted: str, pool) -> None:
-    """The curated graph (with its summaries and the fingerprint) and the ontology graph,
-    into the staging store. The curated text is bulk-loaded on threads of ``pool`` while
-    this one computes the summaries (which read pyoxigraph quads); they are then loaded
-    on another thread, beside the end of the first loads.
+def _write(stage, curated: list[str], ontology: str, wanted: str, pool) -> None:
+    """The curated graph (N-Quads texts, with its summaries and the fingerprint) and the
+    ontology graph (N-Quads), into the staging store. The curated texts are bulk-loaded on
+    threads of ``pool`` while this one computes the summaries (which read pyoxigraph
+    quads); they are then loaded on another thread, beside the end of the first loads.
 
     Bulk loads are not atomic (4x faster than one transaction at 20,000 statements):
     a staging store has no reader until the switch."""
@@ -271,9 +276,6 @@ def _write(stage, built, wanted: str, pool) -> None:
     for graph in (ns.ONTOLOGY_GRAPH, ns.CURATED_GRAPH):  # when the stage is a checkpoint of the live store
         if stage.store.contains_named_graph(ox.NamedNode(graph)):
             stage.store.remove_graph(ox.NamedNode(graph))
-    # a big graph in two halves, on two threads: once the summaries are made, both cores load
-    curated = built.nquads(ns.CURATED_GRAPH, parts=2 if len(built.curated) > SPLIT_ABOVE else 1)
-    curated = [curated] if isinstance(curated, str) else curated
     loads = [pool.submit(_load, stage, text) for text in curated]
     try:
         quads = [q for text in curated for q in ox.parse(text, format=ox.RdfFormat.N_QUADS)]
@@ -282,9 +284,9 @@ def _write(stage, built, wanted: str, pool) -> None:
         del quads  # 300k tracked objects at 20,000 statements: the switch's gc.collect walks them
         stamp = ox.Quad(ox.NamedNode(CURATED_DATASET), ox.NamedNode(FINGERPRINT), ox.Literal(wanted),
                         ox.NamedNode(ns.CURATED_GRAPH))
-        ontology = ox.parse(built.nquads(ns.ONTOLOGY_GRAPH), format=ox.RdfFormat.N_QUADS)
+        more = [*summaries, stamp, *ox.parse(ontology, format=ox.RdfFormat.N_QUADS)]
         # as quads: written as text first, they took more time than they saved (1.8 s against 1.5 s)
-        loads.append(pool.submit(lambda more: stage.store.bulk_extend(more), [*summaries, stamp, *ontology]))
+        loads.append(pool.submit(lambda: stage.store.bulk_extend(more)))
     finally:
         for load in loads:
             load.exception()  # waited for, each, even when something failed: the stage is removed after

@@ -2,7 +2,9 @@
 
 The build checks every row before it emits anything, and reports every
 problem at once, each with file, line and column. Output is a sorted list of
-quads, so the same input always serialises to the same bytes.
+quads (``build``), so the same input always serialises to the same bytes, or
+the same triples as N-Triples lines (``graph``): what ``kg build`` validates
+and stores, without a Python object per triple.
 """
 
 from __future__ import annotations
@@ -383,15 +385,17 @@ class Graph:
         """Every triple of both graphs as one N-Triples document (what SHACL reads)."""
         return " .\n".join((*self.curated, *self.ontology)) + " .\n"
 
-    def nquads(self, which: str = ns.CURATED_GRAPH, parts: int = 1) -> str | list[str]:
-        """One named graph (``ns.CURATED_GRAPH`` or ``ns.ONTOLOGY_GRAPH``) as N-Quads; with
-        ``parts``, as that many texts of consecutive lines (to load on as many threads)."""
+    def nquads(self, which: str = ns.CURATED_GRAPH) -> str:
+        """One named graph (``ns.CURATED_GRAPH`` or ``ns.ONTOLOGY_GRAPH``) as N-Quads."""
         lines = self.curated if which == ns.CURATED_GRAPH else self.ontology
         end = f" <{which}> .\n"
-        if parts == 1:
-            return end.join(lines) + end if lines else ""
-        size = -(-len(lines) // parts)
-        return [end.join(lines[i:i + size]) + end for i in range(0, len(lines), size)]
+        return end.join(lines) + end if lines else ""
+
+    def curated_parts(self, parts: int) -> list[str]:
+        """The curated graph as N-Quads, in ``parts`` texts of consecutive lines (to load on as many threads)."""
+        end = f" <{ns.CURATED_GRAPH}> .\n"
+        size = max(1, -(-len(self.curated) // parts))
+        return [end.join(self.curated[i:i + size]) + end for i in range(0, len(self.curated), size)]
 
     def quads(self) -> list[ox.Quad]:
         """Both graphs as pyoxigraph quads, sorted (``build``'s result)."""

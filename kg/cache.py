@@ -198,8 +198,7 @@ def refresh(
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="kg-build") as pool:
         shapes = pool.submit(check, built.ntriples())
         # a big graph in two halves, loaded on two threads: once the summaries are made, both cores load
-        curated = built.nquads(ns.CURATED_GRAPH, parts=2 if len(built.curated) > SPLIT_ABOVE else 1)
-        curated = [curated] if isinstance(curated, str) else curated
+        curated = built.curated_parts(2 if len(built.curated) > SPLIT_ABOVE else 1)
         ontology = built.nquads(ns.ONTOLOGY_GRAPH)
         del built  # the texts hold it now: the lines were 60 MB more at 20,000 statements
         try:

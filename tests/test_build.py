@@ -276,3 +276,16 @@ def test_a_label_with_quotes_and_line_breaks_is_built_and_read_back(minimal_data
     edit(minimal_data / "actors.csv", "jnim,JNIM,armed_group", 'jnim,"JNIM ""the group""\\ \tline\nbreak",armed_group')
     labels = {q.object.value for q in build(minimal_data) if q.predicate.value == ns.RDFS + "label"}
     assert 'JNIM "the group"\\ \tline\nbreak' in labels
+
+
+def test_the_curated_graph_in_parts_is_the_whole_graph():
+    """kg build loads a big curated graph in parts on several threads: together, every quad once."""
+    from kg.build import graph, load
+
+    built = graph(load(CASES / "minimal"))
+    whole = built.nquads(ns.CURATED_GRAPH)
+    for parts in (1, 2, 3):
+        texts = built.curated_parts(parts)
+        assert len(texts) == parts and "".join(texts) == whole
+    assert {q for t in built.curated_parts(2) for q in ox.parse(t, format=ox.RdfFormat.N_QUADS)} == \
+        {q for q in build(CASES / "minimal") if q.graph_name.value == ns.CURATED_GRAPH}

@@ -212,24 +212,6 @@ class OxigraphStore:
 
     # -- writing --------------------------------------------------------
 
-    def replace_graph(self, graph: str, quads: Iterable, *, seal: Iterable = ()) -> None:
-        """Swap one named graph's content for ``quads``, then add ``seal``.
-
-        The quads are bulk-loaded (311k quads of a 20,000-statement curated folder:
-        9 s instead of 38 s in one transaction), which is not atomic; ``seal`` (a
-        fingerprint) is written after them in a transaction of its own, so a reader
-        that finds the seal finds the whole graph.
-        """
-        name = self._ox.NamedNode(graph)
-        if self.store.contains_named_graph(name):
-            self.store.remove_graph(name)
-        self.store.bulk_extend(quads)
-        self.store.flush()
-        seal = list(seal)
-        if seal:
-            self.store.extend(seal)
-            self.store.flush()
-
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())
 

@@ -58,22 +58,31 @@ def _violation(result: dict) -> str:
     return f"{where}: {message}"
 
 
-def validate(quads: list[ox.Quad]) -> Report:
+def validate(graph: list[ox.Quad] | str) -> Report:
     """Validate every triple of the built graph (all named graphs together, with the
-    ontology, so subclasses count) against the shapes."""
+    ontology, so subclasses count) against the shapes.
+
+    ``graph`` is the quads, or their triples as N-Triples text (``kg.build.Graph.ntriples``:
+    the build writes that text once, for SHACL and for the store, without making a
+    pyoxigraph object per triple). shacl-rust releases the GIL: kg.cache.refresh runs
+    it on a thread of its own while the store is written.
+    """
     import shacl_rust
 
-    data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads],
-                        format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    if isinstance(graph, str):
+        data = graph
+    else:
+        data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in graph],
+                            format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     report = shacl_rust.validate(data, shapes_text(), data_format="nt", shapes_format="turtle",
                                  experimental_index=True)
     violations = sorted(_violation(r) for r in report["results"])
     return Report(bool(report["conforms"]), violations)
 
 
-def check(quads: list[ox.Quad]) -> Report:
+def check(graph: list[ox.Quad] | str) -> Report:
     """Validate and raise ValidationError when the graph does not conform."""
-    report = validate(quads)
+    report = validate(graph)
     if not report.conforms:
         raise ValidationError(str(report))
     return report

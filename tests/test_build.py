@@ -100,6 +100,15 @@ def test_missing_source_and_unknown_source(minimal_data):
     ]
 
 
+def test_a_source_url_that_is_not_an_iri(minimal_data):
+    """The build writes URLs into N-Triples as they are: what is not an IRI is a problem of the row."""
+    edit(minimal_data / "sources.csv", "Jama%27at_Nasr", "Jama%zzat_Nasr")
+    assert problems_of(minimal_data) == [
+        "sources.csv:2, column 'url': 'https://en.wikipedia.org/wiki/Jama%zzat_Nasr_al-Islam_wal-Muslimin' "
+        "is not a valid IRI: Invalid IRI percent encoding '%zz'",
+    ]
+
+
 def test_bad_coordinates(minimal_data):
     edit(minimal_data / "places.csv", "12.6392,-8.0029", "126.392,west")
     assert problems_of(minimal_data) == [
@@ -250,3 +259,33 @@ def test_the_shapes_check_the_fatality_range():
     report = validate(quads)
     assert not report.conforms
     assert "best toll may not exceed its high estimate" in str(report)
+
+
+def test_literals_are_written_as_pyoxigraph_writes_them():
+    """The build writes N-Triples itself; its lines sort as the quads do only if every
+    literal is escaped as pyoxigraph escapes it (control characters, quotes, U+FFFE ...)."""
+    from kg.build import _lit
+
+    odd = [chr(c) for c in (*range(0x80), 0xA0, 0xE9, 0x2028, 0xFEFF, 0xFFFD, 0xFFFE, 0xFFFF, 0x1F600)]
+    for text in (*odd, "".join(odd), 'Front "populaire"\\ \t\r\n', ""):
+        assert _lit(text) == str(ox.Literal(text)), repr(text)
+        assert next(iter(ox.parse(f"<x:s> <x:p> {_lit(text)} .", format=ox.RdfFormat.N_TRIPLES))).object.value == text
+
+
+def test_a_label_with_quotes_and_line_breaks_is_built_and_read_back(minimal_data):
+    edit(minimal_data / "actors.csv", "jnim,JNIM,armed_group", 'jnim,"JNIM ""the group""\\ \tline\nbreak",armed_group')
+    labels = {q.object.value for q in build(minimal_data) if q.predicate.value == ns.RDFS + "label"}
+    assert 'JNIM "the group"\\ \tline\nbreak' in labels
+
+
+def test_the_curated_graph_in_parts_is_the_whole_graph():
+    """kg build loads a big curated graph in parts on several threads: together, every quad once."""
+    from kg.build import graph, load
+
+    built = graph(load(CASES / "minimal"))
+    whole = built.nquads(ns.CURATED_GRAPH)
+    for parts in (1, 2, 3):
+        texts = built.curated_parts(parts)
+        assert len(texts) == parts and "".join(texts) == whole
+    assert {q for t in built.curated_parts(2) for q in ox.parse(t, format=ox.RdfFormat.N_QUADS)} == \
+        {q for q in build(CASES / "minimal") if q.graph_name.value == ns.CURATED_GRAPH}

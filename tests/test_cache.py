@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import CASES
 
 
@@ -68,3 +70,117 @@ def test_a_store_left_by_an_earlier_kg_as_a_plain_folder_is_read_and_then_replac
     assert kg("build", data=data, home=home).code == 0
     assert (home / "store").is_symlink()
     assert "Malian Armed Forces" in kg("fought", "JNIM", data=data, home=home).stdout
+
+
+def test_a_build_stores_the_graph_build_makes_with_its_summaries_and_fingerprint(tmp_path, monkeypatch):
+    """refresh writes N-Triples text, not build()'s quads: the store must hold the same quads."""
+    import pyoxigraph as ox
+
+    from kg import namespaces as ns
+    from kg.build import build
+    from kg.cache import CURATED_DATASET, FINGERPRINT, fingerprint, forget, refresh
+    from kg.summaries import with_summaries
+    from tests.conftest import DATA
+
+    monkeypatch.setenv("KG_HOME", str(tmp_path / "home"))
+    try:
+        store = refresh(DATA)
+        built = build(DATA)
+        curated = [q for q in built if q.graph_name.value == ns.CURATED_GRAPH]
+        stamp = ox.Quad(ox.NamedNode(CURATED_DATASET), ox.NamedNode(FINGERPRINT), ox.Literal(fingerprint(DATA)),
+                        ox.NamedNode(ns.CURATED_GRAPH))
+        expected = ox.Store()  # in a store too: Oxigraph keeps decimals in canonical form
+        expected.extend([*with_summaries(curated, ns.CURATED_GRAPH), stamp,
+                         *(q for q in built if q.graph_name.value == ns.ONTOLOGY_GRAPH)])
+        assert {*store.quads(ns.CURATED_GRAPH), *store.quads(ns.ONTOLOGY_GRAPH)} == set(expected)
+        assert store.graphs() == sorted([ns.CURATED_GRAPH, ns.ONTOLOGY_GRAPH])
+    finally:
+        forget()
+
+
+STRICTER = """
+shape:FiveSources a sh:NodeShape ;
+    sh:targetClass skg:Statement ;
+    sh:property [ sh:path prov:wasDerivedFrom ; sh:minCount 5 ; sh:message "five sources, in this test" ] .
+"""
+
+
+@pytest.mark.parametrize("imported", [False, True], ids=["curated only", "with an import"])
+def test_a_graph_that_fails_its_shapes_leaves_the_live_store_as_it_was(tmp_path, monkeypatch, imported):
+    """SHACL runs beside the store write: a failure must still discard the staging store
+    (empty, or a checkpoint of the live one when it holds an import) and switch nothing."""
+    from kg import validate
+    from kg.cache import forget, open_store, refresh
+    from kg.errors import ValidationError
+    from kg.imports.importer import import_file
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("KG_HOME", str(home))
+    data = tmp_path / "data"
+    shutil.copytree(CASES / "minimal", data, ignore=shutil.ignore_patterns("expected.*"))
+    try:
+        refresh(data)
+        if imported:
+            import_file("ucdp", Path(__file__).parent / "fixtures" / "ucdp_ged_sample.csv", data_dir=data,
+                        progress=False)
+        before = open_store(data)
+        live, quads = (home / "store").resolve(), set(before.quads())
+        assert len(before.graphs()) == 2 + imported
+        forget()
+        del before
+        rel = data / "relations.csv"
+        rel.write_text(rel.read_text().replace("jnim_fought_fama,jnim,fought,fama,2017-03,",
+                                               "jnim_fought_fama,jnim,fought,fama,2019-05,"))
+        shapes = validate.shapes_text()
+        monkeypatch.setattr(validate, "shapes_text", lambda: shapes + STRICTER)
+        with pytest.raises(ValidationError) as info:
+            refresh(data)
+        assert "stmt:jnim_fought_fama prov:wasDerivedFrom: five sources, in this test" in str(info.value)
+        assert (home / "store").resolve() == live
+        assert not list((home / "stores").glob("*.staging*"))
+        with pytest.raises(ValidationError):  # the store is stale: reading it rebuilds, and fails again
+            open_store(data)
+        assert (home / "store").resolve() == live
+        assert not list((home / "stores").glob("*.staging*"))
+        from kg.store import OxigraphStore
+
+        assert set(OxigraphStore(live, read_only=True).quads()) == quads
+    finally:
+        forget()
+
+
+@pytest.mark.parametrize("start", ["copy the import", "checkpoint the store"])
+def test_a_build_beside_an_import_keeps_the_import_quad_for_quad(tmp_path, monkeypatch, start):
+    """The staging store starts empty with the import copied in, or as a checkpoint with the
+    curated graph removed (whichever moves fewer quads): either way the import is kept whole."""
+    from kg import cache
+    from kg import namespaces as ns
+    from kg.cache import forget, open_store, refresh
+    from kg.imports.importer import import_file
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("KG_HOME", str(home))
+    data = tmp_path / "data"
+    shutil.copytree(CASES / "minimal", data, ignore=shutil.ignore_patterns("expected.*"))
+    ucdp = ns.dataset_graph("ucdp")
+    try:
+        refresh(data)
+        import_file("ucdp", Path(__file__).parent / "fixtures" / "ucdp_ged_sample.csv", data_dir=data, progress=False)
+        live = open_store(data)
+        imported = set(live.quads(ucdp))
+        assert imported and cache._staging_base(live) == (None, True)  # 438 quads against 1,700 to remove
+        if start == "checkpoint the store":
+            monkeypatch.setattr(cache, "_staging_base", lambda live: (live.store, False))
+        forget()
+        del live
+        rel = data / "relations.csv"
+        rel.write_text(rel.read_text().replace("jnim_fought_fama,jnim,fought,fama,2017-03,",
+                                               "jnim_fought_fama,jnim,fought,fama,2019-05,"))
+        rebuilt = refresh(data)
+        assert set(rebuilt.quads(ucdp)) == imported
+        assert rebuilt.graphs() == sorted([ns.CURATED_GRAPH, ns.ONTOLOGY_GRAPH, ucdp])
+        starts = {str(q.object.value) for q in rebuilt.quads(ns.CURATED_GRAPH)
+                  if q.subject.value.endswith("jnim_fought_fama") and q.predicate.value == ns.SKG + "start"}
+        assert starts == {"2019-05-01"}
+    finally:
+        forget()

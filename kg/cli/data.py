@@ -35,10 +35,13 @@ def build(
 
     data_dir = state.data_dir or default_data_dir()
     built = refresh(data_dir, wait=not no_wait)
-    # what was built, not the imports beside it (listing 1.2M imported quads took 60 s)
-    quads = built.quads(ns.CURATED_GRAPH) + built.quads(ns.ONTOLOGY_GRAPH)
+    # what was built, not the imports beside it (listing 1.2M imported quads took 60 s);
+    # counted, not listed, unless written (listing 443k quads at 20,000 statements: 3 s)
     if output:
-        write_atomically(output, serialize(quads, fmt))
+        write_atomically(output, serialize(built.quads(ns.CURATED_GRAPH) + built.quads(ns.ONTOLOGY_GRAPH), fmt))
+    quads = built.select(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ <{ns.CURATED_GRAPH}> <{ns.ONTOLOGY_GRAPH}> }} "
+        "GRAPH ?g { ?s ?p ?o } }")[0]["n"]
     counts = {
         "actors": _count(built, "Actor"),
         "places": _count(built, "Place"),
@@ -47,7 +50,7 @@ def build(
         "sources": _count(built, "Source"),
     }
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-    typer.echo(f"built {len(quads)} quads from {data_dir}: {summary}; valid against the shapes")
+    typer.echo(f"built {quads} quads from {data_dir}: {summary}; valid against the shapes")
     typer.echo(f"cached in {store_path()}" + (f"; written to {output}" if output else ""))
 
 
@@ -68,11 +71,11 @@ def validate() -> None:
 
     Exit code 1 for bad CSV rows, 4 for shape violations. In Python: kg.validate.validate(quads).
     """
-    from ..build import build as build_quads
+    from ..build import graph, load
     from ..cache import default_data_dir
     from ..validate import check
 
-    report = check(build_quads(state.data_dir or default_data_dir()))
+    report = check(graph(load(state.data_dir or default_data_dir())).ntriples())
     typer.echo(str(report))
 
 

@@ -9,7 +9,18 @@ its names resolved to the curated actors through the alias table.
     drop("acled", file=None)             -> remove one, or one file of it (kg drop)
 """
 
-from .catalog import drop, sources
-from .importer import import_file, import_files
-
 __all__ = ["drop", "import_file", "import_files", "sources"]
+
+
+def __getattr__(name: str):
+    """The functions above, imported when first asked for: ``kg build`` imports
+    ``kg.imports.stores`` alone, without the importer (20 ms)."""
+    if name in ("drop", "sources"):
+        from . import catalog
+
+        return getattr(catalog, name)
+    if name in ("import_file", "import_files"):
+        from . import importer
+
+        return getattr(importer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -166,12 +166,15 @@ def _in_graph(text: str, params: dict) -> str:
     Inside the GRAPH group, beside the actor, a bound ?graph made Oxigraph scan every
     statement of the graph instead of looking up the actor's: 1.5 s -> 0.01 s for
     ``kg fought JNIM --year 2024 --source acled`` on a 100k-event ACLED import."""
+    return _in_graphs(text, [params["graph"]]) if "graph" in params else text
+
+
+def _in_graphs(text: str, graphs: list[IRI]) -> str:
+    """``text`` restricted to these graphs, by a VALUES block at the WHERE level (see _in_graph)."""
     from .store import insert_values
     from .terms import to_ntriples
 
-    if "graph" not in params:
-        return text
-    return insert_values(text, f"VALUES ?graph {{ {to_ntriples(params['graph'])} }}", into_graph=False)
+    return insert_values(text, f"VALUES ?graph {{ {' '.join(to_ntriples(g) for g in graphs)} }}", into_graph=False)
 
 
 def _every_pair(store, window, params, queries, names, as_of, lives, asked):
@@ -230,7 +233,6 @@ def _read_year_index(store, window: Period, params: dict, queries: list[str]):
     pairs (None otherwise). Events of a graph without an index are queried, as the scan
     does (the ontology graph holds none)."""
     from .store import insert_values, with_values
-    from .terms import to_ntriples
 
     text = sparql.get("year-index").text
     queries.append(text)
@@ -246,9 +248,7 @@ def _read_year_index(store, window: Period, params: dict, queries: list[str]):
     events: list[dict] = []
     if unindexed:
         window_params = {k: v for k, v in params.items() if k != "graph"}
-        graphs = " ".join(to_ntriples(g) for g in unindexed)
-        text = insert_values(with_values(sparql.get("fought-events").text, window_params),
-                             f"VALUES ?graph {{ {graphs} }}", into_graph=False)
+        text = _in_graphs(with_values(sparql.get("fought-events").text, window_params), unindexed)
         queries.append(text)
         events += store.select(text)
     answers: list[tuple[IRI, list[str]]] | None = None if unindexed else []
@@ -521,10 +521,8 @@ def _clip(period: Period, span: Period) -> Period | None:
 
 
 def _sorted(pairs, names):
-    def key(p: _Pair):
-        return (names.labels.get(p.actor, ""), min(q.start for q in p.periods), names.labels.get(p.opponent, ""))
-
-    return sorted(pairs, key=key)
+    """By actor, first day, opponent; ties in the order the pairs were met (a stable sort)."""
+    return sorted(pairs, key=lambda p: _sort_key(p.actor, p.opponent, min(q.start for q in p.periods), (), names))
 
 
 def _as_dict(pair: _Pair, names) -> dict[str, Any]:

@@ -182,6 +182,15 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+def _gone_soon(pid: int) -> bool:
+    """Whether the query child has gone within 5 s."""
+    for _ in range(100):
+        if _gone(pid):
+            return True
+        time.sleep(0.05)
+    return _gone(pid)
+
+
 def _gone(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -219,11 +228,7 @@ def test_rows_are_streamed_and_a_closed_pipe_ends_quietly(kg, kg_home, fmt):
     process.stdout.close()  # what `| head -3` does
     assert process.wait(timeout=60) in (0, 1)
     assert b"Traceback" not in process.stderr.read()
-    for _ in range(100):
-        if _gone(child):
-            break
-        time.sleep(0.05)
-    assert _gone(child)
+    assert _gone_soon(child)
 
 
 def test_a_paused_reader_does_not_use_up_the_timeout(kg, kg_home):
@@ -246,11 +251,7 @@ def test_ctrl_c_stops_a_query_with_exit_130(kg, kg_home):
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 130
     assert b"Traceback" not in process.stderr.read()
-    for _ in range(100):
-        if _gone(child):
-            break
-        time.sleep(0.05)
-    assert _gone(child)
+    assert _gone_soon(child)
 
 
 def test_library_query_has_a_timeout_on_disk_and_in_memory(store, curated):

@@ -3,7 +3,7 @@ statements and 2,100 actors (``synthetic_curated.py``). Prints figures; asserts 
 
 Each run is a fresh ``kg --data DIR build`` process into a fresh KG_HOME (what a
 curator waits for after editing a CSV file); then the steps of one build in
-process, one after the other (``kg.cache.refresh`` overlaps SHACL, the store's
+process, one after the other (``kg.store.cache.refresh`` overlaps SHACL, the store's
 bulk load and the summaries on threads, so its wall time is less than their sum).
 
 With ``--old DIR`` (a checkout of older code, e.g. ``git archive b1e75a7 | tar -x -C DIR``)
@@ -45,14 +45,14 @@ def cli_build(data: Path, code: Path = ROOT) -> tuple[float, int]:
 
 
 def phases(data: Path) -> dict[str, float | int]:
-    """The steps of ``kg.cache.refresh``, one after the other in this process, then refresh itself."""
+    """The steps of ``kg.store.cache.refresh``, one after the other in this process, then refresh itself."""
     import pyoxigraph as ox
 
-    from kg import namespaces as ns
-    from kg.build import graph, load
-    from kg.cache import refresh
-    from kg.summaries import with_summaries
-    from kg.validate import check
+    from kg.graph import namespaces as ns
+    from kg.graph.build import graph, load
+    from kg.graph.validate import check
+    from kg.store.cache import refresh
+    from kg.store.summaries import with_summaries
 
     out: dict[str, float | int] = {}
 
@@ -78,7 +78,7 @@ def phases(data: Path) -> dict[str, float | int]:
     with tempfile.TemporaryDirectory() as home:
         os.environ["KG_HOME"] = home
         step("refresh (all, threads)", lambda: refresh(data))
-        from kg.cache import forget
+        from kg.store.cache import forget
 
         forget()
     return out

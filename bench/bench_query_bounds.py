@@ -67,8 +67,8 @@ def main() -> None:
 
         os.environ["KG_HOME"] = home
         import kg as library
-        from kg.cache import open_store
-        from kg.sparql import get
+        from kg.store.cache import open_store
+        from kg.store.sparql import get
 
         store = open_store()
         text = "who-fought-in-year"

@@ -15,9 +15,9 @@ Each backend runs in its own process, so that peak memory (``ru_maxrss``) is
 that backend's alone and a runaway rdflib query can be stopped:
 
 - Oxigraph: a fresh ``KG_HOME`` gets the curated graph the normal way
-  (``kg.cache.open_store``, which stamps the curated data's fingerprint),
+  (``kg.store.cache.open_store``, which stamps the curated data's fingerprint),
   then the synthetic quads are added into their own named graph by
-  ``kg.loading.load_nquads`` (chunks bulk-loaded by three threads, as
+  ``kg.store.loading.load_nquads`` (chunks bulk-loaded by three threads, as
   ``kg import`` does, a flush that waits for RocksDB's compaction, then
   ``Store.optimize()``); "load" is all of it. The fingerprint only covers
   the curated graph, so the CLI opens this big store as its warm cache,
@@ -52,7 +52,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import namespaces as ns  # noqa: E402
+from kg.graph import namespaces as ns  # noqa: E402
 
 SYNTHETIC_GRAPH = ns.dataset_graph("synthetic")
 RELATIONS = (("fought", 6), ("allied_with", 2), ("supports", 1), ("negotiates_with", 1))
@@ -92,8 +92,8 @@ def dyads(actors: int, relations: list[str], rng: random.Random) -> tuple[list[t
 def generate(statements: int, path: Path, pairs: str = "dyads", seed: int = 6) -> tuple[int, int]:
     """Write the synthetic graph as N-Quads, with the pair-year summaries a build
     would write beside its statements; returns (quads, summaries)."""
-    from kg.summaries import Summariser, symmetric_relations
-    from kg.vocab import vocabulary
+    from kg.graph.vocab import vocabulary
+    from kg.store.summaries import Summariser, symmetric_relations
 
     vocab = vocabulary()
     rng = random.Random(seed)
@@ -179,8 +179,8 @@ def peak_mb() -> float:
 
 def queries(store, out: dict) -> dict:
     """The timed questions, on any store; each figure is printed as soon as it is known."""
-    from kg import sparql
-    from kg.profile import actor
+    from kg.ask.profile import actor
+    from kg.store import sparql
 
     year, rows = median_time(lambda: sparql.run(store, "who-fought-in-year", year=YEAR))
     out.update(year_s=year, year_rows=len(rows))
@@ -197,15 +197,15 @@ def report(out: dict) -> None:
 
 
 def worker_oxigraph(nquads: Path, home: Path) -> dict:
-    """Curated store via kg.cache, then load the synthetic graph beside it (kg.loading)."""
+    """Curated store via kg.store.cache, then load the synthetic graph beside it (kg.store.loading)."""
     import gc
 
     import pyoxigraph as ox
 
     os.environ["KG_HOME"] = str(home)
-    from kg import actor_table, cache
-    from kg.cache import open_store, store_path
-    from kg.loading import load_nquads
+    from kg.store import actor_table, cache
+    from kg.store.cache import open_store, store_path
+    from kg.store.loading import load_nquads
 
     open_store()  # builds the curated graph and stamps its fingerprint
     cache.forget()  # let go of the handle: the loader wants the store alone
@@ -216,7 +216,7 @@ def worker_oxigraph(nquads: Path, home: Path) -> dict:
     out = {"load_s": time.perf_counter() - start, "compact_s": loaded.compacting_s}
     del big
     gc.collect()
-    # the actor table a kg import would write (kg/actor_table.py): loaded in place, the
+    # the actor table a kg import would write (kg/store/actor_table.py): loaded in place, the
     # store's own table is stale, and kg fought would ask actor-index every time
     start = time.perf_counter()
     actor_table.rewrite(cache.live_dir())
@@ -237,8 +237,8 @@ def worker_rdflib(nquads: Path, home: Path) -> dict:
     import pyoxigraph as ox
 
     os.environ["KG_HOME"] = str(home)
-    from kg.cache import open_store
-    from kg.store import RdflibStore
+    from kg.store.cache import open_store
+    from kg.store.embedded import RdflibStore
 
     curated = ox.serialize(open_store().quads(ns.CURATED_GRAPH) + open_store().quads(ns.ONTOLOGY_GRAPH),
                            format=ox.RdfFormat.N_QUADS)

@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import pyoxigraph as ox  # noqa: E402
 
-from kg import namespaces as ns  # noqa: E402
-from kg.build import build  # noqa: E402
-from kg.validate import shapes_text, validate  # noqa: E402
+from kg.graph import namespaces as ns  # noqa: E402
+from kg.graph.build import build  # noqa: E402
+from kg.graph.validate import shapes_text, validate  # noqa: E402
 
 SH = "http://www.w3.org/ns/shacl#"
 
@@ -69,14 +69,14 @@ def run_turbo(quads) -> list[tuple]:
 
 
 def run_shacl_rust(quads) -> list[str]:
-    """shacl-rust, as kg.validate runs it."""
+    """shacl-rust, as kg.graph.validate runs it."""
     return validate(quads).violations
 
 
 def _rdflib_results(results) -> list[str]:
     import rdflib
 
-    from kg.validate import _short
+    from kg.graph.validate import _short
 
     sh = rdflib.Namespace(SH)
     out = []

@@ -43,10 +43,10 @@ def synthetic_store(actors: int = 2000, relations: int = 10000, seed: int = 1):
     """An in-memory store: the ontology, plus ``actors`` actors and ``relations`` dated statements."""
     import pyoxigraph as ox
 
-    from kg import namespaces as ns
-    from kg.build import build
-    from kg.store import OxigraphStore
-    from kg.vocab import vocabulary
+    from kg.graph import namespaces as ns
+    from kg.graph.build import build
+    from kg.graph.vocab import vocabulary
+    from kg.store.embedded import OxigraphStore
 
     rng = random.Random(seed)
     vocab = vocabulary()
@@ -91,7 +91,8 @@ def synthetic_store(actors: int = 2000, relations: int = 10000, seed: int = 1):
 
 def timed_page(store, out: Path, runs: int) -> dict:
     """Median seconds of each step of making the page, and of viz.viz end to end, over ``runs`` runs."""
-    from kg import network, viz
+    from kg.ask import network
+    from kg.explore import viz
 
     names = ("network (SPARQL + networkx)", "layout (networkx/numpy)", "pyvis nodes/edges (no layout)",
              "render (template)", "viz.viz end to end, written")
@@ -218,7 +219,7 @@ def page_interactions(path: Path, runs: int) -> dict[str, float]:
 
 
 def map_case(name: str, store, out: Path, runs: int, browser: bool) -> None:
-    from kg import eventmap, viz
+    from kg.explore import eventmap, viz
 
     t = time.perf_counter()
     data = eventmap.map_of(store)
@@ -248,7 +249,7 @@ def main() -> None:
     parser.add_argument("--only-map", action="store_true", help="only the map and timeline figures")
     args = parser.parse_args()
 
-    from kg.cache import open_store
+    from kg.store.cache import open_store
 
     t = time.perf_counter()
     import pyvis.network  # noqa: F401  (imported once, as the first kg viz of a process does)
@@ -277,7 +278,7 @@ def main() -> None:
     if args.acled_rows:
         import os
 
-        from kg import cache
+        from kg.store import cache
 
         work = Path(tempfile.gettempdir()) / "bench-viz-acled"
         work.mkdir(exist_ok=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.tables import COLUMNS  # noqa: E402
+from kg.graph.tables import COLUMNS  # noqa: E402
 
 FIRST_DAY = date(2012, 1, 1)
 PUBLISHERS = ["Reuters", "AFP", "RFI", "Le Monde", "Jeune Afrique", "Al Jazeera", "BBC", "Studio Tamani",

@@ -27,29 +27,29 @@ __version__ = "0.1.0"
 
 # Modules named like their function are imported here so that the package
 # attribute is the function, not the module; all of them are light (no rdflib).
-from .fought import fought  # noqa: E402
-from .query import query  # noqa: E402
-from .relations import relations  # noqa: E402
-from .timeline import timeline  # noqa: E402
+from kg.ask.fought import fought  # noqa: E402
+from kg.ask.query import query  # noqa: E402
+from kg.ask.relations import relations  # noqa: E402
+from kg.ask.timeline import timeline  # noqa: E402
 
 
 def actor(name: str, **kwargs):
-    """Profile of one actor (``kg actor``); see kg.profile.actor."""
-    from .profile import actor as profile
+    """Profile of one actor (``kg actor``); see kg.ask.profile.actor."""
+    from kg.ask.profile import actor as profile
 
     return profile(name, **kwargs)
 
 
 def path(a: str, b: str, **kwargs):
-    """How two actors are connected (``kg path``); see kg.network.path."""
-    from .network import path as shortest
+    """How two actors are connected (``kg path``); see kg.ask.network.path."""
+    from kg.ask.network import path as shortest
 
     return shortest(a, b, **kwargs)
 
 
 def stats(**kwargs):
     """Counts by class, relation type, year and source (``kg stats``)."""
-    from .stats import stats as compute
+    from kg.ask.stats import stats as compute
 
     return compute(**kwargs)
 
@@ -57,8 +57,8 @@ def stats(**kwargs):
 def open_store(data_dir=None, **kwargs):
     """The current store of the graph (rebuilt first if the curated data changed): a
     snapshot that stays consistent while you hold it, whatever other processes write
-    (see kg.cache.open_store)."""
-    from .cache import open_store as open_cached
+    (see kg.store.cache.open_store)."""
+    from kg.store.cache import open_store as open_cached
 
     return open_cached(data_dir, **kwargs)
 

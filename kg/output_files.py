@@ -9,7 +9,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .errors import UsageError
+from kg.errors import UsageError
 
 
 def _umask() -> int:

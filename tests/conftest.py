@@ -54,7 +54,7 @@ def kg(kg_home):
 @pytest.fixture(scope="session")
 def store(kg_home):
     """The cached store of the real curated data."""
-    from kg.cache import open_store
+    from kg.store.cache import open_store
 
     return open_store(DATA)
 
@@ -62,10 +62,10 @@ def store(kg_home):
 @pytest.fixture(scope="session")
 def curated():
     """The real curated data in an in-memory store of its own (imports elsewhere cannot change it)."""
-    from kg import namespaces as ns
-    from kg.build import build
-    from kg.store import OxigraphStore
-    from kg.summaries import with_summaries
+    from kg.graph import namespaces as ns
+    from kg.graph.build import build
+    from kg.store.embedded import OxigraphStore
+    from kg.store.summaries import with_summaries
 
     memory = OxigraphStore()
     memory.store.extend(with_summaries(build(DATA), ns.CURATED_GRAPH))

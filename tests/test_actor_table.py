@@ -1,4 +1,4 @@
-"""The actor table kept beside the store (kg/actor_table.py): written with every store
+"""The actor table kept beside the store (kg/store/actor_table.py): written with every store
 (build, import, drop), equal to what the queries give, and never used unless it is
 provably of the store it sits in."""
 
@@ -11,11 +11,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import actor_table, sparql
-from kg import namespaces as ns
-from kg.fought import fought
-from kg.names import NameIndex
-from kg.store import OxigraphStore
+from kg.ask.fought import fought
+from kg.graph import namespaces as ns
+from kg.store import actor_table, sparql
+from kg.store.embedded import OxigraphStore
+from kg.store.names import NameIndex
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 QUESTIONS = [  # (actor, opponent, options): the actor path, roll-ups both ways, and every pair of a year

@@ -13,10 +13,10 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from kg import namespaces as ns
-from kg.build import build
+from kg.ask.export import serialize
 from kg.errors import DataError
-from kg.export import serialize
+from kg.graph import namespaces as ns
+from kg.graph.build import build
 
 CASES = Path(__file__).parent / "cases"
 DATA = Path(__file__).parent.parent / "data"
@@ -198,7 +198,7 @@ def test_build_output_is_byte_identical_across_processes(tmp_path):
     outputs = []
     for seed in ("1", "2"):
         script = (
-            "import sys; from kg.build import build; from kg.export import serialize; "
+            "import sys; from kg.graph.build import build; from kg.ask.export import serialize; "
             "q = build(sys.argv[1]); "
             "sys.stdout.buffer.write(b''.join(serialize(q, f) for f in ('ttl', 'trig', 'nq', 'jsonld')))"
         )
@@ -214,7 +214,7 @@ def test_build_output_is_byte_identical_across_processes(tmp_path):
 def test_the_shapes_catch_what_the_csv_checks_cannot_see():
     """A graph assembled by other means (an import, a hand edit) is checked too."""
     from kg.errors import ValidationError
-    from kg.validate import check, validate
+    from kg.graph.validate import check, validate
 
     quads = build(CASES / "minimal")
     unsourced = [q for q in quads if not q.predicate.value.endswith("wasDerivedFrom")]
@@ -249,7 +249,7 @@ def test_fatality_range_is_built_and_checked(minimal_data):
 
 def test_the_shapes_check_the_fatality_range():
     """An imported or hand-made event whose best toll lies outside its range fails SHACL."""
-    from kg.validate import validate
+    from kg.graph.validate import validate
 
     quads = build(CASES / "minimal")
     event = ox.NamedNode(ns.EVENT + "bamako_attack_2024")
@@ -264,7 +264,7 @@ def test_the_shapes_check_the_fatality_range():
 def test_literals_are_written_as_pyoxigraph_writes_them():
     """The build writes N-Triples itself; its lines sort as the quads do only if every
     literal is escaped as pyoxigraph escapes it (control characters, quotes, U+FFFE ...)."""
-    from kg.build import _lit
+    from kg.graph.build import _lit
 
     odd = [chr(c) for c in (*range(0x80), 0xA0, 0xE9, 0x2028, 0xFEFF, 0xFFFD, 0xFFFE, 0xFFFF, 0x1F600)]
     for text in (*odd, "".join(odd), 'Front "populaire"\\ \t\r\n', ""):
@@ -280,7 +280,7 @@ def test_a_label_with_quotes_and_line_breaks_is_built_and_read_back(minimal_data
 
 def test_the_curated_graph_in_parts_is_the_whole_graph():
     """kg build loads a big curated graph in parts on several threads: together, every quad once."""
-    from kg.build import graph, load
+    from kg.graph.build import graph, load
 
     built = graph(load(CASES / "minimal"))
     whole = built.nquads(ns.CURATED_GRAPH)

@@ -76,10 +76,10 @@ def test_a_build_stores_the_graph_build_makes_with_its_summaries_and_fingerprint
     """refresh writes N-Triples text, not build()'s quads: the store must hold the same quads."""
     import pyoxigraph as ox
 
-    from kg import namespaces as ns
-    from kg.build import build
-    from kg.cache import CURATED_DATASET, FINGERPRINT, fingerprint, forget, refresh
-    from kg.summaries import with_summaries
+    from kg.graph import namespaces as ns
+    from kg.graph.build import build
+    from kg.store.cache import CURATED_DATASET, FINGERPRINT, fingerprint, forget, refresh
+    from kg.store.summaries import with_summaries
     from tests.conftest import DATA
 
     monkeypatch.setenv("KG_HOME", str(tmp_path / "home"))
@@ -109,10 +109,10 @@ shape:FiveSources a sh:NodeShape ;
 def test_a_graph_that_fails_its_shapes_leaves_the_live_store_as_it_was(tmp_path, monkeypatch, imported):
     """SHACL runs beside the store write: a failure must still discard the staging store
     (empty, or a checkpoint of the live one when it holds an import) and switch nothing."""
-    from kg import validate
-    from kg.cache import forget, open_store, refresh
     from kg.errors import ValidationError
+    from kg.graph import validate
     from kg.imports.importer import import_file
+    from kg.store.cache import forget, open_store, refresh
 
     home = tmp_path / "home"
     monkeypatch.setenv("KG_HOME", str(home))
@@ -142,7 +142,7 @@ def test_a_graph_that_fails_its_shapes_leaves_the_live_store_as_it_was(tmp_path,
             open_store(data)
         assert (home / "store").resolve() == live
         assert not list((home / "stores").glob("*.staging*"))
-        from kg.store import OxigraphStore
+        from kg.store.embedded import OxigraphStore
 
         assert set(OxigraphStore(live, read_only=True).quads()) == quads
     finally:
@@ -153,10 +153,10 @@ def test_a_graph_that_fails_its_shapes_leaves_the_live_store_as_it_was(tmp_path,
 def test_a_build_beside_an_import_keeps_the_import_quad_for_quad(tmp_path, monkeypatch, start):
     """The staging store starts empty with the import copied in, or as a checkpoint with the
     curated graph removed (whichever moves fewer quads): either way the import is kept whole."""
-    from kg import cache
-    from kg import namespaces as ns
-    from kg.cache import forget, open_store, refresh
+    from kg.graph import namespaces as ns
     from kg.imports.importer import import_file
+    from kg.store import cache
+    from kg.store.cache import forget, open_store, refresh
 
     home = tmp_path / "home"
     monkeypatch.setenv("KG_HOME", str(home))

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kg import namespaces as ns
-from kg.build import build
-from kg.check import check_graph, parse_rule, row_locations, rules
-from kg.store import OxigraphStore
+from kg.ask.check import check_graph, parse_rule, row_locations, rules
+from kg.graph import namespaces as ns
+from kg.graph.build import build
+from kg.store.embedded import OxigraphStore
 
 
 def findings_for(data_dir: Path):

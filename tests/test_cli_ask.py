@@ -31,7 +31,7 @@ def test_fought_json_follows_the_documented_contract(kg):
 def test_fought_prints_its_whole_answer_before_it_ends_without_teardown(kg, store, tmp_path):
     """kg fought ends at once after its answer (cli._exit_at_once): every byte is out,
     through a pipe and into a file, and the store's reader lock goes with the process."""
-    from kg.fought import fought
+    from kg.ask.fought import fought
 
     expected = [{k: v for k, v in r.items() if k != "period_text"} for r in fought(store=store)]
     result = kg("fought", "--format", "json")  # every pair: the longest answer

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build, load
-from kg.names import normalise
-from kg.validate import validate
+from kg.graph.build import build, load
+from kg.graph.validate import validate
+from kg.store.names import normalise
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "sources" / "seed-article-2025-bamako-blockade.txt"
@@ -165,7 +165,7 @@ def test_wikidata_ids_are_item_ids_and_name_one_row_each(data):
 
 
 def test_every_year_has_a_government_and_armed_forces_for_each_state(data):
-    from kg import dates
+    from kg.graph import dates
 
     governs = [r for r in data.relations if r["relation"] == "governs"]
     forces = {r["country"]: r for r in data.actors if r["type"] == "state_armed_forces"}
@@ -184,8 +184,8 @@ ARTICLE_OWN_HISTORY = {"capture_of_timbuktu_2012"}
 def test_the_seed_article_is_not_cited_for_history_long_before_it():
     """kg check's late-source rule finds no claim carried by the 2025 article that ended before
     2023, but the history the article itself recounts."""
-    from kg.check import check_graph, row_locations
-    from kg.store import OxigraphStore
+    from kg.ask.check import check_graph, row_locations
+    from kg.store.embedded import OxigraphStore
 
     store = OxigraphStore()
     store.store.extend(build(DATA))

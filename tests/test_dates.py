@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from kg.dates import DateFormatError, Period, end_of, merge, parse, start_of, window
+from kg.graph.dates import DateFormatError, Period, end_of, merge, parse, start_of, window
 
 
 @pytest.mark.parametrize(

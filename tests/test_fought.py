@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg import namespaces as ns
-from kg import sparql
+from kg.ask.fought import fought
 from kg.errors import UsageError
-from kg.fought import fought
+from kg.graph import namespaces as ns
+from kg.store import sparql
 
 
 def opponents(rows, *, via=False):
@@ -197,7 +197,7 @@ def test_rows_have_the_documented_shape(store):
 def test_every_pair_of_a_window_read_through_the_year_index_is_the_full_scan_answer(store, window, monkeypatch):
     import importlib
 
-    module = importlib.import_module("kg.fought")
+    module = importlib.import_module("kg.ask.fought")
     queries = module.fought_sparql(store=store, **window)
     assert any("# title: A year's events with two sides and fought pairs, from the year index" in q for q in queries)
     assert not any("# title: Combat events between two sides" in q for q in queries)  # every graph indexed
@@ -218,7 +218,7 @@ def test_every_year_alone_is_answered_as_the_full_scan_answers_it(store, monkeyp
     """The precomputed pair answers, used where nothing cuts into them, change no answer."""
     import importlib
 
-    module = importlib.import_module("kg.fought")
+    module = importlib.import_module("kg.ask.fought")
     taken = []
     answered = module._answered
     monkeypatch.setattr(module, "_answered", lambda *args: taken.append(args[0]) or answered(*args))
@@ -232,9 +232,9 @@ def test_a_graph_without_a_year_index_is_asked_for_its_events_and_statements(cur
     """A graph written before the year index (or by another writer) is read triple by triple."""
     import importlib
 
-    from kg.store import OxigraphStore
+    from kg.store.embedded import OxigraphStore
 
-    module = importlib.import_module("kg.fought")
+    module = importlib.import_module("kg.ask.fought")
     indexed = fought(year=2019, store=curated)
     unindexed = OxigraphStore()
     unindexed.store.extend(q for q in curated.store if not q.subject.value.startswith(ns.ID + "year-index/"))
@@ -247,10 +247,10 @@ def test_a_graph_without_a_year_index_is_asked_for_its_events_and_statements(cur
 def test_the_event_index_gives_the_rows_of_the_event_query(curated):
     import importlib
 
-    from kg.dates import window
-    from kg.store import with_values
+    from kg.graph.dates import window
+    from kg.store.embedded import with_values
 
-    module = importlib.import_module("kg.fought")
+    module = importlib.import_module("kg.ask.fought")
     for year in (2013, 2019, 2024):
         period = window(year)
         params = {"from": period.start, "to": period.end}
@@ -270,9 +270,9 @@ def test_the_lifespan_shortcut_clips_as_period_clip_does():
     from datetime import date
     from itertools import product
 
-    from kg.dates import Period
+    from kg.graph.dates import Period
 
-    clip = importlib.import_module("kg.fought")._clip
+    clip = importlib.import_module("kg.ask.fought")._clip
     days = [date(1, 1, 1), date(2012, 1, 1), date(2013, 6, 1), date(2013, 6, 2), date(2020, 1, 1), None]
     precisions = ["Day", "Month", "Year"]
     for start, end, sp, ep, life_start, life_end in product(days[:-1], days, precisions, precisions, days[:-1], days):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import namespaces as ns
+from kg.graph import namespaces as ns
 from kg.imports.event_dates import DayReader
 from kg.imports.layouts import RowError
 

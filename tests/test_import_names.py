@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from kg import namespaces as ns
 from kg.errors import DataError
+from kg.graph import namespaces as ns
 from kg.imports.mapping import curated_index
 from kg.imports.names import SUGGEST_AT, NameRules, StateFacts, read_aliases, similarity
-from kg.names import NameIndex
+from kg.store.names import NameIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import namespaces as ns
+from kg.graph import namespaces as ns
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -476,9 +476,9 @@ def test_fought_in_a_window_through_the_year_index_is_the_full_scan_answer(impor
     """Imported pair-years carry their statements' rows (skg:pairRows) as curated ones do."""
     import importlib
 
-    from kg.store import OxigraphStore
+    from kg.store.embedded import OxigraphStore
 
-    module = importlib.import_module("kg.fought")  # kg.fought is also the function
+    module = importlib.import_module("kg.ask.fought")  # kg.fought is the function
 
     store = OxigraphStore(imported[0] / "store", read_only=True)
     queries = module.fought_sparql(store=store, **window)

@@ -96,8 +96,8 @@ def test_the_installed_wheel_answers_from_outside_the_checkout(wheel, tmp_path):
     installed = sh(sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "--no-deps",
                    "--no-index", wheel[0])
     assert installed.returncode == 0, installed.stderr
-    where = sh(venv / "bin" / "python", "-c", "import kg, kg.cache; print(kg.__file__); "
-               "print(kg.cache.default_data_dir())", cwd=tmp_path)
+    where = sh(venv / "bin" / "python", "-c", "import kg, kg.store.cache; print(kg.__file__); "
+               "print(kg.store.cache.default_data_dir())", cwd=tmp_path)
     package, data = where.stdout.split()
     assert package.startswith(str(venv)), where  # the installed kg, not the checkout's
     assert data.startswith(str(venv)) and data.endswith("kg/data")

@@ -1,4 +1,4 @@
-"""kg.loading: N-Quads loaded in chunks by several threads, into a real on-disk store."""
+"""kg.store.loading: N-Quads loaded in chunks by several threads, into a real on-disk store."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import DataError
-from kg.loading import LOADERS, ChunkLoader, load_nquads
+from kg.store.loading import LOADERS, ChunkLoader, load_nquads
 
 G = "http://example.org/g"
 
@@ -33,12 +33,12 @@ def test_a_file_loaded_in_small_chunks_has_every_quad(tmp_path):
 
 
 def test_compaction_can_be_left_out(tmp_path, monkeypatch):
-    import kg.loading
+    import kg.store.loading
 
     path = tmp_path / "data.nq"
     path.write_bytes(nquads(100))
     assert load_nquads(ox.Store(str(tmp_path / "a")), path, compact=False).compacting_s is None
-    monkeypatch.setattr(kg.loading, "COMPACT_BELOW", 50)  # as if 100 lines were a big load
+    monkeypatch.setattr(kg.store.loading, "COMPACT_BELOW", 50)  # as if 100 lines were a big load
     loaded = load_nquads(ox.Store(str(tmp_path / "b")), path)
     assert loaded.compacting_s is None and loaded.lines == 100
 

@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from kg.build import build
 from kg.errors import AmbiguousNameError, UnknownNameError
-from kg.names import NameIndex, normalise, resolve
-from kg.store import RdflibStore
+from kg.graph.build import build
+from kg.store.embedded import RdflibStore
+from kg.store.names import NameIndex, normalise, resolve
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_normalise_keeps_exactly_the_alphanumerics_of_the_decomposed_casefolded_
     """normalise() drops what str.isalnum() rejects, for every character of the BMP."""
     import unicodedata
 
-    from kg.names import normalise
+    from kg.store.names import normalise
 
     def by_character(name: str) -> str:
         return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if c.isalnum())

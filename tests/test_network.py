@@ -1,4 +1,4 @@
-"""The network (kg.network): conversion from the store, snapshots, analysis, paths, export.
+"""The network (kg.ask.network): conversion from the store, snapshots, analysis, paths, export.
 
 Counts are checked against the CSV files themselves; facts against the sources
 (Operation Serval fought Ansar Dine from January 2013; JNIM was founded in 2017).
@@ -15,9 +15,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg import network as kn
+from kg.ask import network as kn
 from kg.errors import UnknownNameError, UsageError
-from kg.vocab import vocabulary
+from kg.graph.vocab import vocabulary
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -1,4 +1,4 @@
-"""kg.protocol: the SPARQL 1.1 Protocol's rules on their own (formats, the dataset, bodies).
+"""kg.serve.protocol: the SPARQL 1.1 Protocol's rules on their own (formats, the dataset, bodies).
 
 The same rules through a real server are in test_serve.py and test_protocol_w3c.py.
 """
@@ -10,7 +10,7 @@ import pytest
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from kg.protocol import (
+from kg.serve.protocol import (
     Dataset,
     ProtocolError,
     choose_format,

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from kg import sparql
-from kg.store import RdflibStore
+from kg.store import sparql
+from kg.store.embedded import RdflibStore
 
 QUERIES = sorted(sparql.named_queries())
 
@@ -119,7 +119,7 @@ def test_a_one_line_query_with_its_own_prefixes(kg):
     ("# what's this\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p 'SELECT' }", "CONSTRUCT"),
 ])
 def test_query_kind_skips_iris_strings_and_comments(text, kind):
-    from kg.store import query_kind
+    from kg.store.embedded import query_kind
 
     assert query_kind(text) == kind
 

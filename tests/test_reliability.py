@@ -55,8 +55,8 @@ def test_year_zero_in_a_window(kg):
 
 
 def test_library_snapshot_year_out_of_range():
+    from kg.ask.network import as_window
     from kg.errors import UsageError
-    from kg.network import as_window
 
     with pytest.raises(UsageError, match="year 99999 is out of range"):
         as_window(99999)
@@ -132,7 +132,7 @@ def test_unknown_prefix_names_it_and_the_known_ones(kg):
 
 
 def test_a_declared_prefix_is_not_unknown():
-    from kg.sparql import unknown_prefixes
+    from kg.store.sparql import unknown_prefixes
 
     text = 'PREFIX ex: <http://e.org/x#>\nSELECT * { ?s ex:p "foo:bar" ; <http://e.org/a:b> ?o . ?o skg:x _:b } # zz:'
     assert unknown_prefixes(text) == []
@@ -256,7 +256,7 @@ def test_ctrl_c_stops_a_query_with_exit_130(kg, kg_home):
 
 def test_library_query_has_a_timeout_on_disk_and_in_memory(store, curated):
     import kg
-    from kg.query_process import QueryTimeoutError
+    from kg.store.query_process import QueryTimeoutError
 
     for where in (store, curated):
         with pytest.raises(QueryTimeoutError, match="timed out after 1 s"):
@@ -266,7 +266,7 @@ def test_library_query_has_a_timeout_on_disk_and_in_memory(store, curated):
 
 
 def test_library_stream_gives_the_rows_as_they_come(store):
-    from kg.query import stream
+    from kg.ask.query import stream
 
     with stream(CROSS_JOIN, store=store, timeout=0) as answer:
         assert answer.columns == ["a", "b", "c", "d", "e", "f", "g", "h"]

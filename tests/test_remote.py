@@ -18,12 +18,12 @@ from datetime import date
 
 import pytest
 
-from kg import namespaces as ns
-from kg import sparql
+from kg.ask.fought import fought
 from kg.errors import QueryError, StoreError, UsageError
-from kg.fought import fought
-from kg.remote import RemoteStore, default_store_url
-from kg.terms import IRI
+from kg.graph import namespaces as ns
+from kg.graph.terms import IRI
+from kg.store import sparql
+from kg.store.remote import RemoteStore, default_store_url
 from tests.servers import free_port, oxigraph_server, virtuoso_missing, virtuoso_server
 
 SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
@@ -128,7 +128,7 @@ NAMED_QUESTIONS = [
     ("leaders", {"actor": IRI(ns.ACTOR + "jnim")}),
     ("successors", {"actor": IRI(ns.ACTOR + "wagner_group")}),
     ("events-at-place", {"place": IRI(ns.PLACE + "bamako")}),
-    # Windows half open: unbound parameters beside bound ones (kg/remote.py: bind)
+    # Windows half open: unbound parameters beside bound ones (kg/store/remote.py: bind)
     ("events-of-actor", {"actor": IRI(ns.ACTOR + "wagner_group")}),
     ("events-of-actor", {"actor": IRI(ns.ACTOR + "wagner_group"), "from": date(2022, 1, 1)}),
     ("events-of-actor", {"actor": IRI(ns.ACTOR + "wagner_group"), "to": date(2022, 12, 31)}),

@@ -19,10 +19,10 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 
-from kg import namespaces as ns
-from kg import sparql
-from kg.serve import Limits, QueryPool, QueryTimeoutError, examples, snapshot, uses_service
-from kg.store import with_values
+from kg.graph import namespaces as ns
+from kg.serve.endpoint import Limits, QueryPool, QueryTimeoutError, examples, snapshot, uses_service
+from kg.store import sparql
+from kg.store.embedded import with_values
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMEOUT = 2

@@ -104,7 +104,7 @@ def test_two_builds_and_an_import_at_once_all_succeed_and_keep_every_import(home
 HOLDER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from kg import locks
+    from kg.store import locks
     with locks.writer_lock(Path(sys.argv[1]), "kg import acled"):
         print("locked", flush=True)
         sys.stdin.read()  # until the test closes it
@@ -165,7 +165,7 @@ def test_push_reads_the_store_under_the_writer_lock(home):
 READER = textwrap.dedent("""
     import json, resource, sys
     import kg
-    from kg.cache import open_store
+    from kg.store.cache import open_store
     store = open_store()
     def peak_mb():  # this process's own peak: ru_maxrss keeps the forking parent's (pytest's) across exec
         try:
@@ -331,7 +331,7 @@ def test_an_import_done_with_sudo_in_ones_own_home_is_kept(tmp_path):
             return kept == {k: v for k, v in before.items() if k.startswith(f"stores/{root_store.name}/")}
 
         # the import holds fewer quads than the curated graph: the build copies it into a new
-        # store of the user's own (kg.cache._staging_base) rather than checkpoint root's files
+        # store of the user's own (kg.store.cache._staging_base) rather than checkpoint root's files
         code, _, err = run(home, "build", user=NOBODY)
         assert code == 0, err
         assert (home / "store").resolve() != root_store and root_store_whole()

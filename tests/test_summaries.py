@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from kg import namespaces as ns
-from kg import sparql
-from kg.summaries import Summariser, summarise
+from kg.graph import namespaces as ns
+from kg.store import sparql
+from kg.store.summaries import Summariser, summarise
 
 FOUGHT, SUPPORTS = ns.SKG + "fought", ns.SKG + "supports"
 A, B = ns.ACTOR + "a", ns.ACTOR + "b"
@@ -110,7 +110,7 @@ def test_each_pair_year_links_the_statements_it_sums_up():
 def test_each_pair_year_holds_its_statements_rows_in_the_direction_stated():
     import pyoxigraph as ox
 
-    from kg.summaries import rows
+    from kg.store.summaries import rows
 
     s = Summariser("urn:g", date(2025, 11, 30), symmetric=[FOUGHT])
     s.add("urn:b", FOUGHT, "urn:a", date(2019, 6, 1), date(2020, 2, 1), statement="urn:stmt1",
@@ -130,7 +130,7 @@ def test_each_pair_year_holds_its_statements_rows_in_the_direction_stated():
 
 
 def test_summarise_writes_the_rows_of_the_curated_statements(curated):
-    from kg.summaries import rows
+    from kg.store.summaries import rows
 
     s = summarise(curated.quads(ns.CURATED_GRAPH), ns.CURATED_GRAPH)
     written = [r for pair in s.pairs.values() if pair.rows for r in rows("\n".join(pair.rows))]
@@ -140,7 +140,7 @@ def test_summarise_writes_the_rows_of_the_curated_statements(curated):
 
 
 def test_the_pair_answer_merges_in_kg_fought_order_and_sums_what_is_known():
-    from kg.summaries import ANSWER_FIELDS, answer
+    from kg.store.summaries import ANSWER_FIELDS, answer
 
     lines = [  # statement, subject, object, start, precision, end, precision, events, fatalities, sources
         "urn:s2\turn:b\turn:a\t2020-01-01\tDay\t2020-03-31\tMonth\t\t\turn:x/src2",
@@ -158,7 +158,7 @@ def test_the_pair_answer_merges_in_kg_fought_order_and_sums_what_is_known():
 
 
 def test_summarise_indexes_every_event_with_two_sides_under_each_year_it_touches(curated):
-    from kg.summaries import EVENT_FIELDS
+    from kg.store.summaries import EVENT_FIELDS
 
     s = summarise(curated.quads(ns.CURATED_GRAPH), ns.CURATED_GRAPH)
     lines = {dict(zip(EVENT_FIELDS, line.split("\t"), strict=True))["event"]: (year, line)

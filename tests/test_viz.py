@@ -1,4 +1,4 @@
-"""The interactive page (kg.viz), read as a file: self-contained, escaped, with the
+"""The interactive page (kg.explore.viz), read as a file: self-contained, escaped, with the
 data the slider needs. tests/browser/ opens it in a real browser."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kg import network as kn
-from kg import viz
+from kg.ask import network as kn
+from kg.explore import viz
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import sys
 
-from . import ask, check, data, explore, imports, query, serve  # noqa: F401  (register commands)
-from .app import app, state
+from kg.cli import ask, check, data, explore, imports, query, serve  # noqa: F401  (register commands)
+from kg.cli.app import app, state
 
 
 def main() -> None:
     """Entry point of the ``kg`` script."""
     import typer
 
-    from ..errors import KGError
+    from kg.errors import KGError
 
     try:
         app()

@@ -39,7 +39,7 @@ class TableFormat(str, Enum):
 def actor_name(value: str | None) -> str | None:
     """Callback of every actor-name argument: an empty or blank name is an error, not "every actor"."""
     if value is not None and not value.strip():
-        from ..errors import UsageError
+        from kg.errors import UsageError
 
         raise UsageError(f"the actor name {value!r} is empty; give an actor's id, name or alias (e.g. JNIM)")
     return value
@@ -88,9 +88,9 @@ def answered() -> None:
 def store():
     """The cached store of the curated graph (rebuilt if the data changed), or the --endpoint server."""
     if state.endpoint:
-        from ..remote import RemoteStore
+        from kg.store.remote import RemoteStore
 
         return RemoteStore(state.endpoint)
-    from ..cache import open_store
+    from kg.store.cache import open_store
 
     return open_store(state.data_dir)

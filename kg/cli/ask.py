@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from .app import FormatOption, actor_name, answered, app, store
-from .output import emit
+from kg.cli.app import FormatOption, actor_name, answered, app, store
+from kg.cli.output import emit
 
 YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only what overlaps this year.")]
 FromOption = Annotated[
@@ -39,7 +39,7 @@ def fought(
     for Wagner and Africa Corps, JNIM for its components after they joined);
     the "via" column names the part. In Python: kg.fought(actor, opponent, year=...).
     """
-    from ..fought import _answer
+    from kg.ask.fought import _answer
 
     rows, queries = _answer(actor, opponent, year, start, end, exact, source, store())
     if show_sparql:  # on stderr when the answer is data a script will parse
@@ -71,9 +71,9 @@ def actor(
     """A profile: type, aliases, Wikidata id, active period, leaders, parents and
     components, allies and opponents by period, key events, sources.
 
-    In Python: kg.profile.actor(name).
+    In Python: kg.ask.profile.actor(name).
     """
-    from ..profile import actor as profile
+    from kg.ask.profile import actor as profile
 
     p = profile(name, store=store())
     if fmt == "json":
@@ -131,12 +131,12 @@ def timeline(
 
     --format html draws one actor's timeline (bars for periods, dots for one-off
     relations, ticks for events) as a self-contained page. In Python:
-    kg.timeline.timeline(name, year=..., start=..., end=...), kg.timeline.timeline_page(name, output).
+    kg.ask.timeline.timeline(name, year=..., start=..., end=...), kg.ask.timeline.timeline_page(name, output).
     """
-    from ..errors import UsageError
+    from kg.errors import UsageError
 
     if fmt is TimelineFormat.html:
-        from ..timeline import timeline_page
+        from kg.ask.timeline import timeline_page
 
         if name is None:
             raise UsageError("--format html draws one actor's timeline: give its NAME, e.g. kg timeline JNIM --format html -o jnim.html")
@@ -151,7 +151,7 @@ def timeline(
         return
     if output is not None:
         raise UsageError("--output is for --format html; the other formats print to standard output")
-    from ..timeline import timeline as run
+    from kg.ask.timeline import timeline as run
 
     rows = run(name, year=year, start=start, end=end, store=store())
     emit(rows, fmt.value, ["when", "kind", "what", "sources"])
@@ -170,9 +170,9 @@ def relations(
 ) -> None:
     """Every dated relation of an actor (fought, allied with, supports, leads, succeeded ...).
 
-    In Python: kg.relations.relations(name, relation=..., year=...).
+    In Python: kg.ask.relations.relations(name, relation=..., year=...).
     """
-    from ..relations import relations as run
+    from kg.ask.relations import relations as run
 
     rows = run(name, relation=relation, year=year, start=start, end=end, store=store())
     emit(rows, fmt.value, ["subject", "relation_label", "object", "period_text", "certainty", "sources"])

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from .app import FormatOption, app, state, store
-from .output import to_csv, to_json
+from kg.cli.app import FormatOption, app, state, store
+from kg.cli.output import to_csv, to_json
 
 
 @app.command()
@@ -25,11 +25,11 @@ def check(
     Each finding names the CSV file and line of the row to fix. Exit code 0 when
     there are only warnings, 1 when there is an error.
 
-    In Python: kg.check.check_graph(store, locations=kg.check.row_locations(data_dir)).
+    In Python: kg.ask.check.check_graph(store, locations=kg.ask.check.row_locations(data_dir)).
     """
-    from ..cache import default_data_dir
-    from ..check import check_graph, counts, row_locations, rules
-    from ..errors import UsageError
+    from kg.ask.check import check_graph, counts, row_locations, rules
+    from kg.errors import UsageError
+    from kg.store.cache import default_data_dir
 
     known = {r.id for r in rules()}
     unknown = [r for r in rule or [] if r not in known]

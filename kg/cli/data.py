@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from .app import FormatOption, NoWaitOption, app, state, store
-from .output import emit, to_json
+from kg.cli.app import FormatOption, NoWaitOption, app, state, store
+from kg.cli.output import emit, to_json
 
 
 @app.command()
@@ -27,11 +27,11 @@ def build(
     Imported data sets stay. Waits while another kg process changes the store
     (or, with --no-wait, fails at once).
 
-    In Python: kg.cache.refresh(data_dir) or kg.build.build(data_dir).
+    In Python: kg.store.cache.refresh(data_dir) or kg.graph.build.build(data_dir).
     """
-    from .. import namespaces as ns
-    from ..cache import default_data_dir, refresh, store_path
-    from ..export import serialize, write_atomically
+    from kg.ask.export import serialize, write_atomically
+    from kg.graph import namespaces as ns
+    from kg.store.cache import default_data_dir, refresh, store_path
 
     data_dir = state.data_dir or default_data_dir()
     built = refresh(data_dir, wait=not no_wait)
@@ -56,7 +56,7 @@ def build(
 
 def _count(store, cls: str) -> int:
     """Instances of ``cls`` in the curated graph."""
-    from .. import namespaces as ns
+    from kg.graph import namespaces as ns
 
     query = (
         f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH <{ns.CURATED_GRAPH}> {{ ?x a ?c }} "
@@ -69,11 +69,11 @@ def _count(store, cls: str) -> int:
 def validate() -> None:
     """Build the graph from the CSV files and check it against the SHACL shapes.
 
-    Exit code 1 for bad CSV rows, 4 for shape violations. In Python: kg.validate.validate(quads).
+    Exit code 1 for bad CSV rows, 4 for shape violations. In Python: kg.graph.validate.validate(quads).
     """
-    from ..build import graph, load
-    from ..cache import default_data_dir
-    from ..validate import check
+    from kg.graph.build import graph, load
+    from kg.graph.validate import check
+    from kg.store.cache import default_data_dir
 
     report = check(graph(load(state.data_dir or default_data_dir())).ntriples())
     typer.echo(str(report))
@@ -95,12 +95,12 @@ def stats(
 ) -> None:
     """Counts by class, by relation type, by year and by source.
 
-    In Python: kg.stats.stats(), kg.stats.coverage().
+    In Python: kg.ask.stats.stats(), kg.ask.stats.coverage().
     """
-    from ..stats import stats as compute
+    from kg.ask.stats import stats as compute
 
     if coverage:
-        from ..stats import coverage as per_country
+        from kg.ask.stats import coverage as per_country
 
         emit(per_country(store()), fmt.value)
         return
@@ -163,10 +163,10 @@ def export(
     graphml and gexf write the actor network for Gephi (GEXF with dated edges for
     its timeline); csv an edge list with periods and sources.
 
-    In Python: kg.export.export(fmt, graphs).
+    In Python: kg.ask.export.export(fmt, graphs).
     """
-    from ..export import export as run_export
-    from ..export import write_atomically
+    from kg.ask.export import export as run_export
+    from kg.ask.export import write_atomically
 
     data = run_export(fmt.value, graph, store())
     if output:

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from .app import actor_name, app, store
-from .output import emit, to_json
+from kg.cli.app import actor_name, app, store
+from kg.cli.output import emit, to_json
 
 YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only the relations valid in this year.")]
 FromOption = Annotated[
@@ -48,9 +48,9 @@ def viz(
     """Write an interactive graph page: time slider, search, legend, tooltips.
 
     The page is one self-contained file that works offline. In Python:
-    kg.viz.viz(output, year=..., focus=..., depth=..., relations=[...]).
+    kg.explore.viz.viz(output, year=..., focus=..., depth=..., relations=[...]).
     """
-    from ..viz import viz as make_page
+    from kg.explore.viz import viz as make_page
 
     result = make_page(output, year=year, start=start, end=end, focus=focus, depth=depth,
                        relations=_relations(relations), title=title, store=store())
@@ -69,9 +69,9 @@ def analyze(
 
     Degree and betweenness centrality over all relations; blocs and "the enemy
     of my enemy" triads over alliances (allied, supports, part of, acts for,
-    affiliated) and fighting. In Python: kg.network.analyze(year=...).
+    affiliated) and fighting. In Python: kg.ask.network.analyze(year=...).
     """
-    from ..network import analyze as run
+    from kg.ask.network import analyze as run
 
     result = run(year, start, end, top=top, store=store())
     if fmt.value == "json":
@@ -111,10 +111,10 @@ def path(
     """How two actors are connected: the shortest chains of relations valid then.
 
     Each step names the relation, its direction and its dates. In Python:
-    kg.network.path(a, b, year=...).
+    kg.ask.network.path(a, b, year=...).
     """
-    from ..network import path as find
-    from ..network import path_text
+    from kg.ask.network import path as find
+    from kg.ask.network import path_text
 
     result = find(actor, other, year=year, start=start, end=end, relations=_relations(relations), limit=limit,
                   store=store())

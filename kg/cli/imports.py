@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from .app import FormatOption, NoWaitOption, app, state
-from .output import emit, to_json
+from kg.cli.app import FormatOption, NoWaitOption, app, state
+from kg.cli.output import emit, to_json
 
 import_app = typer.Typer(
     help="Import an ACLED export or a UCDP GED file into its own named graph, "
@@ -64,7 +64,7 @@ def import_acled(
     civilians is its own relation. Re-importing the same file changes nothing.
     In Python: kg.imports.import_files("acled", [path, ...], replace=..., unresolved=...).
     """
-    from ..imports import import_files
+    from kg.imports import import_files
 
     _report(import_files("acled", files, strict=strict, countries=country, data_dir=state.data_dir,
                          progress=progress, replace=replace, unresolved=unresolved,
@@ -89,7 +89,7 @@ def import_ucdp(
     violence is its own relation. Later imports add to the data set (an event is
     known by its GED id). In Python: kg.imports.import_files("ucdp", [path, ...]).
     """
-    from ..imports import import_files
+    from kg.imports import import_files
 
     _report(import_files("ucdp", files, strict=strict, countries=country, data_dir=state.data_dir,
                          progress=progress, replace=replace, unresolved=unresolved,
@@ -155,7 +155,7 @@ def sources(fmt: FormatOption = "table") -> None:
 
     In Python: kg.imports.sources().
     """
-    from ..imports import sources as list_sources
+    from kg.imports import sources as list_sources
 
     rows = list_sources(state.data_dir)
     emit(rows, fmt.value, ["name", "file", "rows", "skipped", "from", "to", "placed", "armed_placed", "imported",
@@ -173,7 +173,7 @@ def drop(
 
     In Python: kg.imports.drop(name, file=...).
     """
-    from ..imports import drop as drop_dataset
+    from kg.imports import drop as drop_dataset
 
     result = drop_dataset(name, state.data_dir, file=file, wait=not no_wait)
     if result.get("kept_events") is not None:

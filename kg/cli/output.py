@@ -9,7 +9,7 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from ..safe_csv import SafeWriter
+from kg.safe_csv import SafeWriter
 
 TABLE_SAMPLE = 100  # rows that set a streamed table's column widths
 

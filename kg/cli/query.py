@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import UsageError
-from .app import app, store
-from .output import emit, table
+from kg.cli.app import app, store
+from kg.cli.output import emit, table
+from kg.errors import UsageError
 
 
 @app.command("query")
@@ -37,9 +37,9 @@ def query_command(
     kg query 'SELECT ?a WHERE { GRAPH ?g { ?a skg:fought actor:jnim } }' --format csv.
     Prefixes skg:, actor:, event:, place:, stmt:, source:, rdfs:, xsd: ... are predeclared.
     Rows are printed as they come; past --timeout the query is stopped (exit 3).
-    In Python: kg.query(text, params=..., fmt=..., timeout=...), or stream(...) from the module kg.query.
+    In Python: kg.query(text, params=..., fmt=..., timeout=...), or stream(...) from the module kg.ask.query.
     """
-    from ..query import named_query_list, short, stream
+    from kg.ask.query import named_query_list, short, stream
 
     if list_queries:
         emit(named_query_list(), "table" if fmt == "table" else fmt, ["name", "title", "params"])

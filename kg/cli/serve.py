@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .app import NoWaitOption, app, state
+from kg.cli.app import NoWaitOption, app, state
 
 
 @app.command()
@@ -39,11 +39,11 @@ def push(
 
     Each graph replaces the server's graph of the same IRI (Graph Store
     Protocol PUT). Then any query command runs there with kg --endpoint URL.
-    In Python: kg.remote.push(endpoint, graphs).
+    In Python: kg.store.remote.push(endpoint, graphs).
     """
-    from ..cache import open_store
-    from ..errors import UsageError
-    from ..remote import push as run_push
+    from kg.errors import UsageError
+    from kg.store.cache import open_store
+    from kg.store.remote import push as run_push
 
     target = endpoint or state.endpoint
     if not target:
@@ -100,11 +100,11 @@ def serve(
     NAMED, default-graph-uri and named-graph-uri choose the dataset; without
     them the default graph is the union of the named graphs. Relative IRIs
     resolve against the endpoint's URL. Updates are refused; a query past
-    --timeout is stopped (its worker process is killed). In Python: kg.serve.serve(host, port, limits=...).
+    --timeout is stopped (its worker process is killed). In Python: kg.serve.endpoint.serve(host, port, limits=...).
     """
-    from ..cache import open_store
-    from ..serve import Limits, default_workers
-    from ..serve import serve as run_serve
+    from kg.serve.endpoint import Limits, default_workers
+    from kg.serve.endpoint import serve as run_serve
+    from kg.store.cache import open_store
 
     def ready(url: str) -> None:
         typer.echo(f"SPARQL endpoint: {url}/sparql   query page: {url}/   (Ctrl-C stops)")
@@ -114,8 +114,8 @@ def serve(
                     workers=workers or default_workers(), per_client=per_client or 0,
                     max_request_bytes=max_request_kb * 1024)
     if store_dir is not None:
-        from ..errors import UsageError
-        from ..store import OxigraphStore
+        from kg.errors import UsageError
+        from kg.store.embedded import OxigraphStore
 
         if not (store_dir / "CURRENT").is_file():
             raise UsageError(f"--store {store_dir}: not an Oxigraph store directory (no CURRENT file there)")

@@ -1,6 +1,6 @@
 """Importing researchers' event data sets (ACLED, UCDP GED) beside the curated graph.
 
-Each data set lives in its own named graph (``kg.namespaces.dataset_graph``),
+Each data set lives in its own named graph (``kg.graph.namespaces.dataset_graph``),
 its names resolved to the curated actors through the alias table.
 
     import_files("acled", ["a.csv", "b.csv"]) -> the import report (kg import acled a.csv b.csv)
@@ -14,13 +14,13 @@ __all__ = ["drop", "import_file", "import_files", "sources"]
 
 def __getattr__(name: str):
     """The functions above, imported when first asked for: ``kg build`` imports
-    ``kg.imports.stores`` alone, without the importer (20 ms)."""
+    ``kg.store.staging`` alone, without the importer (20 ms)."""
     if name in ("drop", "sources"):
-        from . import catalog
+        from kg.imports import catalog
 
         return getattr(catalog, name)
     if name in ("import_file", "import_files"):
-        from . import importer
+        from kg.imports import importer
 
         return getattr(importer, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .. import namespaces as ns
-from ..summaries import PAIR_YEAR, YEAR_INDEX
-from .layouts import FOUGHT, VIOLENCE
-from .mapping import IMPORTED_FROM, SOURCE_RECORD, Mapper
+from kg.graph import namespaces as ns
+from kg.imports.layouts import FOUGHT, VIOLENCE
+from kg.imports.mapping import IMPORTED_FROM, SOURCE_RECORD, Mapper
+from kg.store.summaries import PAIR_YEAR, YEAR_INDEX
 
 CHUNK_QUADS = 50_000
 

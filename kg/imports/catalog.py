@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import cache, sparql
-from .. import namespaces as ns
-from ..errors import UsageError
-from . import stores
+from kg.errors import UsageError
+from kg.graph import namespaces as ns
+from kg.store import cache, sparql
+from kg.store import staging as stores
 
 PROTECTED = ("curated", "ontology")
 
@@ -63,7 +63,7 @@ def _share(part, whole) -> str | None:
 def drop(name: str, data_dir: Path | None = None, file: str | None = None, *, wait: bool = True) -> dict:
     """Remove one imported data set's graph, or one file of it (atomically, like an import);
     ``wait`` False fails at once if another kg process is writing the store."""
-    from .additions import stored_files
+    from kg.imports.additions import stored_files
 
     if name in PROTECTED:
         raise UsageError(f"'{name}' is built from the curated files and cannot be dropped")
@@ -94,12 +94,12 @@ def drop(name: str, data_dir: Path | None = None, file: str | None = None, *, wa
 
 def _drop_file(live, name: str, graph: str, chosen: set[str], files: dict, file: str) -> dict:
     """Remove one file's events from a data set of several files; its summaries are counted again."""
-    from ..loading import ChunkLoader
-    from ..names import NameIndex
-    from .additions import carry_over
-    from .importer import KINDS, _now
-    from .mapping import Mapper, curated_index
-    from .names import NameRules, StateFacts
+    from kg.imports.additions import carry_over
+    from kg.imports.importer import KINDS, _now
+    from kg.imports.mapping import Mapper, curated_index
+    from kg.imports.names import NameRules, StateFacts
+    from kg.store.loading import ChunkLoader
+    from kg.store.names import NameIndex
 
     names = curated_index(NameIndex.load(live))
     mapper = Mapper(name, names, NameRules(name, names, StateFacts(), []))

@@ -15,17 +15,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__, cache
-from .. import namespaces as ns
-from ..errors import DataError, Problem, UsageError
-from ..loading import ChunkLoader
-from ..names import NameIndex, normalise
-from . import additions, stores
-from .layouts import LAYOUTS, Layout, RowError, fit, missing, row_reader
-from .mapping import Mapper, curated_index, names_fingerprint
-from .names import RULES_FILE, NameRules, StateFacts, read_aliases, write_unresolved
-from .progress import Progress
-from .rows import CsvStream
+from kg import __version__
+from kg.errors import DataError, Problem, UsageError
+from kg.graph import namespaces as ns
+from kg.imports import additions
+from kg.imports.layouts import LAYOUTS, Layout, RowError, fit, missing, row_reader
+from kg.imports.mapping import Mapper, curated_index, names_fingerprint
+from kg.imports.names import RULES_FILE, NameRules, StateFacts, read_aliases, write_unresolved
+from kg.imports.progress import Progress
+from kg.imports.rows import CsvStream
+from kg.store import cache
+from kg.store import staging as stores
+from kg.store.loading import ChunkLoader
+from kg.store.names import NameIndex, normalise
 
 KINDS = {"acled": ("ACLED export", "ACLED"), "ucdp": ("UCDP Georeferenced Event Dataset", "UCDP")}
 _A = {"acled": "an", "ucdp": "a"}  # "an ACLED file", "a UCDP file"
@@ -275,7 +277,7 @@ def content_hash(path: Path, kind: str, strict: bool, countries: list[str], name
 
 def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earlier, closing) -> None:
     """Read, check and map every row of every file here, in chunks of N-Quads that threads
-    bulk-load meanwhile (``kg.loading``); then load what ``earlier()`` yields (an
+    bulk-load meanwhile (``kg.store.loading``); then load what ``earlier()`` yields (an
     addition's earlier events) and what ``closing()`` returns (the summaries and
     the descriptions).
 
@@ -287,7 +289,7 @@ def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earli
     Ctrl-C or SIGTERM (``stop``) raises here; the loaders are then abandoned and
     the caller removes the staging store.
     """
-    from .event_dates import DayReader
+    from kg.imports.event_dates import DayReader
 
     days = DayReader()
     bar = Progress(f"importing {kind}", sum(src.stream.size for src in sources), enabled=progress)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from operator import itemgetter
 
-from .. import namespaces as ns
+from kg.graph import namespaces as ns
 
 SKG = ns.SKG
 
@@ -306,7 +306,7 @@ class AcledRow:
     """
 
     def __init__(self, header: list[str], layout: Layout | None = None, days=None):
-        from .event_dates import DayReader
+        from kg.imports.event_dates import DayReader
 
         pos = {c: i for i, c in enumerate(header)}
         for new, old in _RENAMED.items():
@@ -413,7 +413,7 @@ class UcdpRow:
     """Reads UCDP GED rows (versions 5.0 to 25.1) by column position; columns a version lacks read as empty."""
 
     def __init__(self, header: list[str], layout: Layout | None = None, days=None):
-        from .event_dates import DayReader
+        from kg.imports.event_dates import DayReader
 
         pos = {c: i for i, c in enumerate(header)}
         if "best" not in pos and "best_est" in pos:

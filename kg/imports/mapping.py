@@ -16,12 +16,12 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from .. import namespaces as ns
-from ..errors import AmbiguousNameError
-from ..names import NameIndex, normalise
-from ..summaries import Summariser
-from .layouts import ARMED_GROUP, FOUGHT, MILITIA, VIOLENCE, Record, actor_kind, slug
-from .names import NameRules
+from kg.errors import AmbiguousNameError
+from kg.graph import namespaces as ns
+from kg.imports.layouts import ARMED_GROUP, FOUGHT, MILITIA, VIOLENCE, Record, actor_kind, slug
+from kg.imports.names import NameRules
+from kg.store.names import NameIndex, normalise
+from kg.store.summaries import Summariser
 
 RDF_TYPE = f"<{ns.RDF}type>"
 LABEL = f"<{ns.RDFS}label>"
@@ -360,7 +360,7 @@ class Mapper:
         """Summaries, new actors, event types, the imported files and the data set's own description."""
         g, out = self.g, []
         source = f"<{self.dataset_iri}>"
-        # the year index (kg/summaries.py): one pair-year node per fought summary,
+        # the year index (kg/store/summaries.py): one pair-year node per fought summary,
         # whose pair is already ordered and whose period already lies in one year;
         # linked to its statement (skg:pairStatement), so that kg fought --year reads
         # the year's statements through the index, not pair by pair

@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .. import namespaces as ns
-from .. import sparql
-from ..build import ALIAS_COLUMNS
-from ..errors import AmbiguousNameError, DataError, Problem
-from ..names import NameIndex, normalise
+from kg.errors import AmbiguousNameError, DataError, Problem
+from kg.graph import namespaces as ns
+from kg.graph.build import ALIAS_COLUMNS
+from kg.store import sparql
+from kg.store.names import NameIndex, normalise
 
 RULES_FILE = Path(__file__).with_name("name_rules.toml")
 SUGGEST_AT = 0.9  # similarity a suggestion needs (tests/test_import_names.py pins it with confusable pairs)
@@ -160,7 +160,7 @@ class StateFacts:
 
 def read_aliases(path: Path, index: NameIndex) -> list[Alias]:
     """The rows of an aliases file, checked against the curated names; DataError lists every bad row."""
-    from ..tables import read_table
+    from kg.graph.tables import read_table
 
     if not path.exists():
         return []
@@ -178,7 +178,7 @@ def read_aliases(path: Path, index: NameIndex) -> list[Alias]:
 
 
 def _alias(row, index: NameIndex) -> Alias:
-    from .. import dates
+    from kg.graph import dates
 
     name = row["name"].strip()
     if not name:
@@ -352,7 +352,7 @@ class NameRules:
         return None
 
     def _mint(self, label: str, cls: str, part_of: str | None = None) -> str:
-        from .layouts import slug
+        from kg.imports.layouts import slug
 
         iri = self.actor_ns + slug(label)
         if iri not in self.minted:
@@ -409,7 +409,7 @@ def similarity(a: str, b: str) -> float:
 
 def write_unresolved(path: Path, rows: list[dict]) -> None:
     """The names no rule placed, in the aliases file's columns, to fill in and merge into data/aliases.csv."""
-    from ..errors import UsageError
+    from kg.errors import UsageError
 
     try:
         with open(path, "w", newline="", encoding="utf-8") as f:

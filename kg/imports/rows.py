@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import DataError, Problem
+from kg.errors import DataError, Problem
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 

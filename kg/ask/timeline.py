@@ -1,0 +1,104 @@
+"""Statements and events in date order: the answer to ``kg timeline``.
+
+:func:`timeline` lists them; :func:`timeline_page` draws one actor's as a
+self-contained HTML page (``kg timeline NAME --format html -o FILE``) with the
+same data and script as the timeline panel of ``kg viz``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kg.ask.relations import _statement, _window_params
+from kg.graph import dates
+from kg.graph import namespaces as ns
+from kg.store import sparql
+from kg.store.names import resolve
+
+
+def timeline(
+    name: str | None = None,
+    *,
+    year: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    store=None,
+) -> list[dict[str, Any]]:
+    """What happened, oldest first: statements beginning and events, of one actor or all."""
+    from kg.store.cache import or_default
+
+    store = or_default(store)
+    params = _window_params(year, start, end)
+    items: list[dict[str, Any]] = []
+    if name is not None:
+        params["actor"] = resolve(name, store)
+        for s in (_statement(r) for r in sparql.run(store, "relations-of-actor", **params)):
+            items.append({
+                "date": s["period"]["start"], "when": s["period_text"], "kind": "statement",
+                "what": f"{s['subject']} {s['relation_label']} {s['object']}", "id": s["id"],
+                "sources": s["sources"],
+            })
+    else:
+        for r in sparql.run(store, "statements-in-window", **params):
+            period = dates.Period(r["start"], r["end"], r["startPrecision"] or "Day", r["endPrecision"] or "Day")
+            relation = _relation_label(r["relation"])
+            items.append({
+                "date": r["start"].isoformat(), "when": period.text(), "kind": "statement",
+                "what": f"{r['subjectLabel']} {relation} {r['objectLabel']}",
+                "id": ns.local_id(r["stmt"]),
+                "sources": sorted(ns.local_id(s) for s in (r["sources"] or "").split()),
+            })
+    seen: set[str] = set()
+    for r in sparql.run(store, "events-of-actor", **params):
+        event = ns.local_id(r["event"])
+        if event in seen:
+            continue
+        seen.add(event)
+        period = dates.Period(r["start"], r["end"], r["startPrecision"] or "Day", r["startPrecision"] or "Day")
+        what = f"{r['label']} ({r['type']}"
+        what += f", {r['fatalities']} killed)" if r["fatalities"] is not None else ")"
+        items.append({
+            "date": r["start"].isoformat(), "when": period.text(), "kind": "event", "what": what,
+            "id": event, "sources": sorted(ns.local_id(s) for s in (r["sources"] or "").split()),
+        })
+    return sorted(items, key=lambda i: (i["date"], i["kind"], i["what"]))
+
+
+def _relation_label(iri: str) -> str:
+    from kg.graph.vocab import vocabulary
+
+    return vocabulary().relation_by_iri(iri).label
+
+
+def timeline_page(name: str, output: str | Path | None = None, *, store=None) -> dict[str, Any]:
+    """One actor's timeline as a self-contained HTML page; written (atomically) to ``output`` when given.
+
+    Its relations come from the same network as ``kg viz`` (statements merged per
+    pair and type, with their periods at their precision and their sources), its
+    events from the map's data: the page and the panel cannot disagree.
+    """
+    from kg.ask.export import write_atomically
+    from kg.ask.network import key, network
+    from kg.explore import viz
+    from kg.explore.eventmap import map_of
+    from kg.store.cache import or_default
+
+    store = or_default(store)
+    center = key(resolve(name, store))
+    g = network(store)
+    sub = g.edge_subgraph([(u, v, k) for u, v, k in g.edges(keys=True) if center in (u, v)]).copy()
+    if center not in sub:
+        sub.add_node(center, **g.nodes[center]) if center in g else sub.add_node(center, label=name)
+    sources = viz._sources(store)
+    net = viz.pyvis_network(sub, sources)
+    labels = {n["id"]: n["label"] for n in net.nodes}
+    events = map_of(store, sources, participants={center})
+    heading = f"Timeline of {labels.get(center, name)}"
+    html = viz.render(net, title=heading, as_of=g.graph.get("as_of"), sources=sources, map_data=events,
+                      template="timeline.html", extra={"focus": center})
+    if output is not None:
+        write_atomically(Path(output), html.encode("utf-8"))
+    return {"path": str(output) if output is not None else None, "actor": labels.get(center, name),
+            "relations": sum(len(e["items"]) for e in net.edges), "events": len(events["events"]["id"]),
+            "html": html}

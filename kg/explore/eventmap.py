@@ -1,0 +1,267 @@
+"""The map of ``kg viz``: country borders and every event at its place.
+
+Events of every data set (the curated graph and ACLED/UCDP imports) are read
+with the named queries ``map-events``, ``map-places``, ``event-sides`` and
+``event-classes`` and packed into columns of numbers that index small tables
+(places, actors, types, sources), so a 100,000-event import costs a few
+megabytes of JSON rather than tens and the page draws it on a canvas.
+
+An event is drawn at its place's coordinates (curated events name a place;
+imported ones carry their own); one whose place has none is counted apart
+(``unplaced``) and listed by the page under the map.
+
+The borders are Natural Earth's, shipped as package data (``kg/geo/``; see
+``scripts/make-borders.py`` for where they come from and how to regenerate them).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from kg.ask.network import key
+from kg.graph import namespaces as ns
+from kg.store import sparql
+
+EPOCH = date(1970, 1, 1)
+FOCUS_COUNTRIES = {"Mali", "Burkina Faso", "Niger"}
+PRECISIONS = {"Day": "d", "Month": "m", "Year": "y"}
+
+
+@cache
+def borders() -> dict[str, Any]:
+    """The region's country borders (Natural Earth 1:50m, simplified): rings of lon, lat."""
+    return json.loads(resources.files("kg").joinpath("geo/sahel-borders.json").read_text(encoding="utf-8"))
+
+
+@cache
+def country_points() -> dict[str, tuple[float, float]]:
+    """A point inside each country of the map (the centroid of its largest ring), by name."""
+    out = {}
+    for c in borders()["countries"]:
+        ring = max(c["rings"], key=len)
+        xs, ys = ring[0::2], ring[1::2]
+        area = cx = cy = 0.0
+        for i in range(len(xs) - 1):
+            cross = xs[i] * ys[i + 1] - xs[i + 1] * ys[i]
+            area += cross
+            cx += (xs[i] + xs[i + 1]) * cross
+            cy += (ys[i] + ys[i + 1]) * cross
+        if area:
+            out[c["name"]] = (round(cx / (3 * area), 2), round(cy / (3 * area), 2))
+    return out
+
+
+def _kinds(store, kind_of: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Each event class -> (kind key for the colour, its own label).
+
+    The kind is the ontology class it is (skg:Battle) or, for a data set's own type
+    (ACLED's "Armed clash"), the ontology class it is declared a subclass of.
+    """
+    supers: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for r in sparql.run(store, "event-classes"):
+        c = str(r["class"])
+        supers.setdefault(c, []).append(str(r["super"]))
+        if r["label"]:
+            labels[c] = str(r["label"])
+    event = ns.SKG + "Event"
+
+    def is_event(c: str, seen: frozenset = frozenset()) -> bool:
+        return c == event or any(s not in seen and is_event(s, seen | {c}) for s in supers.get(c, ()))
+
+    out = {event: ("other", "event")}
+    for c in supers:
+        if not is_event(c):
+            continue
+        names = [ns.local_id(c)] + [ns.local_id(s) for s in supers[c] if s.startswith(ns.SKG)]
+        kind = next((kind_of[n] for n in names if n in kind_of), "other")
+        out[c] = (kind, labels.get(c) or ns.local_id(c))
+    return out
+
+
+def _events(store, classes: dict[str, tuple[str, str]]):
+    """(event IRI, its facts) for every subject whose class is an event class, from ``map-events``."""
+    facts: dict[str, dict[str, Any]] = {}
+    for r in sparql.run(store, "map-events"):
+        k, value = r["key"], r["value"]
+        f = facts.get(r["event"])
+        if f is None:
+            f = facts[r["event"]] = {}
+        if k == "class":
+            if str(value) in classes:
+                f["class"] = str(value)
+        elif k == "source":
+            f.setdefault("source", []).append(str(value))
+        elif k == "startPrecision":
+            f[k] = ns.local_id(str(value))
+        elif k in ("label", "sourceNames", "place"):
+            f[k] = str(value)
+        else:
+            f[k] = value
+    for e, f in facts.items():
+        if "class" in f:
+            yield str(e), f
+
+
+def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], event_styles: dict,
+             participants: set[str] | None = None, states: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The map's data: borders, tables and one column per event field (see the module doc).
+
+    With ``participants`` (node keys, ``{"jnim"}``) only the events one of them took part in.
+    ``states`` (node key -> label and aliases) lets an event "in Mali" be drawn at the
+    middle of the country whose Natural Earth name is one of them (default: the labels).
+
+    ``actor_labels`` maps node keys (``jnim``) to labels; participants not in it
+    (an imported actor left out of the network) are looked up by their own label.
+    """
+    kind_of = {cls: k for k, st in event_styles.items() for cls in st.get("classes", [])}
+    kinds = list(event_styles)
+    kind_index = {k: i for i, k in enumerate(kinds)}
+    classes = _kinds(store, kind_of)
+
+    places: dict[str, int] = {}
+    place_rows: list[list] = []
+    for r in sparql.run(store, "map-places"):
+        p = str(r["place"])
+        if p in places:
+            continue
+        places[p] = len(place_rows)
+        place_rows.append([str(r["label"]), round(float(r["lat"]), 3), round(float(r["long"]), 3),
+                           1 if p.startswith(ns.PLACE) else 0])
+
+    countries = country_points()
+    names = states if states is not None else {k: [v] for k, v in actor_labels.items()}
+    for node, candidates in names.items():  # a state as the place: "in Mali" -> drawn at Mali's middle
+        name = next((c for c in candidates if c in countries), None)
+        if name is not None:
+            lon, lat = countries[name]
+            places[ns.ACTOR + node] = len(place_rows)
+            place_rows.append([candidates[0], lat, lon, 2])
+
+    actors: dict[str, int] = {}
+    actor_rows: list[list[str]] = []
+    missing: dict[str, list[int]] = {}
+
+    def actor(iri: str) -> int:
+        i = actors.get(iri)
+        if i is None:
+            k = key(iri)
+            i = actors[iri] = len(actor_rows)
+            label = actor_labels.get(k)
+            actor_rows.append([k, label or k])
+            if label is None:
+                missing.setdefault(iri, []).append(i)
+        return i
+
+    sides: dict[str, tuple[list[int], list[int], list[int]]] = {}
+    for r in sparql.run(store, "event-sides"):
+        a, b, other = sides.setdefault(str(r["event"]), ([], [], []))
+        {"a": a, "b": b}.get(r["side"], other).append(actor(str(r["actor"])))
+    if missing:
+        _label_missing(store, missing, actor_rows)
+
+    groups: dict[tuple[int, ...], int] = {(): 0}
+    source_index: dict[str, int] = {}
+    source_rows: list[dict] = []
+    types: dict[str, int] = {}
+    type_rows: list[str] = []
+
+    def group(members: list[int]) -> int:
+        t = tuple(sorted(set(members)))
+        return groups.setdefault(t, len(groups))
+
+    def source(text: str, ref: dict | None) -> int:
+        i = source_index.get(text)
+        if i is None:
+            i = source_index[text] = len(source_rows)
+            source_rows.append(ref or {"title": text, "url": None})
+        return i
+
+    unplaced_count = 0
+    cols: dict[str, list] = {c: [] for c in ("id", "label", "kind", "type", "start", "end", "prec", "deaths",
+                                              "place", "a", "b", "o", "src")}
+    unplaced: list[list] = []
+    for e, r in _events(store, classes):
+        kind, type_label = classes[r["class"]]
+        place = places.get(r["place"]) if r.get("place") else None
+        if place is None or "start" not in r:
+            unplaced_count += 1
+            if len(unplaced) < 200:
+                unplaced.append([r.get("label") or key(e), r["start"].isoformat() if "start" in r else "?"])
+            continue
+        a, b, other = sides.get(e, ([], [], []))
+        refs = [source(ns.local_id(s), sources.get(ns.local_id(s))) for s in r.get("source", ())]
+        if r.get("sourceNames"):
+            refs.append(source(r["sourceNames"], None))
+        t = types.get(type_label)
+        if t is None:
+            t = types[type_label] = len(type_rows)
+            type_rows.append(type_label)
+        cols["id"].append(key(e))
+        cols["label"].append(r.get("label"))
+        cols["kind"].append(kind_index[kind])
+        cols["type"].append(t)
+        cols["start"].append((r["start"] - EPOCH).days)
+        cols["end"].append((r.get("end", r["start"]) - EPOCH).days)
+        cols["prec"].append(PRECISIONS.get(r.get("startPrecision", "Day"), "d"))
+        cols["deaths"].append(int(r["fatalities"]) if r.get("fatalities") is not None else -1)
+        cols["place"].append(place)
+        cols["a"].append(group(a))
+        cols["b"].append(group(b))
+        cols["o"].append(group(other))
+        cols["src"].append(group(refs))
+    order = sorted(range(len(cols["id"])), key=lambda i: (cols["start"][i], cols["id"][i]))
+    if participants is not None:
+        wanted = {i for i, a in enumerate(actor_rows) if a[0] in participants}
+        members = list(groups)  # a group's index is its place in insertion order
+        order = [i for i in order if any(wanted.intersection(members[cols[c][i]]) for c in ("a", "b", "o"))]
+    events = {c: [v[i] for i in order] for c, v in cols.items()}
+    group_rows: list[list[int]] = [[] for _ in groups]  # lists of actors or of sources, by column
+    for members, i in groups.items():
+        group_rows[i] = list(members)
+    return {
+        "borders": borders()["countries"], "bordersSource": borders()["source"],
+        "bordersLicence": borders()["licence"],
+        "countryLabels": [[name, lon, lat, 1 if name in FOCUS_COUNTRIES else 0]
+                          for name, (lon, lat) in country_points().items()],
+        "kinds": [{"key": k, "label": st["label"], "color": st["color"]} for k, st in event_styles.items()],
+        "places": place_rows, "actors": actor_rows, "types": type_rows, "sources": source_rows,
+        "groups": group_rows, "events": events, "unplaced": unplaced,
+        "unplacedCount": unplaced_count,
+    }
+
+
+def map_of(store=None, sources: dict[str, dict] | None = None, participants: set[str] | None = None) -> dict[str, Any]:
+    """The map's data for the whole graph (or the events of ``participants``), with the page's
+    styles and sources (``kg viz``, ``kg timeline --format html``, notebooks)."""
+    from kg.explore import viz
+    from kg.store.cache import or_default
+
+    store = or_default(store)
+    labels: dict[str, str] = {}
+    states: dict[str, list[str]] = {}
+    for r in sparql.run(store, "map-actors"):
+        k = key(str(r["actor"]))
+        labels[k] = str(r["label"])
+        if str(r["type"]) == ns.SKG + "State":
+            names = states.setdefault(k, [str(r["label"])])
+            if r["alias"]:
+                names.append(str(r["alias"]))
+    sources = viz._sources(store) if sources is None else sources
+    return map_data(store, sources, labels, viz.style()["events"], participants=participants, states=states)
+
+
+def _label_missing(store, missing: dict[str, list[int]], actor_rows: list[list[str]]) -> None:
+    """Labels of participants the network left out (an imported actor in no relation)."""
+    iris = sorted(missing)
+    for n in range(0, len(iris), 500):
+        values = " ".join(f"<{iri}>" for iri in iris[n:n + 500] if ">" not in iri and " " not in iri)
+        query = ("SELECT ?a ?l WHERE { VALUES ?a { " + values + " } "
+                 "GRAPH ?g { ?a <http://www.w3.org/2000/01/rdf-schema#label> ?l } }")
+        for r in store.select(query):
+            for i in missing.get(str(r["a"]), []):
+                actor_rows[i][1] = str(r["l"])

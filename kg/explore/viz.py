@@ -1,0 +1,436 @@
+"""The interactive HTML page of the graph (``kg viz``): one self-contained file.
+
+The network (``network.py``) becomes a pyvis ``Network`` whose ``nodes`` and
+``edges`` lists are filled directly (pyvis's ``add_node``/``add_edge`` scan for
+duplicates and take minutes on large graphs), then the project's own template
+(``kg/templates/viz.html``) renders it. pyvis's templates load vis-network,
+bootstrap and tom-select from a CDN or a ``lib/`` folder written beside the page;
+ours inlines the vis-network that the pyvis package carries, so the page works
+from ``file://`` with the network cut off.
+
+Positions are computed here with networkx, so the page is usable the moment it
+opens (no physics simulation in the browser). Every relation carries the years
+it was valid, so the page's time slider needs no server. Text from the data is
+never put into the page as markup: it travels as JSON (with ``<``, ``>`` and
+``&`` escaped) and the page inserts it with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kg.ask.network import edge_period, label, network
+from kg.errors import UsageError
+from kg.graph import dates
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from pyvis.network import Network
+
+VIS_VERSION = "9.1.2"
+DEFAULT_TITLE = "Sahel conflicts: who fought whom, and when"
+
+
+@cache
+def style() -> dict[str, Any]:
+    """Colours and shapes by actor type and relation type (``templates/viz-style.json``)."""
+    return json.loads(resources.files("kg").joinpath("templates/viz-style.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _vis_assets() -> tuple[str, str]:
+    """vis-network's JS and CSS from the pyvis package, safe to inline in <script>/<style>."""
+    lib = resources.files("pyvis").joinpath("templates", "lib", f"vis-{VIS_VERSION}")
+    js = lib.joinpath("vis-network.min.js").read_text(encoding="utf-8")
+    css = lib.joinpath("vis-network.css").read_text(encoding="utf-8")
+    return _no_closing_tag(js, "script"), _no_closing_tag(css, "style")
+
+
+def _no_closing_tag(text: str, tag: str) -> str:
+    import re
+
+    return re.sub(rf"</({tag})", r"<\\/\1", text, flags=re.IGNORECASE)
+
+
+def _safe_json(data: Any) -> str:
+    """JSON that cannot close its <script> element or start markup."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
+# -- layout --------------------------------------------------------------------
+
+
+def layout(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Pixel positions: the main component by force layout, small pieces in rows below it.
+
+    Up to 400 nodes: Fruchterman-Reingold (which finds the overall shape) refined by
+    ForceAtlas2 with node sizes (which opens up the dense hubs so their labels
+    can be read); beyond, a sampled Fruchterman-Reingold (networkx's layouts
+    take 12-16 s for 2,000 nodes). Deterministic for a given seed.
+    """
+    import networkx as nx
+
+    u = nx.Graph()
+    u.add_nodes_from(sorted(g.nodes))
+    u.add_edges_from((a, b) for a, b in g.edges() if a != b)
+    comps = sorted((sorted(c) for c in nx.connected_components(u)), key=lambda c: (-len(c), c))
+    pos: dict[str, tuple[float, float]] = {}
+    if not comps:
+        return pos
+    main = u.subgraph(comps[0])
+    n = main.number_of_nodes()
+    if n == 1:
+        raw = {comps[0][0]: (0.0, 0.0)}
+    elif n <= 400:  # Kamada-Kawai for the shape, then a repulsive spring pass to open up the hubs
+        start = nx.spring_layout(main, seed=seed, iterations=100)
+        sizes = {v: 1 + math.sqrt(main.degree(v)) for v in main}  # keeps big nodes from overlapping
+        raw = nx.forceatlas2_layout(main, pos=start, max_iter=300, scaling_ratio=4.0, gravity=1.0,
+                                    node_size=sizes, seed=seed)
+    else:
+        raw = _sampled_force_layout(main, seed)
+    radius = 75 * math.sqrt(n)
+    xs = [p[0] for p in raw.values()]
+    ys = [p[1] for p in raw.values()]
+    span_x, span_y = max(max(xs) - min(xs), 1e-9), max(max(ys) - min(ys), 1e-9)
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    for node, (x, y) in raw.items():  # wider than tall, like a screen
+        pos[node] = ((x - cx) / span_x * 2.6 * radius, (y - cy) / span_y * 2 * radius)
+    # the rest: small components side by side, then isolated nodes in a grid, below
+    top = max(y for _x, y in pos.values()) + 160
+    left = -radius
+    x, y, row_height = left, top, 0.0
+    for comp in comps[1:]:
+        if len(comp) == 1:
+            continue
+        sub = nx.spring_layout(u.subgraph(comp), seed=seed) if len(comp) > 2 else {comp[0]: (-0.5, 0), comp[1]: (0.5, 0)}
+        size = 90 * math.sqrt(len(comp))
+        if x + size > radius:
+            x, y = left, y + row_height + 80
+            row_height = 0.0
+        for node, (px, py) in sub.items():
+            pos[node] = (x + (px + 1) / 2 * size, y + (py + 1) / 2 * size * 0.6)
+        x += size + 80
+        row_height = max(row_height, size * 0.6)
+    singles = [c[0] for c in comps[1:] if len(c) == 1]
+    if singles:
+        y += row_height + 90
+        per_row = max(1, int(2 * radius // 140) + 1)
+        for i, node in enumerate(singles):
+            pos[node] = (left + (i % per_row) * 140, y + (i // per_row) * 70)
+    return pos
+
+
+def _sampled_force_layout(u: nx.Graph, seed: int, iterations: int = 100, sample: int = 200) -> dict:
+    """Fruchterman-Reingold where each step repels every node from a random sample
+    of the others (scaled up): O(n * sample + edges) per step instead of O(n^2)."""
+    import numpy as np
+
+    nodes = list(u)
+    n = len(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    rng = np.random.default_rng(seed)
+    pos = rng.random((n, 2)) - 0.5
+    edges = np.array([(index[a], index[b]) for a, b in u.edges()], dtype=np.int64).reshape(-1, 2)
+    k = 1.0 / math.sqrt(n)
+    step = 0.1
+    cool = step / (iterations + 1)
+    for _ in range(iterations):
+        others = rng.choice(n, size=min(sample, n), replace=False)
+        delta = pos[:, None, :] - pos[None, others, :]
+        dist2 = np.maximum((delta**2).sum(-1), 1e-9)
+        disp = (delta * (k * k / dist2)[..., None]).sum(1) * (n / len(others))
+        d = pos[edges[:, 0]] - pos[edges[:, 1]]
+        pull = d * (np.sqrt((d**2).sum(-1)) / k)[:, None]
+        np.add.at(disp, edges[:, 0], -pull)
+        np.add.at(disp, edges[:, 1], pull)
+        disp -= pos * (0.5 * n * k)  # a little gravity keeps stray nodes near the centre
+        length = np.maximum(np.sqrt((disp**2).sum(-1)), 1e-12)
+        pos += disp * (np.minimum(length, step) / length)[:, None]
+        step -= cool
+    return {v: (float(pos[i, 0]), float(pos[i, 1])) for i, v in enumerate(nodes)}
+
+
+# -- nodes and edges -------------------------------------------------------------
+
+
+def _node_style(d: dict) -> tuple[str, dict]:
+    nodes = style()["nodes"]
+    if d.get("kind") == "place":
+        return "place", nodes["place"]
+    kind = d.get("type") or "other"
+    if kind == "armed_group" and d.get("orientation") in ("jihadist", "separatist", "militia"):
+        kind = f"armed_group/{d['orientation']}"
+    return (kind, nodes[kind]) if kind in nodes else ("other", nodes["other"])
+
+
+def _active(d: dict) -> str | None:
+    """'Active: 2017-03-02 – present', or for a person 'Born 1983; died 2021'."""
+    founded, dissolved = d.get("founded"), d.get("dissolved")
+    if founded is None and dissolved is None:
+        return None
+    start = dates.display(founded, d.get("founded_precision") or "Day") if founded else None
+    end = dates.display(dissolved, d.get("dissolved_precision") or "Day") if dissolved else None
+    if d.get("type") == "person":
+        return "; ".join(p for p in (start and f"Born {start}", end and f"died {end}") if p).capitalize()
+    return f"Active: {start or '?'} – {end or 'present'}"
+
+
+def _spans(periods: list[tuple[int, int]]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for a, b in sorted(periods):
+        if out and a <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
+
+
+def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, seed: int = 7) -> Network:
+    """A pyvis Network of ``g``: one node per actor or place, one edge per pair and relation type.
+
+    Statements and combat events of the same pair and type are merged into one
+    edge that lists their periods and events; each node and edge also carries
+    the fields the page's tooltips, legend and time slider use.
+    """
+    from pyvis.network import Network
+
+    sources = sources or {}
+    as_of = g.graph.get("as_of")
+    edge_styles = style()["edges"]
+    merged: dict[tuple[str, str, str], dict] = {}
+    for u, v, _k, d in sorted(g.edges(keys=True, data=True), key=lambda e: (e[3]["start"], e[2])):
+        a, b = (min(u, v), max(u, v)) if d.get("symmetric") else (u, v)
+        edge = merged.setdefault((a, b, d["relation"]), {
+            "from": a, "to": b, "relation": d["relation"], "relationLabel": d["relation_label"],
+            "symmetric": bool(d.get("symmetric")),
+            "periods": [], "items": [], "events": [], "years": [], "sources": set(), "certainty": set(), "statements": 0,
+        })
+        period = edge_period(d)
+        last = (period.end or as_of or period.start).year
+        edge["years"].append((period.start.year, last))
+        if d["evidence"] == "event":
+            edge["events"].append(f"{d['label'] or d.get('event')} ({period.text()})")
+        else:
+            edge["statements"] += 1
+            edge["periods"].append(period.text())
+            edge["items"].append({  # for the actor timeline: the period at its precision, and its sources
+                "s": period.start.isoformat(), "e": period.end.isoformat() if period.end else None,
+                "sp": period.start_precision, "ep": period.end_precision if period.end else None,
+                "text": period.text(), "c": d.get("certainty"), "src": sorted(d.get("sources") or []),
+            })
+            if d.get("certainty"):
+                edge["certainty"].add(d["certainty"])
+        edge["sources"].update(d.get("sources") or [])
+
+    degree: dict[str, set] = defaultdict(set)
+    for a, b, _r in merged:
+        if a != b:
+            degree[a].add(b)
+            degree[b].add(a)
+    pos = layout(g, seed)
+    net = Network(directed=True)
+    nodes = []
+    for n, d in sorted(g.nodes(data=True)):
+        kind, st = _node_style(d)
+        orientation = d.get("orientation")
+        type_label = st["label"] + (f" ({orientation})" if orientation and not kind.startswith("armed_group/") else "")
+        x, y = pos.get(n, (0.0, 0.0))
+        nodes.append({
+            "id": n, "label": d.get("label") or n, "shape": st["shape"],
+            "color": {"background": st["color"], "border": "#333333",
+                      "highlight": {"background": st["color"], "border": "#000000"}},
+            "value": len(degree[n]) + 1, "x": round(x, 1), "y": round(y, 1),
+            "kind": kind, "typeLabel": type_label, "aliases": list(d.get("aliases") or []),
+            "active": _active(d), "description": d.get("description"), "wikidata": d.get("wikidata"),
+            "degree": len(degree[n]),
+        })
+    edges = []
+    for (a, b, relation), e in sorted(merged.items()):
+        st = edge_styles.get(relation, edge_styles["other"])
+        count = len(e["events"]) + e["statements"]
+        width = 1.5 + (min(6.0, 1.6 * math.log2(1 + len(e["events"]))) if relation == "fought" else 0.0)
+        edges.append({
+            "id": f"{a}|{relation}|{b}", "from": a, "to": b, "relation": relation,
+            "relationLabel": e["relationLabel"], "symmetric": e["symmetric"], "color": st["color"], "dashes": bool(st.get("dashes")),
+            "arrow": bool(st.get("arrow")), "width": round(width, 2), "count": count,
+            "periods": e["periods"], "items": e["items"], "events": e["events"], "spans": _spans(e["years"]),
+            "certainty": ", ".join(sorted(e["certainty"])) or None,
+            "sources": [sources.get(s, {"title": s, "url": None}) for s in sorted(e["sources"])],
+        })
+    net.nodes = nodes
+    net.edges = edges
+    return net
+
+
+def _legend(net: Network) -> dict[str, list[dict]]:
+    st = style()
+    node_counts: dict[str, int] = defaultdict(int)
+    for n in net.nodes:
+        node_counts[n["kind"]] += 1
+    edge_counts: dict[str, int] = defaultdict(int)
+    labels = {}
+    for e in net.edges:
+        edge_counts[e["relation"]] += 1
+        labels[e["relation"]] = e["relationLabel"]
+    return {
+        "nodes": [{"kind": k, "count": node_counts[k], **v} for k, v in st["nodes"].items() if node_counts.get(k)],
+        "edges": [
+            {"relation": r, "label": labels[r], "count": edge_counts[r], "color": s["color"],
+             "dashes": bool(s.get("dashes")), "arrow": bool(s.get("arrow"))}
+            for r, s in [*st["edges"].items(), *((r, st["edges"]["other"]) for r in sorted(edge_counts)
+                                                  if r not in st["edges"])]
+            if edge_counts.get(r)
+        ],
+    }
+
+
+def year_range(net: Network, as_of=None) -> tuple[int, int]:
+    """The slider's years: from the year by which 5% of the relations had begun
+    (so that a few old facts, "part of France since 1958", do not stretch it) to the last."""
+    starts = sorted(s[0] for e in net.edges for s in e["spans"])
+    ends = [s[1] for e in net.edges for s in e["spans"]]
+    if not starts:
+        year = as_of.year if as_of else 2025
+        return year, year
+    return starts[int(0.05 * (len(starts) - 1))], max(ends)
+
+
+@cache
+def _script(name: str) -> str:
+    """One of the page's own scripts (``templates/map.js``, ``templates/timeline.js``)."""
+    return _no_closing_tag(resources.files("kg").joinpath("templates", name).read_text(encoding="utf-8"), "script")
+
+
+def page_data(net: Network, *, as_of=None, initial_year: int | None = None, years: tuple[int, int] | None = None,
+              map_data: dict | None = None, sources: dict[str, dict] | None = None) -> dict[str, Any]:
+    """What the page's script reads: nodes, edges, legend, slider years, the map and the sources."""
+    first, last = years or year_range(net, as_of)
+    if initial_year is not None:
+        first, last = min(first, initial_year), max(last, initial_year)
+    cited = {s for e in net.edges for it in e.get("items", []) for s in it["src"]}
+    return {
+        "nodes": net.nodes, "edges": net.edges, "legend": _legend(net), "years": [first, last],
+        "initialYear": initial_year, "asOf": as_of.isoformat() if as_of else None,
+        "sources": {s: (sources or {}).get(s, {"title": s, "url": None}) for s in sorted(cited)},
+        "map": map_data,
+    }
+
+
+def render(net: Network, *, title: str = DEFAULT_TITLE, as_of=None, initial_year: int | None = None,
+           years: tuple[int, int] | None = None, map_data: dict | None = None,
+           sources: dict[str, dict] | None = None, template: str = "viz.html", extra: dict | None = None,
+           view: str = "network") -> str:
+    """The self-contained HTML page of a pyvis Network made by :func:`pyvis_network`.
+
+    ``map_data`` (:func:`kg.explore.eventmap.map_data`) adds the map view; ``sources`` the
+    titles and links the timeline's tooltips show. ``template`` and ``extra`` let
+    ``kg timeline --format html`` reuse the same data and scripts in its own page.
+    """
+    import jinja2
+
+    data = page_data(net, as_of=as_of, initial_year=initial_year, years=years, map_data=map_data, sources=sources)
+    data["initialView"] = view
+    data.update(extra or {})
+    text = resources.files("kg").joinpath("templates", template).read_text(encoding="utf-8")
+    from markupsafe import Markup
+
+    env = jinja2.Environment(autoescape=True)
+    js, css = _vis_assets()
+    # the title is escaped by the template; the JS, CSS and JSON are made safe above
+    return env.from_string(text).render(
+        title=title, heading=title, vis_version=VIS_VERSION,
+        vis_js=Markup(js), vis_css=Markup(css), data_json=Markup(_safe_json(data)),
+        map_js=Markup(_script("map.js")), timeline_js=Markup(_script("timeline.js")),
+    )
+
+
+def _sources(store) -> dict[str, dict]:
+    from kg.graph import namespaces as ns
+    from kg.store import sparql
+
+    return {
+        ns.local_id(r["source"]): {"title": r["title"], "url": str(r["url"]) if r["url"] else None}
+        for r in sparql.run(store, "sources-cited")
+    }
+
+
+def viz(
+    output: str | Path | None = None,
+    *,
+    year: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    focus: str | None = None,
+    depth: int = 1,
+    relations: list[str] | None = None,
+    title: str | None = None,
+    view: str = "network",
+    store=None,
+) -> dict[str, Any]:
+    """Make the interactive page; write it to ``output`` (atomically) when given.
+
+    ``year`` or ``start``/``end`` keep the relations valid then; ``focus`` (a
+    name or alias) and ``depth`` keep an actor and its neighbours up to that
+    many steps; ``relations`` keeps only those relation types; ``view`` is the view the
+    page opens on ("network" or "map"). Returns the
+    page (``html``), its node and edge counts and the path written.
+    """
+    import networkx as nx
+
+    from kg.ask.export import write_atomically
+    from kg.store.cache import or_default
+
+    store = or_default(store)
+    if depth < 1:
+        raise UsageError(f"--depth must be 1 or more, got {depth}")
+    if view not in ("network", "map"):
+        raise UsageError(f"view must be 'network' or 'map', got {view!r}")
+    g = network(store, year=year, start=start, end=end, relations=relations)
+    heading = title or DEFAULT_TITLE
+    if focus:
+        from kg.graph import namespaces as ns
+        from kg.store.names import resolve
+
+        center = ns.local_id(resolve(focus, store))
+        if center not in g:
+            raise UsageError(f"{focus} has no relation in the window asked for")
+        near = nx.ego_graph(g.to_undirected(as_view=True), center, radius=depth)
+        g = g.subgraph(near.nodes).copy()
+        heading = title or f"{label(g, center)} and its neighbours ({depth} step{'s' if depth > 1 else ''})"
+    g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])  # actors with no relation at all
+    if year is not None and not title:
+        heading += f", {year}"
+    sources = _sources(store)
+    net = pyvis_network(g, sources)
+    from kg.explore.eventmap import map_of
+
+    html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
+                  map_data=map_of(store, sources, participants={n["id"] for n in net.nodes} if focus else None),
+                  view=view)
+    if output is not None:
+        write_atomically(Path(output), html.encode("utf-8"))
+    return {"path": str(output) if output is not None else None, "nodes": len(net.nodes),
+            "edges": len(net.edges), "html": html}
+
+
+def inline(html: str, height: int = 650):
+    """Show a page inside a Jupyter notebook (an iframe holding the whole page)."""
+    import warnings
+    from html import escape
+
+    from IPython.display import HTML
+
+    frame = f'<iframe srcdoc="{escape(html, quote=True)}" style="width:100%;height:{int(height)}px;border:0"></iframe>'
+    with warnings.catch_warnings():  # IPython suggests IFrame, which cannot hold a page inline
+        warnings.simplefilter("ignore", UserWarning)
+        return HTML(frame)

@@ -23,14 +23,13 @@ soon as it is done. Drop your reference (``del s``) to let the old store go.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 # Modules named like their function are imported here so that the package
 # attribute is the function, not the module; all of them are light (no rdflib).
 from kg.ask.fought import fought  # noqa: E402
 from kg.ask.query import query  # noqa: E402
 from kg.ask.relations import relations  # noqa: E402
 from kg.ask.timeline import timeline  # noqa: E402
+from kg.version import __version__  # noqa: F401
 
 
 def actor(name: str, **kwargs):

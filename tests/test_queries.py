@@ -11,6 +11,7 @@ import pytest
 
 from kg.store import sparql
 from kg.store.embedded import RdflibStore
+from kg.store.params import convert_params, convert_value
 
 QUERIES = sorted(sparql.named_queries())
 
@@ -43,14 +44,14 @@ def test_every_named_query_is_documented(name):
 @pytest.mark.parametrize("name", QUERIES)
 def test_every_named_query_returns_rows_and_the_same_on_both_engines(name, store, rdflib_store):
     q = sparql.get(name)
-    on_oxigraph = sparql.run(store, name, **sparql.convert_params(q, q.example, store))
-    on_rdflib = sparql.run(rdflib_store, name, **sparql.convert_params(q, q.example, rdflib_store))
+    on_oxigraph = sparql.run(store, name, **convert_params(q, q.example, store))
+    on_rdflib = sparql.run(rdflib_store, name, **convert_params(q, q.example, rdflib_store))
     assert on_oxigraph, f"{name} returned no rows on the curated data"
     assert canonical(on_oxigraph) == canonical(on_rdflib)
 
 
 def test_successors_of_wagner_is_africa_corps(store):
-    rows = sparql.run(store, "successors", actor=sparql.convert_value(sparql.get("successors").params[0], "Wagner", store))
+    rows = sparql.run(store, "successors", actor=convert_value(sparql.get("successors").params[0], "Wagner", store))
     assert [r["successorLabel"] for r in rows] == ["Africa Corps"]
 
 

@@ -23,6 +23,7 @@ from kg.errors import QueryError, StoreError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph.terms import IRI
 from kg.store import sparql
+from kg.store.params import convert_params
 from kg.store.remote import RemoteStore, default_store_url
 from tests.servers import free_port, oxigraph_server, virtuoso_missing, virtuoso_server
 
@@ -185,7 +186,7 @@ def test_every_named_query_same_answer_from_the_server(name, server, store, remo
     raw = dict(query.example)
     if any(p.name == "actor" for p in query.params):
         raw.setdefault("actor", "JNIM")
-    params = sparql.convert_params(query, raw, store)
+    params = convert_params(query, raw, store)
     local = sparql.run(store, name, **params)
     assert local, f"{name} should return rows on the curated data"
     assert _comparable(sparql.run(remote, name, **params)) == _comparable(local)

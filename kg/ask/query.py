@@ -16,6 +16,7 @@ from kg.graph import namespaces as ns
 from kg.graph.terms import IRI
 from kg.store import sparql
 from kg.store.embedded import RDF_FORMATS, RESULT_FORMATS, query_kind
+from kg.store.params import convert_params
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -141,7 +142,7 @@ def stream(
     raw = params or {}
     if is_named(text):
         named = sparql.get(text.strip())
-        bindings = sparql.convert_params(named, raw, store)
+        bindings = convert_params(named, raw, store)
         text = named.text
     else:
         bindings = {k: guess_value(v) for k, v in raw.items()}

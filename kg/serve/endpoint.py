@@ -408,6 +408,7 @@ def examples(store=None) -> list[dict[str, str]]:
     """
     from kg.store import sparql
     from kg.store.embedded import with_values
+    from kg.store.params import convert_value
 
     typical = {"actor": "jnim", "xsd:integer": "2013", "place": "bamako", "source": "ft_2025_bamako_blockade"}
     out = []
@@ -423,7 +424,7 @@ def examples(store=None) -> list[dict[str, str]]:
             try:
                 if value is None:
                     raise UsageError("no example")
-                bound[p.name] = sparql.convert_value(p, value, store)
+                bound[p.name] = convert_value(p, value, store)
                 notes.append(f"?{p.name} = {value}: {p.description}")
             except Exception:  # noqa: BLE001  (an example we cannot bind stays unbound)
                 notes.append(f"?{p.name}: {p.description} (bind it with VALUES)")

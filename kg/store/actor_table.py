@@ -244,7 +244,7 @@ def _decode(data: dict) -> ActorTable:
 def _key() -> str:
     """What a table is derived by: its format, the queries' texts and the source of the
     code that turns their rows into it. A change to any of them makes older tables unused."""
-    from kg.store.cache import digest
+    from kg.store.digest import digest
 
     h = digest(str(FORMAT).encode())
     for name in QUERIES:

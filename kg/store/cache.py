@@ -13,59 +13,18 @@ import logging
 import os
 from pathlib import Path
 
-from kg import __version__
 from kg.errors import StoreCorrupt, StoreError
 from kg.graph import namespaces as ns
-from kg.store import locks
-from kg.store.embedded import OxigraphStore, open_error
+from kg.store.digest import digest
+from kg.store.embedded import OxigraphStore
+from kg.store.live import PACKAGE, default_data_dir, forget, home, live_dir, open_live, store_path  # noqa: F401  (kg.store.cache.home ...)
+from kg.version import __version__
 
 log = logging.getLogger("kg")
 
-# The package's folder. What importlib.resources.files("kg") gives for a package on
-# disk -- a checkout, or an installed wheel -- without its 4 ms of imports on every call.
-PACKAGE = Path(__file__).resolve().parent.parent
 
 FINGERPRINT = ns.SKG + "fingerprint"
 CURATED_DATASET = ns.DATASET + "curated"
-
-
-def home() -> Path:
-    """Where the store lives: $KG_HOME, else the user's cache directory."""
-    if os.environ.get("KG_HOME"):
-        return Path(os.environ["KG_HOME"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "sahel-kg"
-
-
-def default_data_dir() -> Path:
-    """$KG_DATA, else the curated data shipped with kg.
-
-    An installed kg (a wheel, ``pip install .``) has it inside the package, as
-    ``kg/data`` (pyproject.toml maps the checkout's ``data/`` to the package
-    ``kg.data``); a checkout, or an editable install of it, reads ``data/``
-    beside the package, so that edits there count at once.
-    """
-    if os.environ.get("KG_DATA"):
-        return Path(os.environ["KG_DATA"])
-    packaged = PACKAGE / "data"
-    if packaged.joinpath("actors.csv").is_file():
-        return packaged
-    return PACKAGE.parent / "data"
-
-
-def store_path() -> Path:
-    return home() / "store"
-
-
-def digest(data: bytes = b""):
-    """A BLAKE2b hash (32 bytes), as hashlib.blake2b makes it -- hashlib takes it from
-    CPython's _blake2 too -- without loading hashlib's OpenSSL (2.5 ms of every kg call
-    that opens the store); faster than OpenSSL's SHA-256 without it (1.1 ms a MB here)."""
-    try:
-        from _blake2 import blake2b
-    except ImportError:
-        from hashlib import blake2b
-    return blake2b(data, digest_size=32)
 
 
 def fingerprint(data_dir: Path) -> str:
@@ -88,59 +47,9 @@ def _stored_fingerprint(store: OxigraphStore) -> str | None:
     return str(rows[0]["f"]) if rows else None
 
 
-# This process's open stores, by folder: the live one, reused by every call
-# (a CLI call opens it once, about 20 ms). When a writer switches the link, the
-# next open_store() opens the new live store and lets go of the old one; a caller
-# that kept the old one keeps reading it, unchanged (see kg.store.staging).
-_open: dict[Path, OxigraphStore] = {}
-
-
-def live_dir() -> Path | None:
-    """The folder of the live store: what ``$KG_HOME/store`` points to (or the
-    folder itself, as an earlier kg left it); None when there is none yet."""
-    link = store_path()
-    try:
-        if link.is_symlink():
-            return link.resolve() if link.exists() else None
-        return link if link.exists() else None
-    except OSError as e:  # a folder on the way that this user may not enter
-        raise open_error(link, e) from None
-
-
-def _open_live() -> OxigraphStore | None:
-    """A read-only handle on the live store, holding its reader lock; None if there is none.
-
-    Raises StoreError (StoreCorrupt if RocksDB says so) when it cannot be
-    opened: the caller decides, and nothing here writes or removes anything.
-    """
-    for _ in range(50):
-        target = live_dir()
-        if target is None:
-            return None
-        store = _open.get(target)
-        if store is not None:
-            return store
-        lock = locks.hold_reader(target)
-        if live_dir() != target:  # a writer switched the link meanwhile: open the new one
-            if lock is not None:
-                lock.close()
-            continue
-        try:
-            store = OxigraphStore(target, read_only=True)
-        except StoreError:
-            if lock is not None:
-                lock.close()
-            raise
-        store.reader_lock = lock  # released when the store is let go of
-        _open.clear()  # stores no longer live: closed unless a caller still holds them
-        _open[target] = store
-        return store
-    raise StoreError(f"the store at {store_path()} kept changing while kg opened it; try again")
-
-
 def _current(wanted: str) -> OxigraphStore | None:
     """The live store if it holds the graph of ``wanted`` (its fingerprint), else None."""
-    store = _open_live()
+    store = open_live()
     if store is None:
         return None
     try:
@@ -218,7 +127,7 @@ def refresh(
         try:
             with stores.writing(what, wait=wait):
                 try:
-                    live = _open_live()
+                    live = open_live()
                     if live is not None and not rebuild and _stored_fingerprint(live) == wanted:
                         return live  # another process built it while this one waited
                 except StoreCorrupt as e:  # seen again with the writer lock held: proven
@@ -232,7 +141,7 @@ def refresh(
                     _write(stage, curated, ontology, wanted, pool)
                     shapes.result()  # raises ValidationError: the stage is discarded, nothing switched
                     stage.commit()
-                store = _open_live()
+                store = open_live()
         except StoreError:
             shapes.result()  # a graph that fails its shapes says so first, as it did before the lock
             raise
@@ -352,13 +261,3 @@ def or_default(store=None):
     """``store`` if given, else the cached store of the curated graph: what every
     library function uses when called without ``store=``."""
     return store if store is not None else open_store()
-
-
-def forget(path: Path | None = None) -> None:
-    """Let go of this process's handles on stores (its reader locks go with them
-    once no caller holds the store)."""
-    if path is None:
-        _open.clear()
-    else:
-        _open.pop(Path(path), None)
-        _open.pop(Path(path).resolve(), None)

@@ -109,11 +109,8 @@ def index(store, rows=None) -> NameIndex:
     return found
 
 
-def resolve(name: str, store=None) -> IRI:
+def resolve(name: str, store) -> IRI:
     """The IRI of the actor a user means, or UnknownNameError / AmbiguousNameError."""
-    from kg.store.cache import or_default
-
-    store = or_default(store)
     return index(store).resolve(name)
 
 

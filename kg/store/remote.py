@@ -345,6 +345,6 @@ def _local_side(source, wait: bool):
 
     if getattr(source, "path", None) is None:
         return contextlib.nullcontext()
-    from kg.store import cache, locks
+    from kg.store import live, locks
 
-    return locks.writer_lock(cache.home(), "kg push", wait=wait)
+    return locks.writer_lock(live.home(), "kg push", wait=wait)

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import StoreError
-from kg.store import cache, locks
+from kg.store import live, locks
 
 log = logging.getLogger("kg")
 
@@ -51,14 +51,14 @@ OLD_NAME = re.compile(r"old-[0-9a-f]{8}")  # a plain-folder store of an earlier 
 
 
 def stores_dir() -> Path:
-    return cache.home() / "stores"
+    return live.home() / "stores"
 
 
 @contextlib.contextmanager
 def writing(what: str, *, wait: bool = True) -> Iterator[None]:
     """Hold ``$KG_HOME``'s writer lock (waiting for another writer, or failing at
     once if ``wait`` is False) and sweep what earlier writers left behind."""
-    with locks.writer_lock(cache.home(), what, wait=wait):
+    with locks.writer_lock(live.home(), what, wait=wait):
         try:
             _sweep()
         except OSError as e:  # what is left stays for the next writer; the write itself may still work
@@ -82,7 +82,7 @@ def _sweep() -> None:
     """Remove staging stores an interrupted writer left, and old stores no process
     reads any more. The caller holds the writer lock, so no staging store is in use."""
     folder = stores_dir()
-    link = cache.store_path()
+    link = live.store_path()
     if not folder.is_dir():
         return
     if not link.exists() and not link.is_symlink():  # died between the two renames of a first switch
@@ -91,7 +91,7 @@ def _sweep() -> None:
                 os.rename(entry, link)
                 break
     # with no live store (a link the user removed) nothing tells used from unused: keep all
-    live = link.resolve() if link.is_symlink() and link.exists() else None
+    current = link.resolve() if link.is_symlink() and link.exists() else None
     for entry in folder.iterdir():
         if entry.is_symlink() or not entry.is_dir():
             if entry.name.endswith(".readers") and not entry.with_suffix("").exists():
@@ -99,8 +99,8 @@ def _sweep() -> None:
             continue
         if STAGING_NAME.fullmatch(entry.name):
             discard(entry)
-        elif live is not None and (STORE_NAME.fullmatch(entry.name) or OLD_NAME.fullmatch(entry.name)) \
-                and entry.resolve() != live:
+        elif current is not None and (STORE_NAME.fullmatch(entry.name) or OLD_NAME.fullmatch(entry.name)) \
+                and entry.resolve() != current:
             locks.remove_if_unused(entry)  # an earlier switch's store, kept while it was read
 
 
@@ -123,8 +123,8 @@ def move_aside(target: Path) -> Path:
     The caller holds the writer lock. The link to it, if any, is removed (the
     link only; what it pointed to is what was moved), so the next write starts anew.
     """
-    dest = cache.home() / f"corrupt-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:4]}"
-    link = cache.store_path()
+    dest = live.home() / f"corrupt-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:4]}"
+    link = live.store_path()
     os.rename(target, dest)
     if link.is_symlink():
         link.unlink()
@@ -223,7 +223,7 @@ def switch(staging: Path) -> None:
     only if no process reads it; else a later writer's sweep removes it.
     """
     gc.collect()
-    link = cache.store_path()
+    link = live.store_path()
     final = staging.with_name(staging.name.removesuffix(".staging"))
     os.rename(staging, final)
     locks.readers_file(final).touch()  # before it is live: readers only open it, never create it
@@ -252,5 +252,5 @@ def switch(staging: Path) -> None:
 
 def _forget_live(link: Path) -> None:
     """Close this process's handles on the old store (and so its reader lock)."""
-    cache.forget()
+    live.forget()
     gc.collect()

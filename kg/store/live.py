@@ -1,0 +1,108 @@
+"""The live store: where kg keeps its stores (``$KG_HOME``), the ``store`` link that
+names the live one, where the curated data is read from, and this process's
+open handles on the live store.
+
+The lowest part of the store layer: writers (kg.store.staging) switch the link
+and let go of the handles here; readers (kg.store.cache) open through it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kg.errors import StoreError
+from kg.store import locks
+from kg.store.embedded import OxigraphStore, open_error
+
+# The package's folder. What importlib.resources.files("kg") gives for a package on
+# disk -- a checkout, or an installed wheel -- without its 4 ms of imports on every call.
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def home() -> Path:
+    """Where the store lives: $KG_HOME, else the user's cache directory."""
+    if os.environ.get("KG_HOME"):
+        return Path(os.environ["KG_HOME"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "sahel-kg"
+
+
+def default_data_dir() -> Path:
+    """$KG_DATA, else the curated data shipped with kg.
+
+    An installed kg (a wheel, ``pip install .``) has it inside the package, as
+    ``kg/data`` (pyproject.toml maps the checkout's ``data/`` to the package
+    ``kg.data``); a checkout, or an editable install of it, reads ``data/``
+    beside the package, so that edits there count at once.
+    """
+    if os.environ.get("KG_DATA"):
+        return Path(os.environ["KG_DATA"])
+    packaged = PACKAGE / "data"
+    if packaged.joinpath("actors.csv").is_file():
+        return packaged
+    return PACKAGE.parent / "data"
+
+
+def store_path() -> Path:
+    return home() / "store"
+
+
+# This process's open stores, by folder: the live one, reused by every call
+# (a CLI call opens it once, about 20 ms). When a writer switches the link, the
+# next open_store() opens the new live store and lets go of the old one; a caller
+# that kept the old one keeps reading it, unchanged (see kg.store.staging).
+_open: dict[Path, OxigraphStore] = {}
+
+
+def live_dir() -> Path | None:
+    """The folder of the live store: what ``$KG_HOME/store`` points to (or the
+    folder itself, as an earlier kg left it); None when there is none yet."""
+    link = store_path()
+    try:
+        if link.is_symlink():
+            return link.resolve() if link.exists() else None
+        return link if link.exists() else None
+    except OSError as e:  # a folder on the way that this user may not enter
+        raise open_error(link, e) from None
+
+
+def open_live() -> OxigraphStore | None:
+    """A read-only handle on the live store, holding its reader lock; None if there is none.
+
+    Raises StoreError (StoreCorrupt if RocksDB says so) when it cannot be
+    opened: the caller decides, and nothing here writes or removes anything.
+    """
+    for _ in range(50):
+        target = live_dir()
+        if target is None:
+            return None
+        store = _open.get(target)
+        if store is not None:
+            return store
+        lock = locks.hold_reader(target)
+        if live_dir() != target:  # a writer switched the link meanwhile: open the new one
+            if lock is not None:
+                lock.close()
+            continue
+        try:
+            store = OxigraphStore(target, read_only=True)
+        except StoreError:
+            if lock is not None:
+                lock.close()
+            raise
+        store.reader_lock = lock  # released when the store is let go of
+        _open.clear()  # stores no longer live: closed unless a caller still holds them
+        _open[target] = store
+        return store
+    raise StoreError(f"the store at {store_path()} kept changing while kg opened it; try again")
+
+
+def forget(path: Path | None = None) -> None:
+    """Let go of this process's handles on stores (its reader locks go with them
+    once no caller holds the store)."""
+    if path is None:
+        _open.clear()
+    else:
+        _open.pop(Path(path), None)
+        _open.pop(Path(path).resolve(), None)

@@ -14,7 +14,7 @@ import pytest
 
 from kg.graph import namespaces as ns
 from kg.imports.event_dates import DayReader
-from kg.imports.layouts import RowError
+from kg.imports.rows import RowError
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -17,7 +17,7 @@ import calendar
 import re
 from datetime import date
 
-from kg.imports.layouts import RowError
+from kg.imports.rows import RowError
 
 FIRST_YEAR = 1989
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}

@@ -15,19 +15,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg import __version__
 from kg.errors import DataError, Problem, UsageError
 from kg.graph import namespaces as ns
 from kg.imports import additions
-from kg.imports.layouts import LAYOUTS, Layout, RowError, fit, missing, row_reader
+from kg.imports.layouts import LAYOUTS, Layout, fit, missing, row_reader
 from kg.imports.mapping import Mapper, curated_index, names_fingerprint
 from kg.imports.names import RULES_FILE, NameRules, StateFacts, read_aliases, write_unresolved
 from kg.imports.progress import Progress
-from kg.imports.rows import CsvStream
+from kg.imports.rows import CsvStream, RowError
 from kg.store import cache
 from kg.store import staging as stores
 from kg.store.loading import ChunkLoader
 from kg.store.names import NameIndex, normalise
+from kg.version import __version__
 
 KINDS = {"acled": ("ACLED export", "ACLED"), "ucdp": ("UCDP Georeferenced Event Dataset", "UCDP")}
 _A = {"acled": "an", "ucdp": "a"}  # "an ACLED file", "a UCDP file"

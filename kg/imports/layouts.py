@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from operator import itemgetter
 
 from kg.graph import namespaces as ns
+from kg.imports.rows import RowError
 
 SKG = ns.SKG
 
@@ -142,15 +143,6 @@ UCDP_CLASSES = {
 }
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-
-
-class RowError(ValueError):
-    """One bad cell: the column and what was wrong with it."""
-
-    def __init__(self, column: str | None, message: str):
-        super().__init__(message)
-        self.column = column
-        self.message = message
 
 
 @dataclass(slots=True)

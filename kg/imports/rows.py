@@ -82,6 +82,16 @@ def _csv_error(e: Exception) -> str:
     return text
 
 
+
+class RowError(ValueError):
+    """One bad cell: the column and what was wrong with it."""
+
+    def __init__(self, column: str | None, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
 @dataclass(slots=True)
 class Row:
     line: int

@@ -93,11 +93,12 @@ def timed_page(store, out: Path, runs: int) -> dict:
     """Median seconds of each step of making the page, and of viz.viz end to end, over ``runs`` runs."""
     from kg.ask import network
     from kg.explore import viz
+    from kg.explore.styles import page_sources
 
     names = ("network (SPARQL + networkx)", "layout (networkx/numpy)", "pyvis nodes/edges (no layout)",
              "render (template)", "viz.viz end to end, written")
     steps: dict[str, list[float]] = {name: [] for name in names}
-    sources = viz._sources(store)
+    sources = page_sources(store)
     for _ in range(runs):
         t0 = time.perf_counter()
         g = network.network(store)

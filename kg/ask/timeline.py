@@ -1,13 +1,12 @@
 """Statements and events in date order: the answer to ``kg timeline``.
 
-:func:`timeline` lists them; :func:`timeline_page` draws one actor's as a
-self-contained HTML page (``kg timeline NAME --format html -o FILE``) with the
-same data and script as the timeline panel of ``kg viz``.
+:func:`timeline` lists them; :func:`kg.explore.timeline_page.timeline_page`
+draws one actor's as a self-contained HTML page (``kg timeline NAME --format html
+-o FILE``) with the same data and script as the timeline panel of ``kg viz``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from kg.ask.relations import _statement, _window_params
@@ -69,36 +68,3 @@ def _relation_label(iri: str) -> str:
     from kg.graph.vocab import vocabulary
 
     return vocabulary().relation_by_iri(iri).label
-
-
-def timeline_page(name: str, output: str | Path | None = None, *, store=None) -> dict[str, Any]:
-    """One actor's timeline as a self-contained HTML page; written (atomically) to ``output`` when given.
-
-    Its relations come from the same network as ``kg viz`` (statements merged per
-    pair and type, with their periods at their precision and their sources), its
-    events from the map's data: the page and the panel cannot disagree.
-    """
-    from kg.ask.export import write_atomically
-    from kg.ask.network import key, network
-    from kg.explore import viz
-    from kg.explore.eventmap import map_of
-    from kg.store.cache import or_default
-
-    store = or_default(store)
-    center = key(resolve(name, store))
-    g = network(store)
-    sub = g.edge_subgraph([(u, v, k) for u, v, k in g.edges(keys=True) if center in (u, v)]).copy()
-    if center not in sub:
-        sub.add_node(center, **g.nodes[center]) if center in g else sub.add_node(center, label=name)
-    sources = viz._sources(store)
-    net = viz.pyvis_network(sub, sources)
-    labels = {n["id"]: n["label"] for n in net.nodes}
-    events = map_of(store, sources, participants={center})
-    heading = f"Timeline of {labels.get(center, name)}"
-    html = viz.render(net, title=heading, as_of=g.graph.get("as_of"), sources=sources, map_data=events,
-                      template="timeline.html", extra={"focus": center})
-    if output is not None:
-        write_atomically(Path(output), html.encode("utf-8"))
-    return {"path": str(output) if output is not None else None, "actor": labels.get(center, name),
-            "relations": sum(len(e["items"]) for e in net.edges), "events": len(events["events"]["id"]),
-            "html": html}

@@ -131,12 +131,12 @@ def timeline(
 
     --format html draws one actor's timeline (bars for periods, dots for one-off
     relations, ticks for events) as a self-contained page. In Python:
-    kg.ask.timeline.timeline(name, year=..., start=..., end=...), kg.ask.timeline.timeline_page(name, output).
+    kg.ask.timeline.timeline(name, year=..., start=..., end=...), kg.explore.timeline_page.timeline_page(name, output).
     """
     from kg.errors import UsageError
 
     if fmt is TimelineFormat.html:
-        from kg.ask.timeline import timeline_page
+        from kg.explore.timeline_page import timeline_page
 
         if name is None:
             raise UsageError("--format html draws one actor's timeline: give its NAME, e.g. kg timeline JNIM --format html -o jnim.html")

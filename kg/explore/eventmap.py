@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any
 
 from kg.ask.network import key
+from kg.explore.styles import page_sources, style
 from kg.graph import namespaces as ns
 from kg.store import sparql
 
@@ -238,7 +239,6 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
 def map_of(store=None, sources: dict[str, dict] | None = None, participants: set[str] | None = None) -> dict[str, Any]:
     """The map's data for the whole graph (or the events of ``participants``), with the page's
     styles and sources (``kg viz``, ``kg timeline --format html``, notebooks)."""
-    from kg.explore import viz
     from kg.store.cache import or_default
 
     store = or_default(store)
@@ -251,8 +251,8 @@ def map_of(store=None, sources: dict[str, dict] | None = None, participants: set
             names = states.setdefault(k, [str(r["label"])])
             if r["alias"]:
                 names.append(str(r["alias"]))
-    sources = viz._sources(store) if sources is None else sources
-    return map_data(store, sources, labels, viz.style()["events"], participants=participants, states=states)
+    sources = page_sources(store) if sources is None else sources
+    return map_data(store, sources, labels, style()["events"], participants=participants, states=states)
 
 
 def _label_missing(store, missing: dict[str, list[int]], actor_rows: list[list[str]]) -> None:

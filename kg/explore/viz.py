@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.ask.network import edge_period, label, network
 from kg.errors import UsageError
+from kg.explore.styles import page_sources, style
 from kg.graph import dates
 
 if TYPE_CHECKING:
@@ -38,11 +39,6 @@ DEFAULT_TITLE = "Sahel conflicts: who fought whom, and when"
 
 
 @cache
-def style() -> dict[str, Any]:
-    """Colours and shapes by actor type and relation type (``templates/viz-style.json``)."""
-    return json.loads(resources.files("kg").joinpath("templates/viz-style.json").read_text(encoding="utf-8"))
-
-
 @cache
 def _vis_assets() -> tuple[str, str]:
     """vis-network's JS and CSS from the pyvis package, safe to inline in <script>/<style>."""
@@ -354,16 +350,6 @@ def render(net: Network, *, title: str = DEFAULT_TITLE, as_of=None, initial_year
     )
 
 
-def _sources(store) -> dict[str, dict]:
-    from kg.graph import namespaces as ns
-    from kg.store import sparql
-
-    return {
-        ns.local_id(r["source"]): {"title": r["title"], "url": str(r["url"]) if r["url"] else None}
-        for r in sparql.run(store, "sources-cited")
-    }
-
-
 def viz(
     output: str | Path | None = None,
     *,
@@ -410,7 +396,7 @@ def viz(
     g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])  # actors with no relation at all
     if year is not None and not title:
         heading += f", {year}"
-    sources = _sources(store)
+    sources = page_sources(store)
     net = pyvis_network(g, sources)
     from kg.explore.eventmap import map_of
 

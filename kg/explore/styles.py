@@ -1,0 +1,24 @@
+"""What every page of kg draws with: colours and shapes by kind (``templates/viz-style.json``)
+and the sources it cites. Shared by the network page, the map and the timeline pages."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from kg.graph import namespaces as ns
+from kg.store import sparql
+
+
+def style() -> dict[str, Any]:
+    """Colours and shapes by actor type and relation type (``templates/viz-style.json``)."""
+    return json.loads(resources.files("kg").joinpath("templates/viz-style.json").read_text(encoding="utf-8"))
+
+
+def page_sources(store) -> dict[str, dict]:
+    """The sources the page cites, by id: their title and address."""
+    return {
+        ns.local_id(r["source"]): {"title": r["title"], "url": str(r["url"]) if r["url"] else None}
+        for r in sparql.run(store, "sources-cited")
+    }

@@ -115,6 +115,28 @@ def row_locations(data_dir: Path) -> dict[str, Location]:
     return where
 
 
+REFERENCE_RULE = "reference-list"
+
+
+def reference_findings(data_dir: Path) -> list[Finding]:
+    """The checklists of data/reference/ held against the curated rows: malformed items and
+    statuses naming no event are errors, items without a status warnings (rule
+    ``reference-list``; see kg.graph.reference)."""
+    from kg.graph.build import load
+    from kg.graph.reference import item_findings, read_lists
+
+    problems: list = []
+    lists = read_lists(data_dir, problems)
+    data = load(data_dir)
+    found = [Finding(REFERENCE_RULE, "error", p.message + (f" (column '{p.column}')" if p.column else ""),
+                     node=p.file, graph="curated", file=p.file, line=p.line) for p in problems]
+    for severity, file, line, message in item_findings(lists, {r["id"] for r in data.events},
+                                                       {r["id"] for r in data.sources}):
+        found.append(Finding(REFERENCE_RULE, severity, message, node=file, graph="curated",
+                             file=file, line=line))
+    return found
+
+
 def check_graph(
     store,
     *,

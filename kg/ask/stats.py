@@ -86,3 +86,44 @@ def stats(store=None) -> dict[str, Any]:
         "years": years,
         "sources": sources,
     }
+
+
+PERIODS = ((2012, 2015), (2016, 2019), (2020, 2022), (2023, 2025))
+
+
+def coverage_report(store=None, data_dir=None) -> dict[str, Any]:
+    """Everything ``kg stats --coverage`` prints: the yearly table of :func:`coverage`, events per
+    country and period, how the reference lists of ``data/reference/`` are accounted for, and
+    the places the map cannot draw (no coordinates) and events placed only at a country."""
+    from pathlib import Path
+
+    from kg.errors import DataError
+    from kg.graph.build import load
+    from kg.graph.reference import accounting, read_lists, total
+    from kg.store.cache import default_data_dir, or_default
+
+    store = or_default(store)
+    years = coverage(store)
+    periods = []
+    for first, last in PERIODS:
+        row: dict[str, Any] = {"period": f"{first}-{last}"}
+        for c in COVERAGE_COUNTRIES:
+            row[c] = sum(r[f"{c} events"] for r in years if first <= r["year"] <= last)
+        periods.append(row)
+    periods.append({"period": "all", **{c: sum(r[c] for r in periods) for c in COVERAGE_COUNTRIES}})
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
+    problems: list = []
+    lists = accounting(read_lists(data_dir, problems))
+    if problems:
+        raise DataError(problems)
+    data = load(data_dir)
+    states = {r["id"] for r in data.actors if r["type"] == "state"}
+    return {
+        "years": years,
+        "periods": periods,
+        "lists": [*lists, total(lists)] if lists else [],
+        "events": len(data.events),
+        "places without coordinates": sum(1 for r in data.places if not r["lat"]),
+        "events at a country": sum(1 for r in data.events if r["place"] in states),
+        "events without a place": sum(1 for r in data.events if not r["place"]),
+    }

@@ -25,18 +25,34 @@ def check(
     Each finding names the CSV file and line of the row to fix. Exit code 0 when
     there are only warnings, 1 when there is an error.
 
-    In Python: kg.ask.check.check_graph(store, locations=kg.ask.check.row_locations(data_dir)).
+    The checklists of data/reference/ are checked too (rule reference-list): an item without a
+    status is a warning, a status naming no event an error.
+
+    In Python: kg.ask.check.check_graph(store, locations=kg.ask.check.row_locations(data_dir)),
+    kg.ask.check.reference_findings(data_dir).
     """
-    from kg.ask.check import check_graph, counts, row_locations, rules
+    from kg.ask.check import (
+        REFERENCE_RULE,
+        SEVERITIES,
+        check_graph,
+        counts,
+        reference_findings,
+        row_locations,
+        rules,
+    )
     from kg.errors import UsageError
     from kg.store.cache import default_data_dir
 
-    known = {r.id for r in rules()}
+    known = {r.id for r in rules()} | {REFERENCE_RULE}
     unknown = [r for r in rule or [] if r not in known]
     if unknown:
         raise UsageError(f"no rule {', '.join(unknown)}; the rules: {', '.join(sorted(known))}")
-    locations = row_locations(state.data_dir or default_data_dir())
+    data_dir = state.data_dir or default_data_dir()
+    locations = row_locations(data_dir)
     findings = check_graph(store(), include_imports=include_imports, locations=locations, only=rule)
+    if not rule or REFERENCE_RULE in rule:
+        findings = sorted(findings + reference_findings(data_dir),
+                          key=lambda f: (SEVERITIES.index(f.severity), f.file or "~", f.line or 0, f.rule, f.message))
     tally = counts(findings)
     if fmt.value == "json":
         to_json({"errors": tally["error"], "warnings": tally["warning"],

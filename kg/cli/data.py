@@ -90,19 +90,27 @@ def stats(
                                            "the years covered and how many sources.")
     ] = False,
     coverage: Annotated[
-        bool, typer.Option("--coverage", help="Only events and statements per country (Mali, Burkina Faso, Niger) and year.")
+        bool, typer.Option("--coverage", help="Only coverage: events and statements per country (Mali, Burkina Faso, Niger) "
+                                                "and year, events per period, the reference lists of data/reference/ "
+                                                "accounted for (JSON: everything; CSV: the yearly table).")
     ] = False,
 ) -> None:
     """Counts by class, by relation type, by year and by source.
 
-    In Python: kg.ask.stats.stats(), kg.ask.stats.coverage().
+    In Python: kg.ask.stats.stats(), kg.ask.stats.coverage_report().
     """
     from kg.ask.stats import stats as compute
 
     if coverage:
-        from kg.ask.stats import coverage as per_country
+        from kg.ask.stats import coverage_report
 
-        emit(per_country(store()), fmt.value)
+        report = coverage_report(store(), state.data_dir)
+        if fmt.value == "table":
+            _print_coverage(report)
+        elif fmt.value == "json":
+            to_json(report)
+        else:
+            emit(report["years"], fmt.value)
         return
     result = compute(store())
     if brief:
@@ -119,6 +127,19 @@ def stats(
         if fmt.value == "table":
             typer.echo(f"\n{title}" if key != "classes" else f"As of {result['as_of']}\n\n{title}")
         emit(result[key], fmt.value)
+
+
+def _print_coverage(report: dict) -> None:
+    """The yearly table, then events per period, the reference lists, and what the map cannot place."""
+    emit(report["years"], "table")
+    typer.echo("\nEvents per period")
+    emit(report["periods"], "table")
+    if report["lists"]:
+        typer.echo("\nReference lists (data/reference/): items recorded as events, excluded, without a status")
+        emit(report["lists"], "table")
+    typer.echo(f"\n{report['events']} events; {report['events at a country']} placed only at a country, "
+               f"{report['events without a place']} without a place; "
+               f"{report['places without coordinates']} places without coordinates")
 
 
 def _brief(result: dict) -> dict:

@@ -102,8 +102,13 @@ def toll(row: dict[str, str]) -> int | None:
     return max(figures) if figures else None
 
 
-def test_at_least_220_events(events):
-    assert len(events) >= 220
+def test_at_least_450_events(events):
+    assert len(events) >= 450
+
+
+@pytest.mark.parametrize("country", SAHEL)
+def test_each_country_has_at_least_120_events(events, country_of, country):
+    assert sum(1 for eid in events if country_of[eid] == country) >= 120
 
 
 @pytest.mark.parametrize("country", SAHEL)

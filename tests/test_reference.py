@@ -42,7 +42,7 @@ def test_every_item_of_every_shipped_list_has_a_status(shipped):
 
 
 def test_the_items_in_scope_are_recorded(shipped):
-    """The issue's bar: of the items that belong in the graph (all but those out of scope and
+    """The issue's bar: of the items that belong in the graph (all but those out of scope, under the threshold and
     duplicates), at least 95 % are recorded as events."""
     items = [i for ref in shipped for i in ref.items]
     in_scope = [i for i in items if not (i.excluded and i.reason in OUT_OF_SCOPE)]

@@ -24,8 +24,9 @@ INDEX_COLUMNS = ("file", "source", "scope")
 COLUMNS = ("date", "place", "country", "name", "deaths", "status", "reason", "note")
 EXCLUDED = "excluded"
 REASONS = ("out_of_scope", "under_threshold", "duplicate", "unverifiable")
-# Reasons that take an item out of the list's scope: it is not an event the graph should hold.
-OUT_OF_SCOPE = ("out_of_scope", "duplicate")
+# Reasons that take an item out of the list's scope: not an event the graph should hold (the scope
+# rule of data/README.md), or one it already counts. An unverifiable item stays in scope.
+OUT_OF_SCOPE = ("out_of_scope", "under_threshold", "duplicate")
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 _DEATHS = re.compile(r"\d")  # a toll as the list writes it: "21", "20-30", "9 (+20)", "at least 50"
 
@@ -141,7 +142,7 @@ def item_findings(lists: Iterable[ReferenceList], event_ids: set[str],
 
 def accounting(lists: Iterable[ReferenceList]) -> list[dict]:
     """Per list: its items, how many are recorded, excluded (and why), without a status, and
-    the share of the items in scope (all but those out of scope or duplicates) recorded."""
+    the share of the items in scope (all but those out of scope, under the threshold or duplicates) recorded."""
     rows = []
     for ref in lists:
         items = ref.items

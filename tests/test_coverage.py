@@ -74,7 +74,7 @@ DEADLIEST = {
     "bamako_attack_2024": ("mali", 70),
 }
 # Violent events whose sources give no death toll, so none is recorded.
-NO_TOLL_IN_SOURCES = {"ber_clashes_2023", "fuel_tanker_attacks_2025"}
+NO_TOLL_IN_SOURCES = {"ber_clashes_2023", "fuel_tanker_attacks_2025", "battle_of_anderamboukane_2012", "niafunke_attack_2012"}
 VIOLENT = {"massacre", "attack", "ambush", "battle"}
 
 

@@ -74,7 +74,11 @@ DEADLIEST = {
     "bamako_attack_2024": ("mali", 70),
 }
 # Violent events whose sources give no death toll, so none is recorded.
-NO_TOLL_IN_SOURCES = {"ber_clashes_2023", "fuel_tanker_attacks_2025", "battle_of_anderamboukane_2012", "niafunke_attack_2012"}
+NO_TOLL_IN_SOURCES = {
+    "army_positions_attacks_2024_february", "battle_of_anderamboukane_2012", "ber_clashes_2023",
+    "foutouri_attack_2025", "fuel_tanker_attacks_2025", "gorom_gorom_convoy_attack_2025",
+    "natiaboani_attacks_2024", "niafunke_attack_2012", "sebba_attack_2025", "tera_police_attack_2018",
+}
 VIOLENT = {"massacre", "attack", "ambush", "battle"}
 
 

@@ -165,11 +165,11 @@ def test_persons_appear_only_when_asked_about(store):
 def test_periods_merge_where_they_touch(store):
     rows = fought("MNLA", "FAMa", store=store)
     periods = rows[0]["periods"]
-    # the 2012-2013 rebellion (its statements touch and merge), the May 2014 fighting in Kidal
-    # and the Léré attack of April 2015
-    assert len(periods) == 3
-    assert periods[0]["start"] == "2012-01-17" and periods[1]["start"].startswith("2014-05")
-    assert periods[2]["start"].startswith("2015-04")
+    # the 2012-2013 rebellion (its statements touch and merge), the Fooïta clash of September
+    # 2013, the May 2014 fighting in Kidal and the Léré attack of April 2015
+    assert len(periods) == 4
+    assert periods[0]["start"] == "2012-01-17" and periods[1]["start"] == "2013-09-11"
+    assert periods[2]["start"].startswith("2014-05") and periods[3]["start"].startswith("2015-04")
 
 
 def test_bad_dates_and_sources_are_usage_errors(store):

@@ -36,6 +36,8 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from geometry import simplify  # scripts/geometry.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "kg" / "geo" / "sahel-regions.json"
 TOLERANCE = 0.01
@@ -232,30 +234,6 @@ def inside(point, ring) -> bool:
         if (y0 > y) != (y1 > y) and x < (x1 - x0) * (y - y0) / (y1 - y0) + x0:
             hit = not hit
     return hit
-
-
-def simplify(points: list, tolerance: float) -> list:
-    """Douglas-Peucker, iterative (as in scripts/make-borders.py)."""
-    if len(points) < 4:
-        return points
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        a, b = stack.pop()
-        (ax, ay), (bx, by) = points[a], points[b]
-        dx, dy = bx - ax, by - ay
-        norm = (dx * dx + dy * dy) ** 0.5
-        best, index = 0.0, None
-        for i in range(a + 1, b):
-            px, py = points[i]
-            d = abs(dy * (px - ax) - dx * (py - ay)) / norm if norm else ((px - ax) ** 2 + (py - ay) ** 2) ** 0.5
-            if d > best:
-                best, index = d, i
-        if index is not None and best > tolerance:
-            keep[index] = True
-            stack += [(a, index), (index, b)]
-    return [p for p, k in zip(points, keep) if k]
 
 
 def clean_ring(ring: list) -> list | None:

@@ -22,6 +22,8 @@ import json
 import sys
 from pathlib import Path
 
+from geometry import simplify  # scripts/geometry.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "kg" / "geo" / "sahel-borders.json"
 REGION = (-18.5, 3.5, 25.0, 28.0)  # west, south, east, north: the Sahel and the coast south of it
@@ -49,30 +51,6 @@ def ring(arcs: list, indexes: list[int]) -> list[tuple[float, float]]:
         arc = arcs[i] if i >= 0 else arcs[~i][::-1]
         points.extend(arc if not points else arc[1:])
     return points
-
-
-def simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
-    """Douglas-Peucker, iterative (rings have thousands of points)."""
-    if len(points) < 4:
-        return points
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        a, b = stack.pop()
-        (ax, ay), (bx, by) = points[a], points[b]
-        dx, dy = bx - ax, by - ay
-        norm = (dx * dx + dy * dy) ** 0.5
-        best, index = 0.0, None
-        for i in range(a + 1, b):
-            px, py = points[i]
-            d = abs(dy * (px - ax) - dx * (py - ay)) / norm if norm else ((px - ax) ** 2 + (py - ay) ** 2) ** 0.5
-            if d > best:
-                best, index = d, i
-        if index is not None and best > tolerance:
-            keep[index] = True
-            stack += [(a, index), (index, b)]
-    return [p for p, k in zip(points, keep) if k]
 
 
 def main(path: str) -> None:

@@ -73,11 +73,18 @@ def serve(
     per_client: Annotated[
         int | None,
         typer.Option("--per-client", help="Queries one client address may run at once; its others wait "
-                                          "(default: half the workers).", min=1),
+                                          "(default: a quarter of the workers; the last quarter "
+                                          "goes only to clients running nothing yet).", min=1),
     ] = None,
     max_request_kb: Annotated[
         int, typer.Option("--max-request-kb", help="Largest request body, in KiB; a bigger one gets 413.", min=1)
     ] = 1024,
+    max_memory_mb: Annotated[
+        float | None,
+        typer.Option("--max-memory-mb", metavar="MB", help="Memory one query may take, in MB; past it the query "
+                                                            "gets 503 (default: half the RAM shared between the "
+                                                            "workers; 0: no cap)."),
+    ] = None,
     union: Annotated[
         bool,
         typer.Option("--union-default-graph/--no-union-default-graph",
@@ -110,9 +117,12 @@ def serve(
         typer.echo(f"SPARQL endpoint: {url}/sparql   query page: {url}/   (Ctrl-C stops)")
         sys.stdout.flush()
 
+    from kg.store.memory_cap import check_cap
+
     limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000),
                     workers=workers or default_workers(), per_client=per_client or 0,
-                    max_request_bytes=max_request_kb * 1024)
+                    max_request_bytes=max_request_kb * 1024,
+                    max_memory_mb=None if max_memory_mb is None else check_cap(max_memory_mb))
     if store_dir is not None:
         from kg.errors import UsageError
         from kg.store.embedded import OxigraphStore

@@ -179,6 +179,7 @@ def _run_elsewhere(store, kind: str, text: str, bindings: dict, fmt: str, timeou
     if timeout is not None and hasattr(store, "timeout"):
         store = copy.copy(store)
         store.timeout = timeout
+        store.timeout_option = "kg query --timeout"
     if fmt == "table" and kind == "SELECT":
         rows = store.select(text, bindings)
         yield ("columns", list(rows[0]) if rows else [])

@@ -34,6 +34,11 @@ def push(
         ),
     ] = None,
     no_wait: NoWaitOption = False,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", metavar="S", min=0.1, max=86400,
+                     help="Seconds each graph's upload and the server's answer may take."),
+    ] = 600.0,
 ) -> None:
     """Upload the built graph (every named graph, or one) to a SPARQL 1.1 server.
 
@@ -49,7 +54,7 @@ def push(
     if not target:
         raise UsageError("kg push needs --endpoint URL (the server's SPARQL query endpoint)")
     source = open_store(state.data_dir, wait=not no_wait)
-    for done in run_push(target, graph, store_url=store_url, source=source, wait=not no_wait):
+    for done in run_push(target, graph, store_url=store_url, source=source, wait=not no_wait, timeout=timeout):
         typer.echo(f"pushed {done['graph']}: {done['triples']} triples")
 
 

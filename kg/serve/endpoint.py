@@ -430,6 +430,8 @@ class QueryPool:
                             f"for a free worker: the server is busy, or your earlier queries (at most "
                             f"{self.limits.client_share} of one client run at once) are slow; try again later")
                     self._turns.wait(min(left, GONE_CHECK_SECONDS))
+                    if self.closed:
+                        raise StoreError("the server is stopping; this query was not run")
                     if gone is not None and gone():
                         raise ClientGone()
             finally:
@@ -524,6 +526,7 @@ class QueryPool:
         with self._lock:
             self.closed = True
             workers = list(self._all)
+            self._turns.notify_all()  # queued queries end at once
         for w in workers:
             self._stop(w)
 

@@ -108,7 +108,7 @@ def query(
     ``timeout`` seconds (None or 0: no limit) bounds the whole query; past it
     the query is stopped and ``QueryTimeoutError`` (a QueryError) raised.
     ``max_memory_mb`` caps the memory of the query on the on-disk store
-    (default: a quarter of the RAM, see kg.store.memory_cap; 0: no cap); past
+    (default: an eighth of the RAM, see kg.store.memory_cap; 0: no cap); past
     it ``QueryMemoryError`` (a QueryError) is raised.
     See ``stream`` for the answer as it comes.
     """

@@ -33,7 +33,7 @@ def query_command(
     max_memory_mb: Annotated[
         float | None,
         typer.Option("--max-memory-mb", metavar="MB", help="Stop the query when it needs more memory than this "
-                                                            "(default: a quarter of the RAM, at most 8192; 0: no cap)."),
+                                                            "(default: an eighth of the RAM, at most 4096; 0: no cap)."),
     ] = None,
 ) -> None:
     """Run SPARQL over the graph: from an argument, a file or stdin, or a named query.

@@ -11,8 +11,9 @@ that and says "the query needed more than N MB". ``RLIMIT_AS`` would also
 count address space reserved but never used (thread stacks, allocator
 arenas), which says nothing about the machine's memory.
 
-The defaults are a share of the machine's RAM: a quarter for ``kg query``
-(at most 8 GB), and half of it split between the endpoint's workers.
+The defaults are a share of the machine's RAM: an eighth for ``kg query``
+(at most 4 GB: a sort of a million rows of a big import takes a few hundred
+MB), and half of it split between the endpoint's workers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import os
 
 MIN_MB = 256  # below this the store cannot even be opened
-MAX_DEFAULT_MB = 8192
+MAX_DEFAULT_MB = 4096
 
 # What the engine prints when an allocation fails (Rust's handle_alloc_error), then aborts.
 OUT_OF_MEMORY_MARK = "memory allocation of"
@@ -35,8 +36,8 @@ def total_memory_mb() -> int:
 
 
 def default_query_mb() -> int:
-    """The default cap of one ``kg query``: a quarter of the RAM, between 256 MB and 8 GB."""
-    return max(MIN_MB, min(MAX_DEFAULT_MB, total_memory_mb() // 4))
+    """The default cap of one ``kg query``: an eighth of the RAM, between 256 MB and 4 GB."""
+    return max(MIN_MB, min(MAX_DEFAULT_MB, total_memory_mb() // 8))
 
 
 def default_worker_mb(workers: int) -> int:

@@ -8,7 +8,8 @@ waited for, the query child included), its exit code and the first line of its
 error. The cases:
 
 - ``query``: ``kg query`` of an ORDER BY over a three-way cross join on the
-  curated store (the default --timeout 60 and the default memory cap);
+  curated store plus a synthetic ACLED import of ``--acled-rows`` rows (the
+  default --timeout 60 and the default memory cap);
 - ``gz-bomb``: ``kg import acled`` of a .csv.gz whose notes cell opens a quote
   that never closes, followed by 2 GB of short lines (2 MB compressed);
 - ``one-line``: ``kg import acled`` of a 1 GB CSV file that is one line.
@@ -85,6 +86,7 @@ def main() -> None:
     parser.add_argument("--cases", default="query,gz-bomb,one-line")
     parser.add_argument("--outer-mb", type=int, default=6144)
     parser.add_argument("--gigabytes", type=float, default=1.0, help="size of the one-line file (the bomb: twice)")
+    parser.add_argument("--acled-rows", type=int, default=5000, help="synthetic ACLED rows imported before the query")
     args = parser.parse_args()
     cases = args.cases.split(",")
     with tempfile.TemporaryDirectory(prefix="kg-bench-memory-") as tmp:
@@ -99,6 +101,13 @@ def main() -> None:
               f"{os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') >> 20} MB")
         for case in cases:
             if case == "query":
+                if args.acled_rows:
+                    sys.path.insert(0, str(HERE))
+                    from synthetic import write
+
+                    rows = write("acled", args.acled_rows, tmp_path / "acled_synthetic.csv")
+                    subprocess.run([sys.executable, "-m", "kg", "import", "acled", str(rows)], env=env, check=True,
+                                   capture_output=True, cwd=tmp)
                 figures = run(env, args.outer_mb, tmp_path, "query", SORTED_CROSS_JOIN)
             elif case == "gz-bomb":
                 path = gz_bomb(tmp_path / "acled_bomb.csv.gz", 2 * args.gigabytes)

@@ -53,6 +53,27 @@ def test_a_stray_quote_is_reported_with_the_lines_it_swallowed(tmp_path):
     assert sum(r.lost for r in rows) == total  # every row of the file is accounted for
 
 
+def test_a_stray_quote_that_swallows_one_row_counts_two_lost(tmp_path):
+    """A quote opened in one row's notes and closed by a quote inside the next row's notes:
+    the two rows merge into one of the wrong width; both are counted, not one."""
+    header, rows = sample_lines()
+    first, second = rows[5].split(","), rows[6].split(",")
+    first[27] = '"' + first[27]
+    second[27] = second[27] + '" and more'
+    rows[5], rows[6] = ",".join(first), ",".join(second)
+    path = tmp_path / "acled_merged.csv"
+    path.write_text(header + "".join(rows), encoding="utf-8")
+    stream = CsvStream(path)
+    try:
+        read = list(stream)
+    finally:
+        stream.close()
+    bad = [r for r in read if r.problem is not None]
+    assert len(bad) == 1 and bad[0].lost == 2 and bad[0].line == 7
+    assert "runs on over lines 7-8" in str(bad[0].problem)
+    assert sum(r.lost for r in read) == len(rows)
+
+
 def test_the_import_report_counts_every_swallowed_row(kg, tmp_path):
     path = with_stray_quote(tmp_path, 10)
     result = kg("import", "acled", str(path), "--format", "json", home=tmp_path / "home")

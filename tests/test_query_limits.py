@@ -18,7 +18,7 @@ from kg.store.query_shape import MAX_NESTING, MAX_STEPS, check_query_shape
 ROOT = Path(__file__).resolve().parent.parent
 HUNGRY = "SELECT * WHERE { GRAPH ?g { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f } } ORDER BY ?b ?d ?f LIMIT 1"
 
-CRASHERS = {  # each of these killed the process that ran it (SIGSEGV), measured on pyoxigraph 0.4
+CRASHERS = {  # each of these killed the process that ran it (SIGSEGV), measured on pyoxigraph 0.5.13
     "braces": "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000,
     "nested calls": "SELECT * WHERE { BIND(" + 'CONCAT("a",' * 1000 + '"b"' + ")" * 1000 + " AS ?x) }",
     "negations": "SELECT * WHERE { FILTER(" + "!" * 10000 + "true) }",

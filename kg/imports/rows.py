@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +128,8 @@ class CsvStream:
         self.bytes_read = 0
         self._bad_lines: list[int] = []
         self._long_lines: list[tuple[int, int]] = []  # (line, bytes) of lines past MAX_LINE_BYTES
+        self._width = 0  # the header's cells, once read
+        self._rowlike: deque[int] = deque()  # lines with a delimiter per header cell: each looks like a row
         self._file, self.size, self.compression = open_text_bytes(self.path)
         self._reader = csv.reader(self._lines())
         self.header = self._read_header()
@@ -190,10 +193,13 @@ class CsvStream:
             n += 1
             self.bytes_read += len(raw)
             try:
-                yield raw.decode("utf-8")
+                text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 self._bad_lines.append(n)
-                yield raw.decode("utf-8", "replace")
+                text = raw.decode("utf-8", "replace")
+            if self._width > 1 and text.count(",") >= self._width - 1:
+                self._rowlike.append(n)
+            yield text
 
     def _read_header(self) -> list[str]:
         try:
@@ -217,20 +223,8 @@ class CsvStream:
                                          f"(columns {seen[name]} and {i}); one would silently override the other: "
                                          "rename or remove one")])
             seen.setdefault(name, i)
+        self._width = len(header)
         return header
-
-    def _swallowed(self, cells: list[str], width: int) -> tuple[int, int | None]:
-        """How many lines inside the cells of one row look like rows of their own (as many
-        cells as the header) -- lines a stray quote swallowed -- and the first such cell."""
-        count, where = 0, None
-        for i, cell in enumerate(cells):
-            if "\n" not in cell:
-                continue
-            for segment in cell.split("\n")[1:-1] or cell.split("\n")[1:]:
-                if segment.count(",") >= width - 1 and len(next(csv.reader([segment]), [])) >= width:
-                    count += 1
-                    where = i if where is None else where
-        return count, where
 
     def close(self) -> None:
         self._file.close()
@@ -263,10 +257,17 @@ class CsvStream:
                     f"the line is {_mb(size)} long, past the {_mb(MAX_LINE_BYTES)} a line may take; "
                     "it was skipped (a row of ACLED or GED takes about 1 KB)"), max(1, last - line + 1))
                 continue
-            if last > line:  # the row ran over several lines: did a stray quote swallow rows?
-                swallowed, at = self._swallowed(cells, width)
-                if swallowed:
+            rowlike = self._rowlike
+            while rowlike and rowlike[0] <= line:
+                rowlike.popleft()
+            if last > line and rowlike and rowlike[0] <= last:  # lines inside this row that look like rows
+                swallowed = 0
+                while rowlike and rowlike[0] <= last:
+                    rowlike.popleft()
+                    swallowed += 1
+                if swallowed:  # a stray quote ran a cell on over them
                     lost = last - line + 1
+                    at = next((i for i, c in enumerate(cells) if "\n" in c), None)
                     column = header[at] if at is not None and at < width else None
                     yield Row(line, cells, Problem(
                         self.name, line, column,

@@ -6,7 +6,7 @@ FILTER or BIND after another, triple patterns joined by ``.``, ``;`` or
 ``,``). Deep enough, they overflow the thread's stack and the *process*
 dies with SIGSEGV: the query child, a ``kg serve`` worker, or -- through
 the Python API on an in-memory store -- the user's own interpreter. Measured
-on pyoxigraph 0.4 with an 8 MB stack (bench/bench_query_shape.py):
+on pyoxigraph with an 8 MB stack (bench/bench_query_shape.py; figures in bench/README.md):
 braces nested 2,500 deep, ``CONCAT(`` nested 1,000 deep, 5,000 BINDs or
 10,000 ``!``, FILTERs, UNIONs, ``+``, ``&&`` or triple patterns crash it;
 half of each survives.

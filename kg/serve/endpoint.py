@@ -660,6 +660,8 @@ def read_body(environ, limit: int) -> bytes:
             if not chunk:
                 return bytes(data)
             data += chunk
+    except ProtocolError:
+        raise
     except (OSError, ValueError) as e:  # a malformed chunked body, or one cut short
         raise ProtocolError(400, f"the request body cannot be read: {e}; send a well-formed body "
                                  "(Content-Length, or valid chunked encoding)") from None

@@ -54,7 +54,8 @@ is the safety a public-facing endpoint needs:
   refused with 400 before a worker sees it (:mod:`kg.store.query_shape`).
 - **Bounded requests.** A body over ``max_request_bytes`` gets 413 before
   it is read (a chunked one is read up to the limit); a malformed one
-  (bad chunked encoding, cut short) gets 400.
+  (bad chunked encoding, cut short) gets 400, and so does one whose client
+  stays silent for ``REQUEST_IO_TIMEOUT`` (60 s) in the middle of it.
 
 The SPARQL 1.1 Protocol's own rules (formats, the dataset, charsets) are in
 :mod:`kg.serve.protocol`. Queries resolve relative IRIs against the endpoint's URL
@@ -897,7 +898,7 @@ def serve(
         pool = QueryPool(path, limits)
         app = make_app(pool, graphs=graphs, example_list=example_list, limits=limits,
                        union=union, allow_service=allow_service)
-        server = make_server(host, port, app, threaded=True, fd=listener.fileno())
+        server = make_server(host, port, app, threaded=True, fd=listener.fileno(), request_handler=_handler())
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             url = f"http://{_url_host(host)}:{server.port}"
@@ -915,6 +916,20 @@ def serve(
             pool.close()
         if path is not None:
             shutil.rmtree(path, ignore_errors=True)
+
+
+REQUEST_IO_TIMEOUT = 60.0  # seconds a connection may stay silent while we read its request or write an answer
+
+
+def _handler():
+    """werkzeug's request handler with a socket timeout: a client that declares a body (or a chunk)
+    and never sends it, or never reads its answer, holds a thread at most this long, then gets 400."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        timeout = REQUEST_IO_TIMEOUT
+
+    return Handler
 
 
 def _interrupt(*_) -> None:

@@ -93,10 +93,12 @@ def options(
 
     from kg.store import locks, remote
 
-    if math.isnan(endpoint_timeout) or math.isnan(connect_timeout) or math.isnan(lock_wait):
-        from kg.errors import UsageError
+    for name, value in (("--endpoint-timeout", endpoint_timeout), ("--connect-timeout", connect_timeout),
+                        ("--lock-wait", lock_wait)):
+        if math.isnan(value):
+            from kg.errors import UsageError
 
-        raise UsageError("--endpoint-timeout, --connect-timeout and --lock-wait take a number of seconds, not nan")
+            raise UsageError(f"{name} takes a number of seconds, not nan")
     remote.default_timeouts.update(connect=connect_timeout, query=endpoint_timeout)
     locks.set_default_wait(lock_wait)
     state.data_dir = data

@@ -17,6 +17,7 @@ from kg.graph.terms import IRI
 from kg.store import sparql
 from kg.store.embedded import RDF_FORMATS, RESULT_FORMATS, query_kind
 from kg.store.params import convert_params
+from kg.store.query_shape import check_query_shape
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -98,6 +99,7 @@ def query(
     fmt: str = "table",
     store=None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    max_memory_mb: int | None = None,
 ) -> Answer:
     """Run SPARQL text, or the named query ``text`` (see ``kg query --list``).
 
@@ -105,9 +107,13 @@ def query(
     results document; ttl/nt/nq/trig/jsonld/xml serialise CONSTRUCT/DESCRIBE.
     ``timeout`` seconds (None or 0: no limit) bounds the whole query; past it
     the query is stopped and ``QueryTimeoutError`` (a QueryError) raised.
+    ``max_memory_mb`` caps the memory of the query on the on-disk store
+    (default: an eighth of the RAM, see kg.store.memory_cap; 0: no cap); past
+    it ``QueryMemoryError`` (a QueryError) is raised.
     See ``stream`` for the answer as it comes.
     """
-    with stream(text, params=params, fmt=fmt, store=store, timeout=timeout) as answer:
+    with stream(text, params=params, fmt=fmt, store=store, timeout=timeout,
+                max_memory_mb=max_memory_mb) as answer:
         if answer.boolean is not None:
             return Answer(answer.kind, boolean=answer.boolean)
         if fmt == "table" and answer.kind == "SELECT":
@@ -122,22 +128,26 @@ def stream(
     fmt: str = "table",
     store=None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    max_memory_mb: int | None = None,
 ) -> Stream:
     """Like ``query``, but the rows or bytes come as the engine yields them.
 
     On the on-disk store (the default) the query runs in a child process
-    that is killed at the limit, whatever the query does. On a store held in
+    that is killed at the limit, whatever the query does, and that holds
+    itself to ``max_memory_mb``. On a store held in
     memory the limit is checked between rows, which stops a query that
     yields lazily but not one blocked in a sort or an aggregate; a remote
     endpoint gets the limit as its HTTP timeout; rdflib's engine has none.
     """
     from kg.store.cache import or_default
     from kg.store.embedded import OxigraphStore, with_values
+    from kg.store.memory_cap import check_cap, default_query_mb
     from kg.store.query_process import run_in_child, run_in_process
 
     if timeout is not None and timeout < 0:
         raise UsageError(f"timeout must be 0 (no limit) or more seconds, not {timeout:g}")
     timeout = timeout or None
+    memory = default_query_mb() if max_memory_mb is None else check_cap(max_memory_mb, "max_memory_mb")
     store = or_default(store)
     raw = params or {}
     if is_named(text):
@@ -145,6 +155,7 @@ def stream(
         bindings = convert_params(named, raw, store)
         text = named.text
     else:
+        check_query_shape(text)  # before any engine: deep nesting crashes it
         bindings = {k: guess_value(v) for k, v in raw.items()}
     kind = query_kind(text)
     graph_result = kind in ("CONSTRUCT", "DESCRIBE")
@@ -155,7 +166,7 @@ def stream(
     if isinstance(store, OxigraphStore):
         bound = with_values(text, bindings)
         if store.path is not None:
-            messages = run_in_child(os.path.realpath(store.path), bound, fmt, timeout)
+            messages = run_in_child(os.path.realpath(store.path), bound, fmt, timeout, memory)
         else:
             messages = run_in_process(store.store, bound, fmt, timeout)
     else:
@@ -168,6 +179,7 @@ def _run_elsewhere(store, kind: str, text: str, bindings: dict, fmt: str, timeou
     if timeout is not None and hasattr(store, "timeout"):
         store = copy.copy(store)
         store.timeout = timeout
+        store.timeout_option = "kg query --timeout"
     if fmt == "table" and kind == "SELECT":
         rows = store.select(text, bindings)
         yield ("columns", list(rows[0]) if rows else [])

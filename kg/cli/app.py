@@ -72,7 +72,35 @@ def options(
             help="Ask this SPARQL 1.1 endpoint (e.g. http://127.0.0.1:7878/query) instead of the local store.",
         ),
     ] = None,
+    endpoint_timeout: Annotated[
+        float,
+        typer.Option("--endpoint-timeout", envvar="KG_ENDPOINT_TIMEOUT", metavar="S", min=0.1, max=86400,
+                     help="Seconds an --endpoint server may take to answer a query."),
+    ] = 60.0,
+    connect_timeout: Annotated[
+        float,
+        typer.Option("--connect-timeout", envvar="KG_CONNECT_TIMEOUT", metavar="S", min=0.1, max=3600,
+                     help="Seconds a server (--endpoint, kg push) may take to accept the connection."),
+    ] = 10.0,
+    lock_wait: Annotated[
+        float,
+        typer.Option("--lock-wait", envvar="KG_LOCK_WAIT", metavar="S", min=0,
+                     help="Seconds a command that changes the store waits for another that is changing it "
+                          "(inf: no bound; a stopped one ends the wait sooner)."),
+    ] = 600.0,
 ) -> None:
+    import math
+
+    from kg.store import locks, remote
+
+    for name, value in (("--endpoint-timeout", endpoint_timeout), ("--connect-timeout", connect_timeout),
+                        ("--lock-wait", lock_wait)):
+        if math.isnan(value):
+            from kg.errors import UsageError
+
+            raise UsageError(f"{name} takes a number of seconds, not nan")
+    remote.default_timeouts.update(connect=connect_timeout, query=endpoint_timeout)
+    locks.set_default_wait(lock_wait)
     state.data_dir = data
     state.endpoint = endpoint
     logging.basicConfig(format="kg: %(message)s", level=logging.INFO if verbose else logging.WARNING)

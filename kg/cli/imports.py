@@ -123,7 +123,8 @@ def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
             typer.echo(f"  {f['file']}: {f['layout']}; {f['rows']} rows, {f['events']} events, "
                        f"{f['skipped']} skipped")
     if report["problems"]:
-        typer.echo(f"\nskipped rows ({report['problem_count']}):")
+        lost = "" if report["skipped"] == report["problem_count"] else f"; {report['skipped']} rows lost in all"
+        typer.echo(f"\nskipped rows ({report['problem_count']} problems{lost}):")
         for p in report["problems"]:
             typer.echo(f"  {p}")
         if report["problem_count"] > len(report["problems"]):

@@ -30,22 +30,31 @@ def query_command(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0, metavar="S", help="Stop the query after S seconds (0: no limit).")
     ] = 60.0,
+    max_memory_mb: Annotated[
+        float | None,
+        typer.Option("--max-memory-mb", metavar="MB", help="Stop the query when it needs more memory than this "
+                                                            "(default: an eighth of the RAM, at most 4096; 0: no cap)."),
+    ] = None,
 ) -> None:
     """Run SPARQL over the graph: from an argument, a file or stdin, or a named query.
 
     Examples: kg query who-fought-in-year --param year=2013;
     kg query 'SELECT ?a WHERE { GRAPH ?g { ?a skg:fought actor:jnim } }' --format csv.
     Prefixes skg:, actor:, event:, place:, stmt:, source:, rdfs:, xsd: ... are predeclared.
-    Rows are printed as they come; past --timeout the query is stopped (exit 3).
-    In Python: kg.query(text, params=..., fmt=..., timeout=...), or stream(...) from the module kg.ask.query.
+    Rows are printed as they come; past --timeout or --max-memory-mb the query is stopped (exit 3).
+    In Python: kg.query(text, params=..., fmt=..., timeout=..., max_memory_mb=...), or stream(...) from the module kg.ask.query.
     """
     from kg.ask.query import named_query_list, short, stream
 
     if list_queries:
         emit(named_query_list(), "table" if fmt == "table" else fmt, ["name", "title", "params"])
         return
+    from kg.store.memory_cap import check_cap
+
+    memory = None if max_memory_mb is None else check_cap(max_memory_mb)
     text = _read_query(query, file)
-    with stream(text, params=_parse_params(param or []), fmt=fmt, store=store(), timeout=timeout) as answer:
+    with stream(text, params=_parse_params(param or []), fmt=fmt, store=store(), timeout=timeout,
+                max_memory_mb=memory) as answer:
         if answer.boolean is not None:
             typer.echo("true" if answer.boolean else "false")
         elif fmt == "table" and answer.kind == "SELECT":

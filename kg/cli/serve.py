@@ -34,6 +34,11 @@ def push(
         ),
     ] = None,
     no_wait: NoWaitOption = False,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", metavar="S", min=0.1, max=86400,
+                     help="Seconds each graph's upload and the server's answer may take."),
+    ] = 600.0,
 ) -> None:
     """Upload the built graph (every named graph, or one) to a SPARQL 1.1 server.
 
@@ -49,7 +54,7 @@ def push(
     if not target:
         raise UsageError("kg push needs --endpoint URL (the server's SPARQL query endpoint)")
     source = open_store(state.data_dir, wait=not no_wait)
-    for done in run_push(target, graph, store_url=store_url, source=source, wait=not no_wait):
+    for done in run_push(target, graph, store_url=store_url, source=source, wait=not no_wait, timeout=timeout):
         typer.echo(f"pushed {done['graph']}: {done['triples']} triples")
 
 
@@ -73,11 +78,18 @@ def serve(
     per_client: Annotated[
         int | None,
         typer.Option("--per-client", help="Queries one client address may run at once; its others wait "
-                                          "(default: half the workers).", min=1),
+                                          "(default: a quarter of the workers; the last quarter "
+                                          "goes only to clients running nothing yet).", min=1),
     ] = None,
     max_request_kb: Annotated[
         int, typer.Option("--max-request-kb", help="Largest request body, in KiB; a bigger one gets 413.", min=1)
     ] = 1024,
+    max_memory_mb: Annotated[
+        float | None,
+        typer.Option("--max-memory-mb", metavar="MB", help="Memory one query may take, in MB; past it the query "
+                                                            "gets 503 (default: half the RAM shared between the "
+                                                            "workers; 0: no cap)."),
+    ] = None,
     union: Annotated[
         bool,
         typer.Option("--union-default-graph/--no-union-default-graph",
@@ -110,9 +122,12 @@ def serve(
         typer.echo(f"SPARQL endpoint: {url}/sparql   query page: {url}/   (Ctrl-C stops)")
         sys.stdout.flush()
 
+    from kg.store.memory_cap import check_cap
+
     limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000),
                     workers=workers or default_workers(), per_client=per_client or 0,
-                    max_request_bytes=max_request_kb * 1024)
+                    max_request_bytes=max_request_kb * 1024,
+                    max_memory_mb=None if max_memory_mb is None else check_cap(max_memory_mb))
     if store_dir is not None:
         from kg.errors import UsageError
         from kg.store.embedded import OxigraphStore

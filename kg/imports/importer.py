@@ -51,7 +51,8 @@ class Counters:
 
     rows: int = 0
     events: int = 0
-    skipped: int = 0
+    skipped: int = 0  # rows lost: a stray quote's cell holds many (Row.lost)
+    problem_count: int = 0
     filtered: int = 0
     duplicates: int = 0
     problems: list[str] = field(default_factory=list)
@@ -213,7 +214,7 @@ def import_files(
         "new_actors": mapper.report_actors(), "unresolved": unplaced, "resolution": mapper.resolution(),
         "off_period": mapper.off_period,
         "problems": [p for src in sources for p in src.counters.problems],
-        "problem_count": sum(src.counters.skipped for src in sources),
+        "problem_count": sum(src.counters.problem_count for src in sources),
         "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds) if seconds else None,
         "period": [mapper.first.isoformat(), mapper.last.isoformat()] if mapper.first else None,
         "files": [{"file": src.path.name, "layout": src.layout.name, "rows": src.counters.rows,
@@ -306,7 +307,7 @@ def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earli
             before = list(mapper.mentions)
 
             for row in stream:
-                counters.rows += 1
+                counters.rows += row.lost
                 problem = row.problem
                 if problem is None:
                     if countries and normalise(reader.country(row.cells)) not in countries:
@@ -321,7 +322,8 @@ def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earli
                 if problem is not None:
                     if strict:
                         raise StrictAbort(problem)
-                    counters.skipped += 1
+                    counters.skipped += row.lost if row.problem is not None else 1
+                    counters.problem_count += 1
                     if len(counters.problems) < MAX_PROBLEMS:
                         counters.problems.append(str(problem))
                     continue

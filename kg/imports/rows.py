@@ -3,19 +3,30 @@ bad row can be reported by line and column without reading the file whole.
 
 Bytes that are not UTF-8 do not stop the reader: the row they are in is
 reported (with the column, when it can be told) and the rest of the file is read.
+
+Memory stays bounded whatever the file holds: a physical line is read at most
+``MAX_LINE_BYTES`` at a time (a longer one is skipped to its end and reported
+as a bad row), and a cell may hold at most ``MAX_FIELD_CHARS`` characters (a
+quote left open no longer gathers the rest of the file into one cell). A cell
+that runs over lines which look like rows of their own -- a stray quote that
+swallowed them -- is reported with the lines it spans, and every row on those
+lines counts as skipped (``Row.lost``).
 """
 
 from __future__ import annotations
 
 import csv
 import sys
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import DataError, Problem
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+MAX_LINE_BYTES = 4 << 20  # one physical line; ACLED's and GED's rows take about 1 KB
+MAX_FIELD_CHARS = 1 << 20  # one cell, even one that runs over several lines
+csv.field_size_limit(min(sys.maxsize, MAX_FIELD_CHARS))
 
 
 _BINARY = {  # how a file that is not CSV text begins, and what it is
@@ -79,7 +90,14 @@ def _csv_error(e: Exception) -> str:
     text = str(e)
     if "new-line character seen in unquoted field" in text:
         return "a line break inside a cell that is not quoted"
+    if "field larger than field limit" in text:
+        return (f"a cell longer than {MAX_FIELD_CHARS:,} characters, the most one may hold "
+                "(a quote left open runs a cell on over the lines after it)")
     return text
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
 
 
 
@@ -97,6 +115,7 @@ class Row:
     line: int
     cells: list[str]
     problem: Problem | None  # set when the row cannot be used as it is
+    lost: int = 1  # rows of the file this one stands for: more when a stray quote swallowed some
 
 
 class CsvStream:
@@ -108,6 +127,9 @@ class CsvStream:
         self.size = self.path.stat().st_size
         self.bytes_read = 0
         self._bad_lines: list[int] = []
+        self._long_lines: list[tuple[int, int]] = []  # (line, bytes) of lines past MAX_LINE_BYTES
+        self._width = 0  # the header's cells, once read
+        self._rowlike: deque[int] = deque()  # lines with a delimiter per header cell: each looks like a row
         self._file, self.size, self.compression = open_text_bytes(self.path)
         self._reader = csv.reader(self._lines())
         self.header = self._read_header()
@@ -128,17 +150,42 @@ class CsvStream:
                                      "it may be truncated or damaged: download it again")]) from None
 
     def _undamaged_lines(self) -> Iterator[bytes]:
+        """The file's physical lines, none longer than MAX_LINE_BYTES: a longer one is read
+        on to its end in pieces, noted in ``_long_lines`` and given as an empty line."""
         head = self._file.peek(1 << 16)[: 1 << 16] if hasattr(self._file, "peek") else b""
         if b"\r" in head and b"\n" not in head:  # old Mac / spreadsheet line ends: CR alone
-            rest = b""
-            while block := self._file.read(1 << 20):
-                *lines, rest = (rest + block).split(b"\r")
-                for line in lines:
-                    yield line + b"\n"
-            if rest:
-                yield rest
+            yield from self._cr_lines()
             return
-        yield from self._file
+        readline, n = self._file.readline, 0
+        while line := readline(MAX_LINE_BYTES + 1):
+            n += 1
+            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+                size = len(line)
+                while (more := readline(1 << 20)) and not more.endswith(b"\n"):
+                    size += len(more)
+                self._long_lines.append((n, size + len(more)))
+                line = b"\n"
+            yield line
+
+    def _cr_lines(self) -> Iterator[bytes]:
+        """Lines ended by CR alone, bounded as ``_undamaged_lines`` bounds the others."""
+        rest, n, skipped = b"", 0, 0  # skipped: bytes of a line too long, read past so far
+        while block := self._file.read(1 << 20):
+            *lines, rest = (rest + block).split(b"\r")
+            for line in lines:
+                n += 1
+                if skipped or len(line) > MAX_LINE_BYTES:
+                    self._long_lines.append((n, skipped + len(line)))
+                    skipped, line = 0, b""
+                yield line + b"\n"
+            if len(rest) > MAX_LINE_BYTES:
+                skipped, rest = skipped + len(rest), b""
+        if skipped or rest:
+            n += 1
+            if skipped:
+                self._long_lines.append((n, skipped + len(rest)))
+                rest = b""
+            yield rest
 
     def _lines(self) -> Iterator[str]:
         n = 0
@@ -146,10 +193,13 @@ class CsvStream:
             n += 1
             self.bytes_read += len(raw)
             try:
-                yield raw.decode("utf-8")
+                text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 self._bad_lines.append(n)
-                yield raw.decode("utf-8", "replace")
+                text = raw.decode("utf-8", "replace")
+            if self._width > 1 and text.count(",") >= self._width - 1:
+                self._rowlike.append(n)
+            yield text
 
     def _read_header(self) -> list[str]:
         try:
@@ -158,11 +208,22 @@ class CsvStream:
             raise DataError([Problem(self.name, 1, None, "the file is empty; expected a CSV header row")]) from None
         except csv.Error as e:
             raise DataError([Problem(self.name, 1, None, f"not a CSV header row ({_csv_error(e)})")]) from None
+        if self._long_lines and self._long_lines[0][0] <= self._reader.line_num:
+            raise DataError([Problem(self.name, 1, None, f"the header line is {_mb(self._long_lines[0][1])} long, "
+                                     f"past the {_mb(MAX_LINE_BYTES)} a line may take; not a CSV header row")])
         if self._bad_lines:
             raise DataError([Problem(self.name, 1, None, "the header is not UTF-8 text; save the file as UTF-8")])
         header = [c.strip().lower() for c in header]
         if header:
             header[0] = header[0].lstrip("\ufeff").strip()
+        seen: dict[str, int] = {}
+        for i, name in enumerate(header, 1):
+            if name and name in seen:
+                raise DataError([Problem(self.name, 1, name, f"the column '{name}' appears twice in the header "
+                                         f"(columns {seen[name]} and {i}); one would silently override the other: "
+                                         "rename or remove one")])
+            seen.setdefault(name, i)
+        self._width = len(header)
         return header
 
     def close(self) -> None:
@@ -179,10 +240,41 @@ class CsvStream:
             except csv.Error as e:
                 line = last + 1
                 last = reader.line_num
-                yield Row(line, [], Problem(self.name, line, None, f"not valid CSV: {_csv_error(e)}"))
+                lost = last - line + 1  # a cell past the limit: every line it ran over was a row
+                span = f"lines {line}-{last}" if lost > 1 else f"line {line}"
+                yield Row(line, [], Problem(self.name, line, None, f"not valid CSV ({span}): {_csv_error(e)}"
+                                            + (f"; the {lost} rows on these lines were not imported" if lost > 1 else "")),
+                          lost)
                 continue
             line = last + 1
             last = reader.line_num
+            if self._long_lines and self._long_lines[0][0] <= last:
+                long_line, size = self._long_lines[0]
+                while self._long_lines and self._long_lines[0][0] <= last:
+                    self._long_lines.pop(0)
+                yield Row(long_line, [], Problem(
+                    self.name, long_line, None,
+                    f"the line is {_mb(size)} long, past the {_mb(MAX_LINE_BYTES)} a line may take; "
+                    "it was skipped (a row of ACLED or GED takes about 1 KB)"), max(1, last - line + 1))
+                continue
+            rowlike = self._rowlike
+            while rowlike and rowlike[0] <= line:
+                rowlike.popleft()
+            if last > line and rowlike and rowlike[0] <= last:  # lines inside this row that look like rows
+                swallowed = 0
+                while rowlike and rowlike[0] <= last:
+                    rowlike.popleft()
+                    swallowed += 1
+                if swallowed:  # a stray quote ran a cell on over them
+                    lost = last - line + 1
+                    at = next((i for i, c in enumerate(cells) if "\n" in c), None)
+                    column = header[at] if at is not None and at < width else None
+                    yield Row(line, cells, Problem(
+                        self.name, line, column,
+                        f"a quote opens a cell here that runs on over lines {line}-{last}, holding {swallowed} "
+                        f"line{'s' if swallowed > 1 else ''} that look like rows of their own (a stray quote?); "
+                        f"the {lost} rows on these lines were not imported: fix or remove the quote"), lost)
+                    continue
             if self._bad_lines and self._bad_lines[0] <= last:
                 while self._bad_lines and self._bad_lines[0] <= last:
                     bad = self._bad_lines.pop(0)

@@ -37,11 +37,25 @@ is the safety a public-facing endpoint needs:
   pool starts more (up to ``workers``, by default four per core) as queries
   arrive and keeps one spare warm, so that a short query does not wait
   behind slow ones. A query still running after ``slow_after`` (1 s) drops
-  to nice 10, so short queries get the CPU first. One client (address) may
-  run at most ``per_client`` queries at once; the rest of its queries wait
-  their turn, so that it cannot take every worker.
+  to nice 10, so short queries get the CPU first. Queries wait in one
+  global queue: a client (an IPv4 address, or an IPv6 /64) runs at most
+  ``per_client`` queries at once (a quarter of the workers); the last
+  quarter of the workers goes only to clients running nothing yet; and
+  the next free worker goes to the waiting query whose client runs the
+  fewest. So two clients with many slow queries keep a third waiting for
+  no one's query but a free worker, and the queue itself is bounded (four
+  queries per worker; more get 503 at once).
+- **Nobody waits for nobody.** A client that hangs up has its query taken
+  out of the queue, or its worker killed, within a fifth of a second.
+- **Bounded memory.** Each worker caps its own memory (``max_memory_mb``,
+  by default half the RAM shared between the workers, see
+  :mod:`kg.store.memory_cap`); a query past it gets 503 saying so, and the
+  worker is replaced. Query text nested deep enough to crash the engine is
+  refused with 400 before a worker sees it (:mod:`kg.store.query_shape`).
 - **Bounded requests.** A body over ``max_request_bytes`` gets 413 before
-  it is read (a chunked one is read up to the limit).
+  it is read (a chunked one is read up to the limit); a malformed one
+  (bad chunked encoding, cut short) gets 400, and so does one whose client
+  stays silent for ``REQUEST_IO_TIMEOUT`` (60 s) in the middle of it.
 
 The SPARQL 1.1 Protocol's own rules (formats, the dataset, charsets) are in
 :mod:`kg.serve.protocol`. Queries resolve relative IRIs against the endpoint's URL
@@ -51,6 +65,7 @@ The SPARQL 1.1 Protocol's own rules (formats, the dataset, charsets) are in
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
@@ -59,8 +74,10 @@ import queue
 import re
 import shutil
 import signal
+import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -79,6 +96,8 @@ from kg.serve.protocol import (
     choose_format,
     uses_service,
 )
+from kg.store.memory_cap import OUT_OF_MEMORY_MARK, cap_this_process, default_worker_mb, over_cap_message
+from kg.store.query_shape import check_query_shape
 
 __all__ = ["Limits", "QueryPool", "QueryTimeoutError", "examples", "make_app", "serve", "snapshot", "uses_service"]
 
@@ -114,17 +133,52 @@ class Limits:
     timeout: float = 30.0
     max_result_bytes: int = 50_000_000
     workers: int = field(default_factory=default_workers)
-    per_client: int = 0  # queries one client address may run at once; 0: half the workers
+    per_client: int = 0  # queries one client may run at once; 0: a quarter of the workers
     slow_after: float = 1.0  # seconds after which a query runs at a lower CPU priority (nice 10)
     max_request_bytes: int = 1024 * 1024
+    max_memory_mb: int | None = None  # memory cap of each worker in MiB; None: half the RAM shared; 0: none
 
     @property
     def client_share(self) -> int:
-        return self.per_client or max(1, self.workers // 2)
+        return self.per_client or max(1, self.workers // 4)
+
+    @property
+    def memory_cap(self) -> int:
+        """Each worker's memory cap in MiB (0: none): by default half the RAM, shared between the workers."""
+        return default_worker_mb(self.workers) if self.max_memory_mb is None else self.max_memory_mb
+
+    @property
+    def reserved(self) -> int:
+        """Workers kept for clients that run nothing yet: a quarter (none with a single worker)."""
+        return max(1, self.workers // 4) if self.workers > 1 else 0
+
+    @property
+    def max_waiting(self) -> int:
+        """Queries that may wait for a worker at once; more get 503 at once."""
+        return 4 * self.workers
 
 
 class QueryTimeoutError(QueryError):
     """A query stopped at the server's time limit."""
+
+
+class QueueFullError(QueryTimeoutError):
+    """Too many queries already wait: this one is refused at once (503)."""
+
+
+class ClientGone(Exception):  # noqa: N818  (not an error: the client left)
+    """The client hung up while its query waited or ran: the query was dropped."""
+
+
+GONE_CHECK_SECONDS = 0.2  # how often a waiting or running query looks whether its client is still there
+
+
+@dataclass(eq=False)  # compared by identity
+class _Ticket:
+    """A query in the queue: its client and its place in the order of arrival."""
+
+    client: str
+    number: int
 
 
 # -- the worker process ------------------------------------------------------
@@ -187,11 +241,17 @@ def execute(store, job: dict[str, Any]) -> tuple:
     return ("ok", media, b"".join(out.parts))
 
 
-def worker_loop(conn, store_path: str) -> None:
-    """A worker process: open the store read-only, then answer jobs from ``conn`` until it closes."""
+def worker_loop(conn, store_path: str, max_memory_mb: int = 0, errors: str | None = None) -> None:
+    """A worker process: hold itself to ``max_memory_mb``, open the store read-only, then
+    answer jobs from ``conn`` until it closes. Its stderr goes to the file ``errors``."""
     import pyoxigraph as ox
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us, not Ctrl-C
+    if errors is not None:
+        fd = os.open(errors, os.O_WRONLY | os.O_APPEND)
+        os.dup2(fd, 2)
+        os.close(fd)
+    cap_this_process(max_memory_mb)
     store = ox.Store.read_only(store_path)
     while True:
         try:
@@ -221,6 +281,7 @@ def _workers_context():
 class _Worker:
     process: Any  # a multiprocessing Process
     conn: Any
+    errors: str  # the file its stderr goes to: the engine's last words, should it abort
     slow: bool = False  # its query ran past Limits.slow_after and its priority was lowered
 
 
@@ -249,7 +310,10 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._starting = 0
         self._lock = threading.Lock()
-        self._clients: dict[str, int] = {}
+        self._clients: dict[str, int] = {}  # queries running, by client
+        self._busy = 0  # queries running
+        self._waiting: list[_Ticket] = []  # queries waiting, in order of arrival
+        self._number = 0
         self._turns = threading.Condition(self._lock)
         self.closed = False
         for _ in range(min(2, max(1, limits.workers))):
@@ -258,11 +322,13 @@ class QueryPool:
     def _start(self) -> _Worker:
         context = _workers_context()
         parent, child = context.Pipe()
-        process = context.Process(target=worker_loop, args=(child, str(self.store_path)), daemon=True,
-                                  name="kg-serve-worker")
+        fd, errors = tempfile.mkstemp(prefix="kg-serve-worker-", suffix=".err")
+        os.close(fd)
+        process = context.Process(target=worker_loop, args=(child, str(self.store_path), self.limits.memory_cap,
+                                                            errors), daemon=True, name="kg-serve-worker")
         process.start()
         child.close()
-        worker = _Worker(process, parent)
+        worker = _Worker(process, parent, errors)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -298,6 +364,8 @@ class QueryPool:
         worker.process.kill()
         worker.process.join()
         worker.conn.close()
+        with contextlib.suppress(OSError):
+            os.unlink(worker.errors)
         with self._lock:
             self._all.discard(worker)
 
@@ -321,16 +389,57 @@ class QueryPool:
                 "(the server's time limit); try again later"
             ) from None
 
-    def _take_turn(self, client: str, deadline: float) -> None:
-        share = self.limits.client_share
+    # -- the queue: who runs next ------------------------------------------------
+
+    def _may_start(self, ticket: _Ticket) -> bool:
+        """Whether ``ticket`` may take a worker now (called with the lock held).
+
+        A client runs at most its share; the last ``reserved`` workers go only to
+        clients running nothing yet, so that a few clients with many slow
+        queries never keep a new client waiting; and among the waiting queries
+        that could start, the one whose client runs the fewest goes first
+        (then the oldest): one global queue, fair across clients.
+        """
+        def allowed(t: _Ticket) -> bool:
+            running = self._clients.get(t.client, 0)
+            if running >= self.limits.client_share or self._busy >= self.limits.workers:
+                return False
+            return running == 0 or self._busy < self.limits.workers - self.limits.reserved
+
+        if not allowed(ticket):
+            return False
+        best = min((t for t in self._waiting if allowed(t)),
+                   key=lambda t: (self._clients.get(t.client, 0), t.number))
+        return best is ticket
+
+    def _take_turn(self, client: str, deadline: float, gone: Callable[[], bool] | None) -> None:
+        """Wait in the queue until this query may run; QueryTimeoutError past ``deadline``,
+        ClientGone once the client has hung up, 503 at once when the queue is full."""
         with self._turns:
-            if not self._turns.wait_for(lambda: self._clients.get(client, 0) < share,
-                                        timeout=max(0.0, deadline - time.monotonic())):
-                raise QueryTimeoutError(
-                    f"your {share} earlier queries (the most one client may run at once) kept this one waiting for "
-                    f"{2 * self.limits.timeout:g} s (twice the server's time limit); try again later"
-                )
+            if len(self._waiting) >= self.limits.max_waiting:
+                raise QueueFullError(f"{len(self._waiting)} queries are already waiting, the most this server "
+                                     "keeps (4 per worker); try again later")
+            self._number += 1
+            ticket = _Ticket(client, self._number)
+            self._waiting.append(ticket)
+            try:
+                while not self._may_start(ticket):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise QueryTimeoutError(
+                            f"the query waited {2 * self.limits.timeout:g} s (twice the server's time limit) "
+                            f"for a free worker: the server is busy, or your earlier queries (at most "
+                            f"{self.limits.client_share} of one client run at once) are slow; try again later")
+                    self._turns.wait(min(left, GONE_CHECK_SECONDS))
+                    if self.closed:
+                        raise StoreError("the server is stopping; this query was not run")
+                    if gone is not None and gone():
+                        raise ClientGone()
+            finally:
+                self._waiting.remove(ticket)
+                self._turns.notify_all()  # the next in line may be another
             self._clients[client] = self._clients.get(client, 0) + 1
+            self._busy += 1
 
     def _end_turn(self, client: str) -> None:
         with self._turns:
@@ -339,43 +448,52 @@ class QueryPool:
                 self._clients[client] = left
             else:
                 del self._clients[client]
+            self._busy -= 1
             self._turns.notify_all()
 
-    def run(self, job: dict[str, Any], client: str = "") -> tuple:
+    def run(self, job: dict[str, Any], client: str = "", gone: Callable[[], bool] | None = None) -> tuple:
         """Run a job on a worker; kill it and raise QueryTimeoutError past the limit.
 
-        A query waits at most twice the limit for its client's earlier queries
-        (each runs at most the limit), then at most the limit for a free
-        worker; then it has the full limit to run.
+        A query waits in the queue at most twice the limit, then has the full
+        limit to run. ``gone()`` says whether the client has hung up: then its
+        query leaves the queue, or its worker is killed, and ClientGone is raised.
         """
         timeout = self.limits.timeout
-        self._take_turn(client, time.monotonic() + 2 * timeout)
+        self._take_turn(client, time.monotonic() + 2 * timeout, gone)
         try:
             worker = self._acquire(time.monotonic() + timeout)
             self._keep_spare()
-            return self._run_on(worker, job, timeout)
+            return self._run_on(worker, job, timeout, gone)
         finally:
             self._end_turn(client)
 
-    def _run_on(self, worker: _Worker, job: dict[str, Any], timeout: float) -> tuple:
+    def _run_on(self, worker: _Worker, job: dict[str, Any], timeout: float,
+                gone: Callable[[], bool] | None = None) -> tuple:
         healthy = False
         try:
             worker.conn.send({**job, "max_bytes": self.limits.max_result_bytes})
-            quick = min(self.limits.slow_after, timeout)
-            done = worker.conn.poll(quick)
-            if not done:
-                _lower_priority(worker)  # short queries first: a slow one yields the CPU to them
-                done = worker.conn.poll(timeout - quick)
-            if not done:
-                raise QueryTimeoutError(
-                    f"the query was stopped after {timeout:g} s, the server's time limit per query; "
-                    "narrow it (a more selective pattern, a LIMIT) or ask the server's operator"
-                )
+            started = time.monotonic()
+            done = False
+            while not done:
+                ran = time.monotonic() - started
+                if ran >= timeout:
+                    raise QueryTimeoutError(
+                        f"the query was stopped after {timeout:g} s, the server's time limit per query; "
+                        "narrow it (a more selective pattern, a LIMIT) or ask the server's operator"
+                    )
+                if not worker.slow and ran >= self.limits.slow_after:
+                    _lower_priority(worker)  # short queries first: a slow one yields the CPU to them
+                step = min(GONE_CHECK_SECONDS, timeout - ran)
+                if not worker.slow:
+                    step = min(step, max(0.0, self.limits.slow_after - ran))
+                done = worker.conn.poll(step)
+                if not done and gone is not None and gone():
+                    raise ClientGone()  # nobody will read the answer: the worker is killed below
             answer = worker.conn.recv()
             healthy = True
             return answer
-        except (EOFError, OSError) as e:
-            raise StoreError(f"the query worker died ({e or 'no answer'}); it has been restarted") from None
+        except (EOFError, OSError):
+            return self._died(worker)
         finally:
             if healthy and not worker.slow:
                 self._idle.put(worker)
@@ -387,10 +505,29 @@ class QueryPool:
                 self._stop(worker)
                 self._keep_spare()
 
+    def _died(self, worker: _Worker) -> tuple:
+        """The answer of a worker that ended during its query: its memory cap, or a crash."""
+        worker.process.join(5)
+        code = worker.process.exitcode
+        said = ""
+        try:
+            with open(worker.errors, "rb") as f:
+                f.seek(0, 2)
+                f.seek(max(0, f.tell() - 4096))
+                said = f.read().decode("utf-8", "replace")
+        except OSError:
+            pass
+        mb = self.limits.memory_cap
+        if OUT_OF_MEMORY_MARK in said or (mb and code == -signal.SIGABRT):
+            return ("too_much_memory", mb)
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+        raise StoreError(f"the query worker died ({how}); it has been restarted")
+
     def close(self) -> None:
         with self._lock:
             self.closed = True
             workers = list(self._all)
+            self._turns.notify_all()  # queued queries end at once
         for w in workers:
             self._stop(w)
 
@@ -511,19 +648,65 @@ def read_body(environ, limit: int) -> bytes:
     too_large = ProtocolError(413, f"the request is larger than {limit:,} bytes, the server's limit "
                                    "(--max-request-kb); send a shorter query")
     length = get_content_length(environ)
-    if length is not None:
-        if length > limit:
-            raise too_large
-        return get_input_stream(environ).read()
-    if not environ.get("wsgi.input_terminated"):  # no length and not chunked: no body
-        return b""
-    stream, data = environ["wsgi.input"], bytearray()
-    while len(data) <= limit:
-        chunk = stream.read(min(65536, limit + 1 - len(data)))
-        if not chunk:
-            return bytes(data)
-        data += chunk
+    try:
+        if length is not None:
+            if length > limit:
+                raise too_large
+            return get_input_stream(environ).read()
+        if not environ.get("wsgi.input_terminated"):  # no length and not chunked: no body
+            return b""
+        stream, data = environ["wsgi.input"], bytearray()
+        while len(data) <= limit:
+            chunk = stream.read(min(65536, limit + 1 - len(data)))
+            if not chunk:
+                return bytes(data)
+            data += chunk
+    except ProtocolError:
+        raise
+    except (OSError, ValueError) as e:  # a malformed chunked body, or one cut short
+        raise ProtocolError(400, f"the request body cannot be read: {e}; send a well-formed body "
+                                 "(Content-Length, or valid chunked encoding)") from None
     raise too_large
+
+
+def client_key(address: str | None) -> str:
+    """Who a client is, for its share of the workers: its IPv4 address, or the /64 network of
+    its IPv6 address (one host holds a whole /64 and may send from any address in it)."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or ""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def client_gone(environ) -> Callable[[], bool] | None:
+    """A test of whether the client of this request has closed its connection (None when the
+    server gives no socket): its queued or running query is then dropped."""
+    import select
+    import socket as sockets
+
+    sock = environ.get("werkzeug.socket")
+    if sock is None:
+        return None
+
+    def gone() -> bool:
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if not readable:
+                return False
+            return sock.recv(1, sockets.MSG_PEEK | sockets.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except (OSError, ValueError):  # reset by the peer, or closed
+            return True
+
+    return gone
 
 
 def make_app(pool: QueryPool, *, graphs: list[str], example_list: list[dict[str, str]],
@@ -591,6 +774,10 @@ def make_app(pool: QueryPool, *, graphs: list[str], example_list: list[dict[str,
         query = queries[0]
         if not query.strip():
             return error(400, "the query is empty")
+        try:
+            check_query_shape(query)  # before a worker sees it: deep nesting crashes the engine
+        except QueryError as e:
+            return error(400, str(e))
         if not allow_service and uses_service(query):
             return error(403, "federated queries (SERVICE) are off on this endpoint")
         job = {
@@ -600,7 +787,9 @@ def make_app(pool: QueryPool, *, graphs: list[str], example_list: list[dict[str,
             "dataset": dataset(query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"), union),
         }
         try:
-            answer = pool.run(job, client=request.remote_addr or "")
+            answer = pool.run(job, client=client_key(request.remote_addr), gone=client_gone(request.environ))
+        except ClientGone:
+            return error(499, "the client closed the connection; its query was dropped")
         except QueryTimeoutError as e:
             return error(503, str(e))
         except StoreError as e:
@@ -615,6 +804,8 @@ def make_app(pool: QueryPool, *, graphs: list[str], example_list: list[dict[str,
         if kind == "too_large":
             return error(413, f"the answer is larger than {answer[1]:,} bytes, the server's result-size limit; "
                               "add a LIMIT or narrow the query")
+        if kind == "too_much_memory":
+            return error(503, over_cap_message(answer[1], "the server's --max-memory-mb"))
         if kind == "not_acceptable":
             return error(406, f"this query gives {answer[1]}; accept one of: {', '.join(answer[2])}")
         return error(500, f"the query failed: {answer[1]}")
@@ -707,7 +898,7 @@ def serve(
         pool = QueryPool(path, limits)
         app = make_app(pool, graphs=graphs, example_list=example_list, limits=limits,
                        union=union, allow_service=allow_service)
-        server = make_server(host, port, app, threaded=True, fd=listener.fileno())
+        server = make_server(host, port, app, threaded=True, fd=listener.fileno(), request_handler=_handler())
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             url = f"http://{_url_host(host)}:{server.port}"
@@ -725,6 +916,20 @@ def serve(
             pool.close()
         if path is not None:
             shutil.rmtree(path, ignore_errors=True)
+
+
+REQUEST_IO_TIMEOUT = 60.0  # seconds a connection may stay silent while we read its request or write an answer
+
+
+def _handler():
+    """werkzeug's request handler with a socket timeout: a client that declares a body (or a chunk)
+    and never sends it, or never reads its answer, holds a thread at most this long, then gets 400."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        timeout = REQUEST_IO_TIMEOUT
+
+    return Handler
 
 
 def _interrupt(*_) -> None:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from kg.errors import QueryError, StoreCorrupt, StoreError
 from kg.graph import namespaces as ns
 from kg.graph.terms import IRI, from_literal, to_ntriples
+from kg.store.query_shape import check_query_shape
 
 Row = dict[str, Any]
 
@@ -177,6 +178,7 @@ class OxigraphStore:
         return str(term)
 
     def _run(self, query: str, bindings: dict[str, Any] | None):
+        check_query_shape(query)  # deep nesting would crash the engine, and this process with it
         try:
             return self.store.query(with_values(query, bindings), prefixes=ns.PREFIXES)
         except SyntaxError as e:
@@ -308,6 +310,7 @@ class RdflibStore:
     def _run(self, query: str, bindings):
         from pyparsing import ParseException
 
+        check_query_shape(query)
         try:
             return self.dataset.query(with_values(query, bindings, into_graph=False), initNs=ns.PREFIXES)
         except ParseException as e:

@@ -6,7 +6,11 @@
   the data changed -- holds it for its whole run. A second writer waits and says
   for whom ("waiting for another kg process (pid N: kg import) ..."), or with
   ``wait=False`` fails at once. The holder writes its pid and command into the
-  file, for that message.
+  file, for that message. The wait is bounded: ``DEFAULT_WAIT_SECONDS``
+  (``kg --lock-wait S`` changes it), and a holder that stays stopped
+  (SIGSTOP, Ctrl-Z) for ``STOPPED_GIVE_UP`` seconds ends it sooner; the
+  error then says whether the holder runs, is stopped or is gone (from
+  ``/proc/locks`` and ``/proc/PID/stat``).
 - **A reader lock per store**, ``stores/<id>.readers`` (``flock``, shared): a
   process holds it as long as it has that store open. Stores are never changed
   once they are live (every write makes a new one and switches the link), so a
@@ -34,6 +38,9 @@ from kg.errors import StoreError
 log = logging.getLogger("kg")
 
 POLL_SECONDS = 0.1
+DEFAULT_WAIT_SECONDS = 600.0  # a writer waits this long for another by default (kg --lock-wait)
+STOPPED_GIVE_UP = 30.0  # seconds a stopped holder may stay stopped before the waiting writer gives up
+_default_wait = [DEFAULT_WAIT_SECONDS]
 _held: dict[Path, int] = {}  # writer locks this process holds, and how deeply (re-entrant)
 
 
@@ -54,6 +61,76 @@ def ensure_home(home: Path) -> None:
         raise StoreError(f"KG_HOME {home} is not a folder; set KG_HOME to a folder you can write")
 
 
+def set_default_wait(seconds: float) -> None:
+    """How long a writer waits for another when its caller says only ``wait=True`` (inf: no bound)."""
+    _default_wait[0] = seconds
+
+
+def lock_holders(path: Path) -> list[int]:
+    """The processes that hold a ``flock`` on ``path`` (from /proc/locks; [] where there is none)."""
+    try:
+        inode = os.stat(path).st_ino
+        with open("/proc/locks") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return []
+    pids = []
+    for line in lines:
+        fields = line.split()
+        if "->" in fields:  # a waiter's line ("1: -> FLOCK ..."): not a holder
+            continue
+        if len(fields) >= 6 and fields[1] == "FLOCK":
+            try:
+                if int(fields[5].rsplit(":", 1)[1]) == inode:
+                    pids.append(int(fields[4]))
+            except (ValueError, IndexError):
+                continue
+    return pids
+
+
+def process_state(pid: int) -> str:
+    """"runs", "stopped" or "gone": what /proc/PID/stat says of a process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return "gone"
+    if state in ("T", "t"):
+        return "stopped"
+    return "gone" if state in ("Z", "X", "x") else "runs"
+
+
+def _holder_state(path: Path) -> tuple[int | None, str]:
+    """The holder's pid and state: the flock's holder from /proc/locks, else the pid the file names."""
+    holders = [p for p in lock_holders(path) if p != os.getpid()]
+    if holders:
+        states = {p: process_state(p) for p in holders}
+        pid = next((p for p in holders if states[p] == "stopped"), holders[0])
+        return pid, states[pid]
+    text = ""
+    with contextlib.suppress(OSError):
+        text = path.read_text()
+    pid_text = text.strip().partition(" ")[0]
+    if pid_text.isdigit():
+        return int(pid_text), process_state(int(pid_text))
+    return None, "gone"
+
+
+def _gave_up(home: Path, what: str, holder: str, pid: int | None, state: str, waited: float) -> StoreError:
+    who = f"another kg process ({holder})"
+    if state == "stopped":
+        how = (f"{who} holds the writer lock of {home} but is stopped (SIGSTOP or Ctrl-Z), so it will not "
+               f"finish; resume it (kill -CONT {pid}, or fg in its shell) or end it (kill {pid}), then run "
+               f"{what} again")
+    elif state == "gone":
+        how = (f"{who} held the writer lock of {home}; that process is gone but the lock is still held, "
+               f"by a process it started or one that shares its file; end that one, then run {what} again")
+    else:
+        how = (f"{who} is still changing the store in {home} (it runs); try again when it ends, or wait "
+               f"longer with kg --lock-wait SECONDS (inf: no bound)")
+    return StoreError(f"gave up waiting after {waited:g} s: {how}")
+
+
 def _holder(path: Path) -> str:
     try:
         text = path.read_text().strip()
@@ -64,12 +141,15 @@ def _holder(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def writer_lock(home: Path, what: str, *, wait: bool = True) -> Iterator[None]:
+def writer_lock(home: Path, what: str, *, wait: bool | float = True) -> Iterator[None]:
     """Hold ``home``'s one writer lock; ``what`` names this process to a waiting one.
 
     Re-entrant within a process (an import that rebuilds the curated graph first
     takes it twice). Waits (polling, so Ctrl-C stops the wait at once) unless
-    ``wait`` is False; then a held lock is a StoreError at once.
+    ``wait`` is False; then a held lock is a StoreError at once. ``wait`` True
+    waits at most the default (``set_default_wait``), a number that many
+    seconds; a holder stopped for ``STOPPED_GIVE_UP`` seconds ends the wait.
+    Giving up is a StoreError saying whether the holder runs, is stopped or is gone.
     """
     home = Path(home)
     ensure_home(home)
@@ -90,6 +170,9 @@ def writer_lock(home: Path, what: str, *, wait: bool = True) -> Iterator[None]:
     except OSError as e:
         raise StoreError(f"cannot write in KG_HOME {home} ({e.strerror}), and {what} must change the store "
                          f"there: make it writable, or set KG_HOME to a folder you can write") from None
+    limit = _default_wait[0] if wait is True else float(wait or 0)
+    started = time.monotonic()
+    stopped_since: float | None = None
     with f:
         told = False
         while True:
@@ -105,6 +188,11 @@ def writer_lock(home: Path, what: str, *, wait: bool = True) -> Iterator[None]:
                     log.warning("waiting for another kg process (%s) to finish changing the store in %s ...",
                                 holder, home)
                     told = True
+                now = time.monotonic()
+                pid, state = _holder_state(path)
+                stopped_since = (stopped_since or now) if state == "stopped" else None
+                if now - started >= limit or (stopped_since is not None and now - stopped_since >= STOPPED_GIVE_UP):
+                    raise _gave_up(home, what, holder, pid, state, round(now - started, 1)) from None
                 time.sleep(POLL_SECONDS)
         try:
             f.seek(0)

@@ -2,7 +2,7 @@
 store read-only, runs one query and sends the answer back in pieces.
 
 It imports nothing from ``kg`` (the standard library and pyoxigraph only) and
-is started as ``python -P .../kg/query_child.py FD``, so that it is ready in
+is started as ``python -P .../kg/query_child.py FD MB``, so that it is ready in
 the time of an interpreter start plus pyoxigraph, not of importing the whole
 package: the child costs ``kg query`` about 0.1 s, not 0.4 s.
 """
@@ -105,10 +105,23 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _cap_memory(mb: int) -> None:
+    """Hold the data segment to ``mb`` MiB before the engine loads (see kg/store/memory_cap.py,
+    which this script may not import): past it the engine aborts, and the parent says so."""
+    import resource
+
+    if mb > 0:
+        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        limit = mb << 20 if hard == resource.RLIM_INFINITY else min(mb << 20, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
 def main() -> None:
-    """``argv[1]`` is the fd of the connection to the parent, which sends one job."""
+    """``argv[1]`` is the fd of the connection to the parent, which sends one job;
+    ``argv[2]`` the memory cap in MiB (0: none)."""
     from multiprocessing.connection import Connection
 
+    _cap_memory(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
     import pyoxigraph as ox
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which kills us

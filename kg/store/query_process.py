@@ -21,8 +21,10 @@ in a sort or an aggregate (see ``run_in_process``).
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +32,7 @@ from typing import Any
 
 from kg.errors import QueryError
 from kg.graph import namespaces as ns
+from kg.store.memory_cap import OUT_OF_MEMORY_MARK, over_cap_message
 from kg.store.query_child import answer
 
 CHILD = Path(__file__).with_name("query_child.py")
@@ -48,16 +51,23 @@ class QueryTimeoutError(QueryError):
 # -- the parent's side -----------------------------------------------------------
 
 
-def run_in_child(path: str, text: str, fmt: str, timeout: float | None) -> Iterator[tuple]:
-    """The answer's messages from a child process, which is killed at the limit,
-    when the caller stops iterating (closes the generator) or on Ctrl-C."""
+class QueryMemoryError(QueryError):
+    """A query stopped at its memory cap."""
+
+
+def run_in_child(path: str, text: str, fmt: str, timeout: float | None,
+                 max_memory_mb: int = 0) -> Iterator[tuple]:
+    """The answer's messages from a child process, which is killed at the time limit,
+    when the caller stops iterating (closes the generator) or on Ctrl-C, and which
+    holds itself to ``max_memory_mb`` MiB (0: no cap)."""
     from multiprocessing.connection import Pipe
 
     left = timeout  # seconds the engine may still take; time spent by the reader (| less) is not counted
     parent, child = Pipe()
+    errors = tempfile.TemporaryFile()  # the engine's last words, should it abort
     process = subprocess.Popen(  # -P: no kg/ (the script's folder) on sys.path, where modules shadow stdlib ones
-        [sys.executable, "-P", str(CHILD), str(child.fileno())],
-        pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        [sys.executable, "-P", str(CHILD), str(child.fileno()), str(int(max_memory_mb))],
+        pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
     )
     child.close()
     try:
@@ -69,10 +79,7 @@ def run_in_child(path: str, text: str, fmt: str, timeout: float | None) -> Itera
             try:
                 message = parent.recv()
             except (EOFError, OSError):
-                code = process.wait()
-                how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-                raise QueryError(f"the query process ended without an answer ({how}); "
-                                 "was it out of memory? Narrow the query or add a LIMIT") from None
+                raise _ended(process.wait(), errors, max_memory_mb) from None
             if left is not None:
                 left -= time.monotonic() - waiting
             if message[0] == "done":
@@ -84,6 +91,21 @@ def run_in_child(path: str, text: str, fmt: str, timeout: float | None) -> Itera
             process.kill()
         process.wait()
         parent.close()
+        errors.close()
+
+
+def _ended(code: int, errors, max_memory_mb: int) -> QueryError:
+    """Why the child ended without an answer: its memory cap, a crash of the engine, or else."""
+    errors.seek(0, 2)
+    errors.seek(max(0, errors.tell() - 4096))
+    said = errors.read().decode("utf-8", "replace")
+    if OUT_OF_MEMORY_MARK in said or (max_memory_mb and code == -signal.SIGABRT):
+        return QueryMemoryError(over_cap_message(max_memory_mb))
+    how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+    if code == -signal.SIGKILL:
+        return QueryMemoryError(f"the query process was killed ({how}), most likely by the system for want of "
+                                "memory; lower --max-memory-mb, or narrow the query")
+    return QueryError(f"the query process ended without an answer ({how}); narrow the query or add a LIMIT")
 
 
 def run_in_process(store, text: str, fmt: str, timeout: float | None) -> Iterator[tuple]:

@@ -14,6 +14,12 @@ answered.
 Only the standard library is used (urllib): ``kg --endpoint URL fought ...``
 must start as fast as the local path.
 
+Every wait on the server is bounded: the connection must open within
+``connect_timeout`` (10 s) and the whole answer arrive within ``timeout``
+(60 s for a query, 600 s for each graph of a push); each read and write of
+the socket waits at most the time left. A server that accepts and never
+answers gets an error naming the limit and the option that sets it.
+
 Every query is sent with our PREFIX declarations in front (on one line, so
 that the line numbers of a server's parse error can be moved back), because
 the embedded store accepts ``skg:`` and friends without them; a query that
@@ -22,11 +28,13 @@ declares a prefix itself overrides ours (SPARQL allows redeclaring).
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import os
 import re
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -125,15 +133,66 @@ def bind(query: str, bindings: dict[str, Any] | None) -> str:
     return insert_values(query, " ".join(blocks))
 
 
+CONNECT_TIMEOUT = 10.0  # seconds for the server to accept the connection (kg --connect-timeout)
+QUERY_TIMEOUT = 60.0  # seconds for a whole answer (kg --endpoint-timeout; kg query --timeout)
+PUSH_TIMEOUT = 600.0  # seconds for each graph's upload and the server's answer (kg push --timeout)
+
+
+class _ConnectTimeout(TimeoutError):
+    """The server did not accept the connection in time (told apart from a slow answer)."""
+
+
+def _bounded(base: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+    class Bounded(base):  # type: ignore[valid-type, misc]
+        """Connects within the connect timeout, then reads and writes within ``io_timeout``."""
+
+        io_timeout: float = QUERY_TIMEOUT
+
+        def connect(self) -> None:
+            try:
+                super().connect()
+            except TimeoutError as e:
+                raise _ConnectTimeout(str(e)) from None
+            self.sock.settimeout(self.io_timeout)
+
+    return Bounded
+
+
+_HTTP, _HTTPS = _bounded(http.client.HTTPConnection), _bounded(http.client.HTTPSConnection)
+
+
+class _Handler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    def __init__(self, io_timeout: float):
+        urllib.request.HTTPHandler.__init__(self)
+        urllib.request.HTTPSHandler.__init__(self)
+        self.io_timeout = io_timeout
+
+    def _class(self, base):
+        return type(base.__name__, (base,), {"io_timeout": self.io_timeout})
+
+    def http_open(self, req):
+        return self.do_open(self._class(_HTTP), req)
+
+    def https_open(self, req):
+        return self.do_open(self._class(_HTTPS), req, context=self._context)
+
+
 class RemoteStore:
-    """A SPARQL 1.1 server as a store: select, ask, serialize_results, and graph upload."""
+    """A SPARQL 1.1 server as a store: select, ask, serialize_results, and graph upload.
+
+    ``connect_timeout`` bounds the wait for the connection, ``timeout`` the
+    whole exchange; ``timeout_option`` names the option that sets it, for the message.
+    """
 
     name = "remote"
 
-    def __init__(self, url: str, *, store_url: str | None = None, timeout: float = 300.0):
+    def __init__(self, url: str, *, store_url: str | None = None, timeout: float | None = None,
+                 connect_timeout: float | None = None, timeout_option: str = "kg --endpoint-timeout"):
         self.url = check_url(url)
         self.store_url = check_url(store_url, "--store-url") if store_url else default_store_url(url)
-        self.timeout = timeout
+        self.timeout = timeout or default_timeouts["query"]
+        self.connect_timeout = connect_timeout or default_timeouts["connect"]
+        self.timeout_option = timeout_option
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.url!r})"
@@ -152,9 +211,19 @@ class RemoteStore:
         return self._send(request, query=True)
 
     def _send(self, request: urllib.request.Request, *, query: bool) -> bytes:
+        deadline = time.monotonic() + self.timeout
+        opener = urllib.request.build_opener(_Handler(self.timeout))
+        late = StoreError(f"the SPARQL server at {request.full_url} accepted the connection but did not "
+                          f"{'answer' if query else 'take the upload and answer'} within {self.timeout:g} s "
+                          f"({self.timeout_option} sets the limit)")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.read()
+            with opener.open(request, timeout=self.connect_timeout) as response:
+                parts = []
+                while chunk := response.read(1 << 16):
+                    parts.append(chunk)
+                    if time.monotonic() > deadline:  # a server that trickles its answer
+                        raise late
+                return b"".join(parts)
         except urllib.error.HTTPError as e:
             # Virtuoso repeats the query after its message: without our prefixes.
             body = e.read().decode("utf-8", "replace").replace(PREFIX_LINE, "").strip()[:MESSAGE_CHARS]
@@ -165,11 +234,14 @@ class RemoteStore:
                 f"the server at {request.full_url} answered {e.code} {e.reason}" + (f": {body}" if body else "")
             ) from None
         except urllib.error.URLError as e:
+            if isinstance(e.reason, _ConnectTimeout):
+                raise StoreError(f"the SPARQL server at {request.full_url} did not accept a connection within "
+                                 f"{self.connect_timeout:g} s (kg --connect-timeout sets the limit)") from None
+            if isinstance(e.reason, TimeoutError):
+                raise late from None
             raise StoreError(f"cannot reach the SPARQL server at {request.full_url}: {e.reason}") from None
         except TimeoutError:
-            raise StoreError(
-                f"the SPARQL server at {request.full_url} did not answer within {self.timeout:g} s"
-            ) from None
+            raise late from None
         except OSError as e:
             raise StoreError(f"talking to the SPARQL server at {request.full_url} failed: {e}") from None
 
@@ -287,13 +359,17 @@ class RemoteStore:
         return lines[0]
 
 
+default_timeouts = {"connect": CONNECT_TIMEOUT, "query": QUERY_TIMEOUT}  # kg's global options change them
+
+
 def push(
     endpoint: str,
     graphs: list[str] | None = None,
     *,
     store_url: str | None = None,
     source=None,
-    wait: bool = True,
+    wait: bool | float = True,
+    timeout: float = PUSH_TIMEOUT,
 ) -> list[dict[str, Any]]:
     """Upload the built graph's named graphs (all, or the given ones) to a SPARQL server.
 
@@ -306,7 +382,8 @@ def push(
     The local side (reading the graphs out of the on-disk store) holds the
     store's writer lock, like every other process that touches the store
     (``kg.store.locks``; ``wait`` False fails at once if another holds it); the
-    upload does not, so a slow server holds up no import.
+    upload does not, so a slow server holds up no import. Each graph's upload
+    and the server's answer take at most ``timeout`` seconds.
     """
     import pyoxigraph as ox
 
@@ -314,7 +391,7 @@ def push(
         from kg.store.cache import open_store
 
         source = open_store()
-    remote = RemoteStore(endpoint, store_url=store_url)
+    remote = RemoteStore(endpoint, store_url=store_url, timeout=timeout, timeout_option="kg push --timeout")
     available = source.graphs()
     if graphs:
         wanted = [g if "://" in g else ns.dataset_graph(g) for g in graphs]

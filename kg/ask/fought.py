@@ -69,9 +69,11 @@ def fought(
 ) -> list[dict[str, Any]]:
     """Pairs of actors that fought, with periods, events, fatalities, sources and ``via``.
 
-    ``actor``/``opponent`` are names, ids or aliases; ``year`` or ``start``/``end``
+    ``actor``/``opponent`` are names, ids or aliases, or the names an imported file
+    writes ("Military Forces of Mali (2021-)"); ``year`` or ``start``/``end``
     (YYYY, YYYY-MM or YYYY-MM-DD) restrict to evidence overlapping that window;
-    ``source`` restricts to one data set (curated, acled, ucdp).
+    ``source`` restricts to one data set (curated, acled, ucdp) and puts that
+    data set's own names first (UCDP's "IS" is the actor UCDP's import chose).
     """
     return _answer(actor, opponent, year, start, end, exact, source, store)[0]
 
@@ -109,8 +111,9 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
     names, as_of, lives = table.names, table.as_of, table.lives
     if actor is None and opponent is not None:
         actor, opponent = opponent, None
-    side = members(store, names.resolve(actor), exact=exact) if actor else [None]
-    against = members(store, names.resolve(opponent), exact=exact) if opponent else None
+    names_of = source if source in ("acled", "ucdp") else None  # that data set's own names first
+    side = members(store, names.resolve(actor, names_of), exact=exact) if actor else [None]
+    against = members(store, names.resolve(opponent, names_of), exact=exact) if opponent else None
     asked = {m.actor for m in side if m is not None and m.via is None}
     asked |= {m.actor for m in against or [] if m.via is None}
 

@@ -67,9 +67,11 @@ class NewActor:
     note: str = ""
     part_of: str | None = None
     placed_by: str = "unknown name"
+    faction_of: str | None = None
 
 
-_PLACED_BY = {"group": "per-country group", "rule": "state name rule", "alias": "aliases file"}
+_PLACED_BY = {"group": "per-country group", "rule": "state name rule", "alias": "aliases file",
+              "faction": "faction rule (Mutiny of X)"}
 
 
 @dataclass
@@ -118,6 +120,8 @@ class Mapper:
 
     def __post_init__(self) -> None:
         self._placements: dict[tuple[str, str, str], tuple] = {}
+        self._said: dict[tuple[str, str, str], int] = {}  # mentions per placement key
+        self._said_on_day: dict[str, dict[str, int]] = {}  # name -> actor -> mentions, for names placed by the day
         self._armed: dict[str, bool] = {}
         self.graph = ns.dataset_graph(self.dataset)
         self.g = f" <{self.graph}> .\n"
@@ -140,7 +144,7 @@ class Mapper:
         side_b: list[str] = []
         maybe_a: list[str] = []
         maybe_b: list[str] = []
-        placements, armed_inter = self._placements, self._armed
+        placements, armed_inter, said = self._placements, self._armed, self._said
         country, day = r.country, r.day
         total = placed_count = armed_count = armed_placed = 0
         for side, certain, maybe in ((r.side_a, side_a, maybe_a), (r.side_b, side_b, maybe_b)):
@@ -163,12 +167,16 @@ class Mapper:
                 placed, mints, fast = found
                 total += 1
                 armed_count += armed
+                said[key] = said.get(key, 0) + 1
                 if fast:
                     (maybe if placed.uncertain else certain).extend(placed.fixed)
                     placed_count += 1
                     armed_placed += armed
                     continue
                 iris = placed.fixed if placed.static else placed.at(day)
+                if not placed.static and not placed.parts and len(iris) == 1:
+                    on_day = self._said_on_day.setdefault(name, {})
+                    on_day[iris[0]] = on_day.get(iris[0], 0) + 1
                 (maybe if placed.uncertain else certain).extend(iris)
                 if placed.ok:
                     placed_count += 1
@@ -210,7 +218,8 @@ class Mapper:
                 if placed.how == "group" and minted.cls == ARMED_GROUP:
                     kind = (ARMED_GROUP, MILITIA)
                 new = self.new_actors[iri] = NewActor(iri, minted.label, kind, part_of=minted.part_of,
-                                                      placed_by=_PLACED_BY.get(placed.how, "unknown name"))
+                                                      placed_by=_PLACED_BY.get(placed.how, "unknown name"),
+                                                      faction_of=minted.faction_of)
             new.rows += 1
 
     def country(self, name: str) -> str | None:
@@ -391,6 +400,10 @@ class Mapper:
                 out.append(f"{a} {_p('orientation')} <{orientation}>{g}")
             if actor.part_of:
                 out.append(f"{a} {_p('partOf')} <{actor.part_of}>{g}")
+            if actor.faction_of:
+                out.append(f"{a} {_p('splitFrom')} <{actor.faction_of}>{g}")
+        for actor, name in self.dataset_names():
+            out.append(f"<{actor}> {_p('datasetName')} {literal(name)}{g}")
         for key, (label, classes) in self.types.items():
             t = f"<{self.type_ns}{key}>"
             out.append(f"{t} {RDF_TYPE} <{ns.OWL}Class>{g}{t} {LABEL} {literal(label)}{g}")
@@ -410,6 +423,27 @@ class Mapper:
                 f'{d} {END} "{meta["last"].isoformat()}"{XSD_DATE}{g}{d} {END_P} {PRECISION["Day"]}{g}'
             )
         return "".join(out)
+
+    def dataset_names(self) -> list[tuple[str, str]]:
+        """Each name as the files write it, with the actor the import placed most of its
+        mentions on ("A and/or B": each part under its own name), as (actor, name) pairs:
+        what makes the file's own names work as name arguments (skg:datasetName)."""
+        votes: dict[str, dict[str, int]] = {}
+
+        def vote(name: str, actor: str, n: int) -> None:
+            by_actor = votes.setdefault(name, {})
+            by_actor[actor] = by_actor.get(actor, 0) + n
+
+        for key, n in self._said.items():
+            placed = self._placements[key][0]
+            named = zip(placed.parts, placed.part_names) if placed.parts else [(placed, key[0])]
+            for part, name in named:
+                if not part.parts and part.static and len(part.fixed) == 1:
+                    vote(name, part.fixed[0], n)
+        for name, by_actor in self._said_on_day.items():
+            for actor, n in by_actor.items():
+                vote(name, actor, n)
+        return [(max(sorted(by_actor), key=by_actor.get), name) for name, by_actor in sorted(votes.items())]
 
     def report_actors(self) -> list[dict]:
         """Every actor the data set brings (per-country groups, uncurated states' forces, unknown names), most rows first."""
@@ -483,12 +517,16 @@ def file_nquads(f: dict, dataset: str, g: str) -> str:
 
 def curated_index(full: NameIndex) -> NameIndex:
     """Only the curated actors' names: imports never resolve to another import's actors."""
-    keys = {}
-    for key, actors in full.keys.items():
-        kept = {a: r for a, r in actors.items() if a.startswith(ns.ACTOR)}
-        if kept:
-            keys[key] = kept
-    return NameIndex({a: label for a, label in full.labels.items() if a.startswith(ns.ACTOR)}, keys)
+    def curated(table: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        out = {}
+        for key, actors in table.items():
+            kept = {a: r for a, r in actors.items() if a.startswith(ns.ACTOR) and r < 3}  # 3: a data set's name
+            if kept:
+                out[key] = kept
+        return out
+
+    labels = {a: label for a, label in full.labels.items() if a.startswith(ns.ACTOR)}
+    return NameIndex(labels, curated(full.keys), {}, curated(full.loose_keys))
 
 
 def names_fingerprint(index: NameIndex) -> str:

@@ -182,6 +182,39 @@ class Record:
 
 # --- cells ---------------------------------------------------------------------
 
+# How the programs that re-save exports write a missing value: R (NA), pandas (nan,
+# NaN, None, <NA>, NaT), Stata ("." for a number), Excel (#N/A), databases (NULL),
+# people ("-", "n/a"). In every column of every layout these are no value, as an
+# empty cell is: never an actor called "NA", never a place called "nan".
+NO_VALUE = frozenset({
+    "", "NA", "N/A", "n/a", "na", "NULL", "null", "Null", "None", "none", "nan", "NaN", "NAN", "<NA>", "NaT",
+    "-", "--", ".", "#N/A", "#NA", "#NULL!", "#VALUE!",
+})
+
+
+def no_value(text: str) -> bool:
+    """Whether a cell holds no value (see NO_VALUE), padding aside."""
+    return text in NO_VALUE or text.strip() in NO_VALUE
+
+
+def clean_cells(cells):
+    """The cells with every missing value as "" and the whole numbers a float column
+    writes ("27.0", pandas' numbers beside a NaN) as whole numbers; the same sequence
+    when there is nothing to clean (most rows)."""
+    if NO_VALUE.isdisjoint(cells) and not any(c[-2:] == ".0" or c[:1] == " " or c[-1:] == " " for c in cells):
+        return cells
+    out = []
+    for c in cells:
+        t = c.strip()
+        if t in NO_VALUE:
+            out.append("")
+        elif t[-2:] == ".0" and t[:-2].lstrip("-").isdigit():
+            out.append(t[:-2])
+        else:
+            out.append(c)
+    return out
+
+
 def parse_count(text: str, column: str, *, optional: bool = False) -> int | None:
     t = text.strip()
     if not t and optional:
@@ -227,7 +260,8 @@ def parse_id(text: str, column: str) -> str:
 
 
 def split_names(text: str) -> list[str]:
-    return [n.strip() for n in text.split(";") if n.strip()]
+    """The names of a "A; B" cell, without missing values ("A; NA")."""
+    return [n.strip() for n in text.split(";") if not no_value(n)]
 
 
 _slugs: dict[str, str] = {}
@@ -318,7 +352,7 @@ class AcledRow:
             cells = [*cells, ""]
         (event_id, event_date, precision, event_type, sub_type, actor1, assoc1, inter1, actor2, assoc2, inter2,
          country, admin1, admin2, location, latitude, longitude, fatalities, admin3, civilian, sources,
-         year) = self.cells(cells)
+         year) = clean_cells(self.cells(cells))
         row_id = event_id if _ID.fullmatch(event_id) else parse_id(event_id, "event_id_cnty")
         day = self.days.cache.get((event_date, year)) or self.days.read(event_date, year, "event_date")
         precision = precision.strip()
@@ -420,6 +454,7 @@ class UcdpRow:
         g = self.get
         if self.pad:
             cells = [*cells, ""]
+        cells = clean_cells(cells)
         row_id = parse_id(cells[g["id"]], "id")
         violence = cells[g["type_of_violence"]].strip()
         if violence not in UCDP_CLASSES:
@@ -443,7 +478,7 @@ class UcdpRow:
         id_a, id_b = cells[g["side_a_new_id"]].strip(), cells[g["side_b_new_id"]].strip()
         return Record(
             row_id, "type_" + violence, label, classes, start, end, precision, precision,
-            start, parse_count(cells[g["best"]], "best"),
+            start, parse_count(cells[g["best"]], "best", optional=True),
             cells[g["country"]].strip(),
             (cells[g["adm_1"]].strip(), cells[g["adm_2"]].strip(), ""),
             cells[g["where_coordinates"]].strip(),

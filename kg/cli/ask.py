@@ -29,6 +29,9 @@ def fought(
     source: Annotated[
         str | None, typer.Option("--source", help="Only evidence from one data set: curated, acled or ucdp.")
     ] = None,
+    possible: Annotated[bool, typer.Option(
+        "--possible", help='Also the battles where a side is named "A and/or B" (uncertain attribution), '
+                           'as rows of kind "possibly".')] = False,
     fmt: FormatOption = "table",
     show_sparql: Annotated[bool, typer.Option("--show-sparql", help="Print the SPARQL queries run, then the answer.")] = False,
 ) -> None:
@@ -37,23 +40,35 @@ def fought(
     Merges dated "fought" statements and combat events with the actors on
     opposite sides. An actor stands for its parts (Mali for its army, Russia
     for Wagner and Africa Corps, JNIM for its components after they joined);
-    the "via" column names the part. In Python: kg.fought(actor, opponent, year=...).
+    the "via" column names the part, and "also direct" how many of its events
+    a direct row already counts. Names may be written as an imported file
+    writes them ("Military Forces of Mali (2021-)"); with --source acled|ucdp,
+    that data set's names come first. What the answer leaves out ("A and/or B"
+    battles) is said under it. In Python: kg.fought(actor, opponent, year=...,
+    possible=...), kg.ask.fought.fought_notes(...).
     """
     from kg.ask.fought import _answer
 
-    rows, queries = _answer(actor, opponent, year, start, end, exact, source, store())
+    rows, queries, notes = _answer(actor, opponent, year, start, end, exact, source, store(), possible)
     if show_sparql:  # on stderr when the answer is data a script will parse
         for q in queries:
             typer.echo(q.rstrip() + "\n", err=fmt.value != "table")
     if fmt.value == "json":
         emit([], "json", json_data=[{k: v for k, v in r.items() if k != "period_text"} for r in rows])
     else:
-        flat = [
-            {"actor": r["actor"], "opponent": r["opponent"], "periods": r["period_text"], "events": r["events"],
-             "fatalities": r["fatalities"], "via": _via(r), "sources": r["sources"]}
-            for r in rows
-        ]
+        flat = []
+        for r in rows:
+            line = {"actor": r["actor"], "opponent": r["opponent"], "periods": r["period_text"], "events": r["events"],
+                    "fatalities": r["fatalities"], "via": _via(r)}
+            if any("also_direct" in x for x in rows):
+                line["also direct"] = r.get("also_direct")
+            if possible:
+                line["kind"] = r.get("kind", "fought")
+            line["sources"] = r["sources"]
+            flat.append(line)
         emit(flat, fmt.value)
+    for note in notes:  # under the answer; on stderr when the answer is data a script parses
+        typer.echo(("\n" if fmt.value == "table" else "") + "note: " + note, err=fmt.value != "table")
     answered()
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from kg.errors import DataError, Problem, UsageError
 from kg.graph import namespaces as ns
 from kg.imports import additions
-from kg.imports.layouts import LAYOUTS, Layout, fit, missing, row_reader
+from kg.imports.layouts import LAYOUTS, Layout, fit, is_tag_row, missing, row_reader
 from kg.imports.mapping import Mapper, curated_index, names_fingerprint
 from kg.imports.names import RULES_FILE, NameRules, StateFacts, read_aliases, write_unresolved
 from kg.imports.progress import Progress
@@ -306,6 +306,8 @@ def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earli
             before = list(mapper.mentions)
 
             for row in stream:
+                if counters.rows == 0 and row.problem is None and is_tag_row(row.cells):
+                    continue  # HDX's HXL tag row, under the header
                 counters.rows += 1
                 problem = row.problem
                 if problem is None:

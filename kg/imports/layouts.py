@@ -78,6 +78,11 @@ LAYOUTS = (
 )
 
 
+def is_tag_row(cells: list[str]) -> bool:
+    """HDX's second header row of HXL hashtags ("#event+code,#date+occurred,..."): not an event."""
+    return any(cells) and all(not c or c.startswith("#") for c in cells)
+
+
 def missing(layout: Layout, header: list[str]) -> list[str]:
     cols = set(header)
     out = [c for c in layout.required if c not in cols]

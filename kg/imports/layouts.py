@@ -183,6 +183,7 @@ class Record:
     side_b: Side
     relation: str | None  # FOUGHT, VIOLENCE or None
     sources: str = ""  # the sources the data set credits, as it writes them (ACLED's source column)
+    revision: int | None = None  # ACLED's timestamp, GED's version: the newest row of an id wins
 
 
 # --- cells ---------------------------------------------------------------------
@@ -322,7 +323,7 @@ _CIVILIAN_INTER = frozenset({"7", "civilians"})
 _ACLED_USED = (
     "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
     "inter1", "actor2", "assoc_actor_2", "inter2", "country", "admin1", "admin2", "location", "latitude",
-    "longitude", "fatalities", "admin3", "civilian_targeting", "source", "year",
+    "longitude", "fatalities", "admin3", "civilian_targeting", "source", "year", "timestamp",
 )
 _RENAMED = {"assoc_actor_1": "ally_actor_1", "assoc_actor_2": "ally_actor_2"}  # the 2016-2018 layout
 
@@ -357,7 +358,7 @@ class AcledRow:
             cells = [*cells, ""]
         (event_id, event_date, precision, event_type, sub_type, actor1, assoc1, inter1, actor2, assoc2, inter2,
          country, admin1, admin2, location, latitude, longitude, fatalities, admin3, civilian, sources,
-         year) = clean_cells(self.cells(cells))
+         year, timestamp) = clean_cells(self.cells(cells))
         row_id = event_id if _ID.fullmatch(event_id) else parse_id(event_id, "event_id_cnty")
         day = self.days.cache.get((event_date, year)) or self.days.read(event_date, year, "event_date")
         precision = precision.strip()
@@ -395,6 +396,7 @@ class AcledRow:
             row_id, kind[0], kind[1], kind[2], start, end, sp, ep, day, fatalities,
             country.strip(), (admin1.strip(), admin2.strip(), admin3.strip()), location.strip(),
             lat, lon, side_a, side_b, relation, sources.strip(),
+            int(timestamp) if timestamp.isdigit() else None,
         )
         if not self.monadic:
             return record
@@ -454,6 +456,7 @@ class UcdpRow:
         self.pad = any(c not in pos for c in UCDP_COLUMNS)
         self.days = days or DayReader()
         self.monadic = False
+        self.revision: int | None = None  # the GED version of the file (kg.imports.revisions.ged_version)
 
     def read(self, cells: list[str]) -> Record:
         g = self.get
@@ -490,7 +493,7 @@ class UcdpRow:
             parse_coordinate(cells[g["latitude"]], "latitude", 90),
             parse_coordinate(cells[g["longitude"]], "longitude", 180),
             Side([side_a], kind_a, [id_a]), Side([side_b] if side_b else [], kind_b, [id_b]),
-            VIOLENCE if violence == "3" else FOUGHT,
+            VIOLENCE if violence == "3" else FOUGHT, revision=self.revision,
         )
 
     def flush(self) -> list[Record]:

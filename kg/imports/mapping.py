@@ -38,6 +38,7 @@ def _p(local: str) -> str:
 SOURCE_RECORD, START, END, START_P, END_P = _p("sourceRecord"), _p("start"), _p("end"), _p("startPrecision"), _p("endPrecision")
 FATALITIES, PLACE, SIDE_A, SIDE_B, EVIDENCE = _p("fatalities"), _p("place"), _p("sideA"), _p("sideB"), _p("evidence")
 SOURCE_NAMES = _p("sourceNames")
+REVISION = _p("revision")
 IMPORTED_FROM = _p("importedFrom")
 MAYBE_A, MAYBE_B = _p("possibleSideA"), _p("possibleSideB")  # "A and/or B": not counted as fought
 # ACLED inter codes (numbers before 2024, words since) and UCDP side kinds of armed actors and state forces
@@ -263,6 +264,8 @@ class Mapper:
             out.append(f"{e} {IMPORTED_FROM} <{self.file_iri}>{g}")
         if r.fatalities is not None:
             out.append(f'{e} {FATALITIES} "{r.fatalities}"{XSD_INT}{g}')
+        if r.revision is not None:
+            out.append(f'{e} {REVISION} "{r.revision}"{XSD_INT}{g}')
         if r.sources:
             out.append(f"{e} {SOURCE_NAMES} {texts.get(r.sources) or self._text(r.sources, literal(r.sources))}")
         place = self._place(r, out)
@@ -500,6 +503,7 @@ def file_nquads(f: dict, dataset: str, g: str) -> str:
         f"{d} <{ns.DCTERMS}publisher> {literal(f['publisher'])}{g}"
         f"{d} {_p('sourceFile')} {literal(f['file'])}{g}"
         f"{d} {_p('contentHash')} {literal(f['hash'])}{g}"
+        + (f"{d} {_p('sha256')} {literal(f['sha256'])}{g}" if f.get("sha256") else "") +
         f'{d} {_p("rowCount")} "{f["events"]}"{XSD_INT}{g}'
         f'{d} {_p("skippedRows")} "{f["skipped"]}"{XSD_INT}{g}'
         f'{d} <{ns.PROV}generatedAtTime> "{f["imported"]}"^^<{ns.XSD}dateTime>{g}'

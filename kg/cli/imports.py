@@ -143,6 +143,14 @@ def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
             f"armed groups and state forces: {res['armed_resolved']} of {res['armed_mentions']} "
             f"({(res['armed_share'] or 0):.1%})"
         )
+    if report.get("outside_lifespan"):
+        found = report["outside_lifespan"]
+        typer.echo(f"\nevidence outside a curated lifespan ({sum(r['events'] for r in found)} events; kg fought "
+                   "leaves them out, kg check --all lists them):")
+        for r in found[:TOP_UNRESOLVED]:
+            typer.echo(f"  {r['text']}")
+        if len(found) > TOP_UNRESOLVED:
+            typer.echo(f"  ... and {len(found) - TOP_UNRESOLVED} more pairs (--format json lists them all)")
     if report.get("off_period"):
         typer.echo("\nnames whose period does not cover the event's year (rows):")
         for name, rows in sorted(report["off_period"].items(), key=lambda kv: -kv[1]):

@@ -146,7 +146,7 @@ def import_files(
             if not replace and all(src.digest in hashes for src in sources):
                 return _unchanged(kind, sources, stored, started)
             adding = exists and not replace
-            mapper = Mapper(kind, names, rules)
+            mapper = Mapper(kind, names, rules, lives=_lifespans(live))
             if adding or len(sources) > 1:
                 mapper.ids = set()
             plan = _revision_plan(kind, sources, live if adding else None)
@@ -220,6 +220,7 @@ def import_files(
         "statements": len(mapper.summaries), "places": len(mapper.places),
         "new_actors": mapper.report_actors(), "unresolved": unplaced, "resolution": mapper.resolution(),
         "off_period": mapper.off_period,
+        "outside_lifespan": mapper.report_outside(),
         "problems": [p for src in sources for p in src.counters.problems],
         "problem_count": sum(src.counters.skipped for src in sources),
         "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds) if seconds else None,
@@ -289,6 +290,17 @@ def file_hashes(path: Path, kind: str, strict: bool, countries: list[str], names
     digest.update(options.encode())
     digest.update(names_fingerprint(names).encode())
     return digest.hexdigest(), own.hexdigest()
+
+
+def _lifespans(store) -> dict:
+    """The curated actors' lifespans (founded, dissolved), for the report of evidence outside them."""
+    from kg.store import sparql
+
+    out = {}
+    for r in sparql.run(store, "actor-index"):
+        if str(r["actor"]).startswith(ns.ACTOR) and (r["founded"] or r["dissolved"]):
+            out[str(r["actor"])] = (r["founded"], r["dissolved"])
+    return out
 
 
 def _revision_plan(kind: str, sources: list[Source], live) -> revisions.Plan | None:

@@ -118,6 +118,8 @@ class Mapper:
     file_last: date | None = None
     ids: set[str] | None = None  # row ids mapped so far, when a row may repeat (several files, an addition)
     kept_events: int = 0  # events an addition keeps from earlier imports (additions.carry_over)
+    lives: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)  # curated lifespans
+    outside: dict[tuple[str, str, str, str], list] = field(default_factory=dict)  # (a, rel, b, who) -> [events, years]
 
     def __post_init__(self) -> None:
         self._placements: dict[tuple[str, str, str], tuple] = {}
@@ -357,6 +359,16 @@ class Mapper:
             summary.last = last
         summary.events += 1
         summary.fatalities += fatalities or 0
+        if self.lives:
+            for who in (key[0], key[2]):
+                life = self.lives.get(who)
+                if life is not None and ((life[0] is not None and end < life[0])
+                                         or (life[1] is not None and start > life[1])):
+                    found = self.outside.get((*key[:3], who))
+                    if found is None:
+                        found = self.outside[(*key[:3], who)] = [0, set()]
+                    found[0] += 1
+                    found[1].add(year)
         return f"{summary.iri} {EVIDENCE} {e}{self.g}"
 
     def statement_iri(self, key: tuple[str, str, str, int]) -> str:
@@ -470,6 +482,28 @@ class Mapper:
                 "suggested_match": ", ".join(f"{self.names.labels[a]} ({ns.local_id(a)})" for a in suggestion) or None,
                 "suggested_ids": [ns.local_id(a) for a in suggestion],
                 "id": f"{self.dataset}/{ns.local_id(seen.iri)}",
+            })
+        return rows
+
+    def report_outside(self) -> list[dict]:
+        """Events counted into a pair whose day falls outside a curated actor's lifespan
+        (``kg fought`` leaves them out): how many, of which pair, when, and the lifespan."""
+        rows = []
+        for (a, relation, b, who), (events, years) in sorted(self.outside.items(), key=lambda kv: -kv[1][0]):
+            founded, gone = self.lives[who]
+            life = (f"founded {founded.isoformat()}" if founded and not gone else
+                    f"ended {gone.isoformat()}" if gone and not founded else
+                    f"{founded.isoformat()} to {gone.isoformat()}")
+            minted = self.rules.minted
+
+            def label(iri: str) -> str:
+                return self.names.labels.get(iri) or (minted[iri].label if iri in minted else ns.local_id(iri))
+
+            rows.append({
+                "actor": label(a), "opponent": label(b), "relation": ns.local_id(relation), "outside": label(who),
+                "events": events, "years": _years(years), "lifespan": life,
+                "text": f"{events} {'battle' if relation == FOUGHT else 'event'}{'s fall' if events != 1 else ' falls'} "
+                        f"outside {label(who)}'s lifespan ({life}): {label(a)} vs {label(b)} in {_years(years)}",
             })
         return rows
 

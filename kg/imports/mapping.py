@@ -488,17 +488,17 @@ class Mapper:
     def report_outside(self) -> list[dict]:
         """Events counted into a pair whose day falls outside a curated actor's lifespan
         (``kg fought`` leaves them out): how many, of which pair, when, and the lifespan."""
+        minted = self.rules.minted
+
+        def label(iri: str) -> str:
+            return self.names.labels.get(iri) or (minted[iri].label if iri in minted else ns.local_id(iri))
+
         rows = []
         for (a, relation, b, who), (events, years) in sorted(self.outside.items(), key=lambda kv: -kv[1][0]):
             founded, gone = self.lives[who]
             life = (f"founded {founded.isoformat()}" if founded and not gone else
                     f"ended {gone.isoformat()}" if gone and not founded else
                     f"{founded.isoformat()} to {gone.isoformat()}")
-            minted = self.rules.minted
-
-            def label(iri: str) -> str:
-                return self.names.labels.get(iri) or (minted[iri].label if iri in minted else ns.local_id(iri))
-
             rows.append({
                 "actor": label(a), "opponent": label(b), "relation": ns.local_id(relation), "outside": label(who),
                 "events": events, "years": _years(years), "lifespan": life,

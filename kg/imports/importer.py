@@ -150,13 +150,17 @@ def import_files(
             if adding or len(sources) > 1:
                 mapper.ids = set()
             plan = _revision_plan(kind, sources, live if adding else None)
+            # an addition stages a checkpoint of the live store and prunes it (additions.prune),
+            # except with --country (a filtered-out row must not take its id's event away)
+            pruning = adding and plan is not None and not wanted
             dropped = {iri for iri, f in stored.items() if f["file"] in names_seen} if adding else set()
             kept_files = {iri: f for iri, f in stored.items() if iri not in dropped} if adding else {}
             stop = _StopOnSignal()  # from here on, Ctrl-C or SIGTERM removes the staging store
             try:
                 # a data set the live store lacks: start from a checkpoint of it (no copy);
                 # else from an empty store, into which the other graphs are copied
-                with stores.Staging(None if exists else live.store) as stage:
+                with stores.Staging(live.store if pruning or not exists else None) as stage:
+                    gone = additions.prune(stage.store, kind, plan.replacing(), dropped) if pruning else set()
 
                     def closing() -> bytes:
                         """The summaries, new actors, files and the data set's description, once every row is read."""
@@ -189,10 +193,12 @@ def import_files(
                     def earlier() -> list[bytes] | Iterator[bytes]:
                         if not adding:
                             return []
+                        if pruning:
+                            return additions.recount(held[0], kind, mapper, gone, mapper.ids.__contains__, dropped)
                         return additions.carry_over(held[0], kind, mapper, mapper.ids.__contains__, dropped)
 
                     _load(sources, mapper, stage, strict, set(wanted), progress, kind, stop, earlier, closing, plan)
-                    if exists:
+                    if exists and not pruning:
                         stores.copy_graphs(live, stage.store, {graph})
                     held.clear()
                     del live

@@ -40,10 +40,11 @@ class Plan:
     winners: dict[str, tuple[int, int] | None] = field(default_factory=dict)  # None: the store's row stays
     replaced: int = 0  # rows (in the files or the store) replaced by a newer row of their id
     older: int = 0  # rows of the files not kept because the store or another file holds a newer revision
+    ids: set[str] = field(default_factory=set)  # every id of the files
 
-    def keeps(self, row_id: str, where: tuple[int, int]) -> bool:
-        won = self.winners.get(row_id, where)
-        return won == where
+    def replacing(self) -> set[str]:
+        """The ids whose stored event a row of the files replaces (unless the row turns out bad)."""
+        return {i for i in self.ids if self.winners.get(i, ()) is not None}
 
 
 def plan(sources, id_column: str, stored: dict[str, int], versions: list[int | None],
@@ -86,7 +87,7 @@ def plan(sources, id_column: str, stored: dict[str, int], versions: list[int | N
                     best[row_id] = (revision, i, row.line)
         finally:
             stream.close()
-    out = Plan()
+    out = Plan(ids=set(best))
     for row_id in repeated:
         revision, i, line = best[row_id]
         out.winners[row_id] = (i, line)
@@ -127,8 +128,9 @@ def _occurrences(sources, id_column: str, ids: set[str]) -> dict[str, int]:
 
 
 def stored_revisions(store, dataset: str) -> dict[str, int]:
-    """The revision of each event of ``dataset`` the store holds with one."""
-    rows = store.select(
+    """The revision of each event of ``dataset`` the store holds with one (read raw: one
+    row per event of the data set)."""
+    rows = store.store.query(
         f"SELECT ?id ?r WHERE {{ GRAPH <{ns.dataset_graph(dataset)}> {{ "
         f"?e <{ns.SKG}sourceRecord> ?id ; <{ns.SKG}revision> ?r }} }}")
-    return {str(r["id"]): int(r["r"]) for r in rows}
+    return {r["id"].value: int(r["r"].value) for r in rows}

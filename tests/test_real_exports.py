@@ -100,6 +100,11 @@ def test_source_ucdp_puts_ucdp_s_names_first(kg, home):
     assert rows and {r["actor_id"] for r in rows} == {"is_sahel"}
     everyone = _json(kg, home, "fought", "IS")
     assert all(r["actor_id"] == "islamic_state" for r in everyone)
+    for command in (("actor", "IS"), ("relations", "IS"), ("timeline", "IS")):
+        ucdp = kg(*command, "--source", "ucdp", home=home)
+        assert ucdp.code == 0, ucdp.stderr
+    assert kg("actor", "IS", "--source", "ucdp", home=home).stdout.startswith("Islamic State – Sahel Province")
+    assert kg("actor", "IS", home=home).stdout.startswith("Islamic State  (islamic_state)")
 
 
 def test_did_you_mean_ranks_by_the_import_s_rules(kg, home):

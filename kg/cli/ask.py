@@ -16,6 +16,8 @@ FromOption = Annotated[
     str | None, typer.Option("--from", help="Start of the window: YYYY, YYYY-MM or YYYY-MM-DD.")
 ]
 ToOption = Annotated[str | None, typer.Option("--to", help="End of the window: YYYY, YYYY-MM or YYYY-MM-DD.")]
+NamesFromOption = Annotated[str | None, typer.Option(
+    "--source", help="Read the name as this imported data set writes it first: acled or ucdp (UCDP's IS).")]
 
 
 @app.command()
@@ -72,6 +74,15 @@ def fought(
     answered()
 
 
+def _names_from(source: str | None) -> str | None:
+    """The data set whose own names a name argument is read in first (--source acled|ucdp)."""
+    if source is not None and source not in ("acled", "ucdp"):
+        from kg.errors import UsageError
+
+        raise UsageError(f"unknown data set '{source}' for --source; expected acled or ucdp")
+    return source
+
+
 def _via(row: dict) -> str | None:
     """The part(s) through which a rolled-up row was found: 'Wagner Group' or 'A / B'."""
     parts = [p for p in (row["via"], row["opponent_via"]) if p]
@@ -82,6 +93,7 @@ def _via(row: dict) -> str | None:
 def actor(
     name: Annotated[str, typer.Argument(help="An actor: id, name or alias.", callback=actor_name)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    source: NamesFromOption = None,
 ) -> None:
     """A profile: type, aliases, Wikidata id, active period, leaders, parents and
     components, allies and opponents by period, key events, sources.
@@ -90,7 +102,7 @@ def actor(
     """
     from kg.ask.profile import actor as profile
 
-    p = profile(name, store=store())
+    p = profile(name, source=_names_from(source), store=store())
     if fmt == "json":
         emit([], "json", json_data=p)
         return
@@ -141,6 +153,7 @@ def timeline(
         "--format", "-f", help="Output: an aligned table, JSON, CSV, or an HTML page drawing one actor's timeline.",
     )] = TimelineFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="With --format html: the file to write.")] = None,
+    source: NamesFromOption = None,
 ) -> None:
     """Statements and events in date order, of one actor or of the whole graph.
 
@@ -168,7 +181,7 @@ def timeline(
         raise UsageError("--output is for --format html; the other formats print to standard output")
     from kg.ask.timeline import timeline as run
 
-    rows = run(name, year=year, start=start, end=end, store=store())
+    rows = run(name, year=year, start=start, end=end, source=_names_from(source), store=store())
     emit(rows, fmt.value, ["when", "kind", "what", "sources"])
 
 
@@ -182,6 +195,7 @@ def relations(
     start: FromOption = None,
     end: ToOption = None,
     fmt: FormatOption = "table",
+    source: NamesFromOption = None,
 ) -> None:
     """Every dated relation of an actor (fought, allied with, supports, leads, succeeded ...).
 
@@ -189,5 +203,5 @@ def relations(
     """
     from kg.ask.relations import relations as run
 
-    rows = run(name, relation=relation, year=year, start=start, end=end, store=store())
+    rows = run(name, relation=relation, year=year, start=start, end=end, source=_names_from(source), store=store())
     emit(rows, fmt.value, ["subject", "relation_label", "object", "period_text", "certainty", "sources"])

@@ -254,6 +254,7 @@ def _overlaps(store, rows: list[dict], queries: list[str]) -> list[str]:
     for r in via_rows:
         shared = events_of(r) & events_of(direct[(r["actor_id"], r["opponent_id"])])
         r["also_direct"] = len(shared)
+        r["also_direct_ids"] = sorted(shared)  # which of its events the direct row counts
         shared_total += len(shared)
     counted = [r for r in rows if r.get("kind") != "possibly"]
     every = set()

@@ -158,7 +158,9 @@ def _comparable(rows):
 def test_named_query_same_answer_from_the_server(name, params, store, remote):
     local = sparql.run(store, name, **params)
     there = sparql.run(remote, name, **params)
-    assert local, f"{name} should return rows on the curated data"
+    from tests.test_queries import IMPORTED_ONLY  # queries of what only an import writes: none on curated data
+
+    assert local or name in IMPORTED_ONLY, f"{name} should return rows on the curated data"
     assert _comparable(there) == _comparable(local)
 
 
@@ -188,7 +190,9 @@ def test_every_named_query_same_answer_from_the_server(name, server, store, remo
         raw.setdefault("actor", "JNIM")
     params = convert_params(query, raw, store)
     local = sparql.run(store, name, **params)
-    assert local, f"{name} should return rows on the curated data"
+    from tests.test_queries import IMPORTED_ONLY  # queries of what only an import writes: none on curated data
+
+    assert local or name in IMPORTED_ONLY, f"{name} should return rows on the curated data"
     assert _comparable(sparql.run(remote, name, **params)) == _comparable(local)
 
 

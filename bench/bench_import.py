@@ -14,6 +14,13 @@ graph in a fresh temporary KG_HOME, then time in separate processes
     .venv/bin/python bench/bench_import.py                       # 10k, 100k, 1M ACLED rows
     .venv/bin/python bench/bench_import.py 10000 100000 --repeat 3
     .venv/bin/python bench/bench_import.py 10000 --ucdp          # and a UCDP file of the same size
+    .venv/bin/python bench/bench_import.py 20000 --adding        # adding a file vs a fresh import (issue 22)
+
+With --adding, on real-shaped ACLED files (bench/real_shaped.py: Mali's and Burkina
+Faso's actors, names and layouts): a fresh import of file B (N rows) into the curated
+store, then file B added to a data set already holding file A (N rows of another
+country), both as whole `kg import` processes with their rows/s; then the same for a
+500-row file (end to end, the process's wall time).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+import real_shaped  # noqa: E402
 import synthetic  # noqa: E402
 
 
@@ -85,6 +93,48 @@ def bench(kind: str, rows: int, work: Path, repeat: int = 1) -> dict:
     }
 
 
+def _real_file(path: Path, country: str, rows: int, seed: int) -> Path:
+    import random
+
+    made = []
+    rng = random.Random(seed)
+    while len(made) < rows:
+        batch = real_shaped.acled_rows(country, rows, rng)
+        for r in batch:
+            r["event_id_cnty"] = f"{r['event_id_cnty'][:3]}{seed}{len(made)}"
+            made.append(r)
+            if len(made) == rows:
+                break
+    path.write_text(real_shaped.export_tool(made), encoding="utf-8")
+    return path
+
+
+def adding(rows: int, work: Path, repeat: int = 1) -> list[dict]:
+    """Fresh import of B vs B added to a data set holding A: rows/s of B, whole processes."""
+    out = []
+    built = work / "built_adding"
+    if not built.exists():
+        run(["build"], built)
+    for n in (rows, 500):
+        a = _real_file(work / f"mali_{n}.csv", "Mali", max(n, rows), 1)
+        b = _real_file(work / f"burkina_{n}.csv", "Burkina Faso", n, 2)
+        fresh, added = [], []
+        for _ in range(repeat):
+            home = work / "home_fresh"
+            shutil.rmtree(home, ignore_errors=True)
+            shutil.copytree(built, home, symlinks=True)
+            fresh.append(run(["import", "acled", str(b)], home)[0])
+            home = work / "home_adding"
+            shutil.rmtree(home, ignore_errors=True)
+            shutil.copytree(built, home, symlinks=True)
+            run(["import", "acled", str(a)], home)
+            added.append(run(["import", "acled", str(b)], home)[0])
+        f, d = statistics.median(fresh), statistics.median(added)
+        out.append({"rows of B": n, "rows of A": max(n, rows), "fresh s": f, "fresh rows/s": n / f,
+                    "adding s": d, "adding rows/s": n / d, "adding / fresh": f / d})
+    return out
+
+
 def _distinct_names(path: Path) -> set[str]:
     """The distinct actor names of a file (actor1/actor2, side_a/side_b), for the figures."""
     import csv
@@ -104,10 +154,22 @@ def main() -> None:
     parser.add_argument("--ucdp", action="store_true", help="Also import UCDP GED files of the same sizes.")
     parser.add_argument("--keep", type=Path, help="Work in this folder and keep it (default: a temporary one).")
     parser.add_argument("--repeat", type=int, default=1, help="Imports per size; the median is shown (default 1).")
+    parser.add_argument("--adding", action="store_true",
+                        help="Adding a real-shaped file to a data set vs a fresh import of it, and a 500-row file.")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="kg-bench-import-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; working in {work}")
+    if args.adding:
+        try:
+            for rows in args.sizes:
+                for r in adding(rows, work, args.repeat):
+                    print("  ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in r.items()),
+                          f"(load {os.getloadavg()[0]:.2f})", flush=True)
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return
     columns = ["kind", "rows", "file MB", "generate s", "import s", "runs", "rows/s", "peak RSS MB", "store MB",
                "re-import s", "fought median s", "fought min s", "names", "unplaced", "placed %"]
     print("  ".join(f"{c:>15}" for c in columns), flush=True)

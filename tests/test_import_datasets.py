@@ -119,7 +119,7 @@ def test_a_year_after_later_imports_and_a_drop_is_the_year_of_one_import(kg, mal
 def test_unresolved_names_are_written_in_the_aliases_columns(kg, tmp_path):
     todo = tmp_path / "aliases-todo.csv"
     data = FIXTURES / "acled_sample.csv"
-    text = data.read_text().replace("Dan Na Ambassagou", "Dana Ambassagou Militia and/or Katiba Macina")
+    text = data.read_text().replace("Dan Na Ambassagou", "Katiba Hanifa and/or Katiba Macina")
     odd = tmp_path / "odd.csv"
     odd.write_text(text)
     out = _run(kg, tmp_path, "import", "acled", str(odd), "--unresolved", str(todo))
@@ -127,5 +127,5 @@ def test_unresolved_names_are_written_in_the_aliases_columns(kg, tmp_path):
     rows = list(csv.DictReader(open(todo, encoding="utf-8")))
     assert list(rows[0])[:7] == ["name", "dataset", "country", "from", "to", "actor", "source"]
     # the unknown part of "A and/or B", under its own name
-    assert (rows[0]["name"], rows[0]["dataset"], rows[0]["countries"]) == ("Dana Ambassagou Militia", "acled", "Mali")
+    assert (rows[0]["name"], rows[0]["dataset"], rows[0]["countries"]) == ("Katiba Hanifa", "acled", "Mali")
     assert int(rows[0]["mentions"]) >= 1 and rows[0]["years"]

@@ -31,12 +31,31 @@ def test_normalise_ignores_case_accents_and_punctuation():
     assert normalise("al-Qaeda") == normalise("Al Qaeda") == "alqaeda"
 
 
-@pytest.mark.parametrize("typed, expected", [("Wagnr", "Wagner Group"), ("Ansar Din", "Ansar Dine"), ("Gioita", "Assimi")])
+@pytest.mark.parametrize("typed, expected", [("Wagnr", "Wagner Group"), ("Ansar Dune", "Ansar Dine"), ("Gioita", "Assimi")])
 def test_a_misspelling_suggests_the_closest_actors(store, typed, expected):
     with pytest.raises(UnknownNameError) as info:
         resolve(typed, store)
     assert any(expected in s for s in info.value.suggestions)
     assert "did you mean" in str(info.value)
+
+
+@pytest.mark.parametrize("typed, actor_id", [
+    ("Ansar Din", "ansar_dine"), ("Al Mourabitoune Battalion", "al_mourabitoun"), ("Koglweogo Militia", "koglweogo"),
+    ("Ansar ul-Islam", "ansarul_islam"), ("Arab Movement of the Azawad (Platform)", "maa_platform"),
+    ("Jamaat Nusrat al Islam wal Muslimeen", "jnim"), ("Katibat Macina Brigade", "katiba_macina"),
+])
+def test_spelling_drift_resolves_by_rule(store, typed, actor_id):
+    """ACLED's generic words, articles, dashes, apostrophes and transliterations do not make another name."""
+    assert resolve(typed, store).endswith("/actor/" + actor_id)
+
+
+def test_loose_keys_keep_distinct_names_apart():
+    from kg.store.names import loose
+
+    for a, b in [("Niger", "Nigeria"), ("ISGS", "ISWAP"), ("Islamic State (Greater Sahara)", "Islamic State (West Africa)"),
+                 ("Ansar Dine", "Ansaru"), ("MSA", "MAA"), ("Military Forces of Mali", "Military Forces of Niger")]:
+        assert loose(a) != loose(b), (a, b)
+    assert loose("Military Forces of Mali (2013-2020)") == loose("Military Forces of Mali")
 
 
 def test_an_ambiguous_name_lists_the_candidates(minimal_data, tmp_path):

@@ -14,6 +14,9 @@ from kg.store.embedded import RdflibStore
 from kg.store.params import convert_params, convert_value
 
 QUERIES = sorted(sparql.named_queries())
+# Queries of what only an import writes (a data set's own names, "A and/or B" battles): no
+# rows on the curated data; tests/test_real_exports.py runs them on imported files.
+IMPORTED_ONLY = {"dataset-names", "fought-possible"}
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +49,7 @@ def test_every_named_query_returns_rows_and_the_same_on_both_engines(name, store
     q = sparql.get(name)
     on_oxigraph = sparql.run(store, name, **convert_params(q, q.example, store))
     on_rdflib = sparql.run(rdflib_store, name, **convert_params(q, q.example, rdflib_store))
-    assert on_oxigraph, f"{name} returned no rows on the curated data"
+    assert on_oxigraph or name in IMPORTED_ONLY, f"{name} returned no rows on the curated data"
     assert canonical(on_oxigraph) == canonical(on_rdflib)
 
 

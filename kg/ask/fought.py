@@ -65,15 +65,21 @@ def fought(
     end: str | None = None,
     exact: bool = False,
     source: str | None = None,
+    possible: bool = False,
     store=None,
 ) -> list[dict[str, Any]]:
     """Pairs of actors that fought, with periods, events, fatalities, sources and ``via``.
 
-    ``actor``/``opponent`` are names, ids or aliases; ``year`` or ``start``/``end``
+    ``actor``/``opponent`` are names, ids or aliases, or the names an imported file
+    writes ("Military Forces of Mali (2021-)"); ``year`` or ``start``/``end``
     (YYYY, YYYY-MM or YYYY-MM-DD) restrict to evidence overlapping that window;
-    ``source`` restricts to one data set (curated, acled, ucdp).
+    ``source`` restricts to one data set (curated, acled, ucdp) and puts that
+    data set's own names first (UCDP's "IS" is the actor UCDP's import chose).
+    ``possible`` adds the battles where a side is named "A and/or B" (ACLED's
+    uncertain attribution) as rows of their own, ``kind`` "possibly"; without it
+    they are not counted, and `fought_notes` says how many there are.
     """
-    return _answer(actor, opponent, year, start, end, exact, source, store)[0]
+    return _answer(actor, opponent, year, start, end, exact, source, store, possible)[0]
 
 
 def fought_sparql(
@@ -85,13 +91,52 @@ def fought_sparql(
     end: str | None = None,
     exact: bool = False,
     source: str | None = None,
+    possible: bool = False,
     store=None,
 ) -> list[str]:
     """The SPARQL queries ``fought`` runs for these arguments, parameters bound."""
-    return _answer(actor, opponent, year, start, end, exact, source, store)[1]
+    return _answer(actor, opponent, year, start, end, exact, source, store, possible)[1]
 
 
-def _answer(actor, opponent, year, start, end, exact, source, store):
+def fought_notes(
+    actor: str | None = None,
+    opponent: str | None = None,
+    *,
+    year: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    exact: bool = False,
+    source: str | None = None,
+    possible: bool = False,
+    store=None,
+) -> list[str]:
+    """What ``fought`` leaves out or counts twice for these arguments, as sentences to
+    print under its answer: "A and/or B" battles not counted, events a ``via`` row shares
+    with a direct row, evidence outside an actor's lifespan."""
+    return _answer(actor, opponent, year, start, end, exact, source, store, possible)[2]
+
+
+def _answer(actor, opponent, year, start, end, exact, source, store, possible=False):
+    """(rows, queries, notes) of ``fought``."""
+    rows, queries, side, against, window, params, table = _fought_rows(
+        actor, opponent, year, start, end, exact, source, store)
+    from kg.store.cache import or_default
+
+    store = or_default(store)
+    notes: list[str] = []
+    if side != [None]:  # one actor's answer: what it leaves out, said under it
+        maybe = _possible_pairs(store, side, against, window, params, queries, table)
+        shown = {e for r in maybe for e in r["event_ids"]}
+        if possible:
+            rows = rows + maybe
+        elif shown:
+            notes.append(f"{len(shown)} battle{'s' if len(shown) != 1 else ''} naming a side \"A and/or B\" "
+                         "(uncertain attribution) not counted; --possible shows them")
+        notes += _overlaps(store, rows, queries)
+    return rows, queries, notes
+
+
+def _fought_rows(actor, opponent, year, start, end, exact, source, store):
     from kg.errors import UsageError
     from kg.graph.terms import to_ntriples
     from kg.store.cache import or_default
@@ -109,8 +154,9 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
     names, as_of, lives = table.names, table.as_of, table.lives
     if actor is None and opponent is not None:
         actor, opponent = opponent, None
-    side = members(store, names.resolve(actor), exact=exact) if actor else [None]
-    against = members(store, names.resolve(opponent), exact=exact) if opponent else None
+    names_of = source if source in ("acled", "ucdp") else None  # that data set's own names first
+    side = members(store, names.resolve(actor, names_of), exact=exact) if actor else [None]
+    against = members(store, names.resolve(opponent, names_of), exact=exact) if opponent else None
     asked = {m.actor for m in side if m is not None and m.via is None}
     asked |= {m.actor for m in against or [] if m.via is None}
 
@@ -130,7 +176,8 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
     embedded = getattr(store, "name", None) == "oxigraph"
     if side == [None] and embedded and _indexed(window):
         with _no_cycle_collection():  # 150k rows at 1M, no cycles among them: the collector's passes cost 40 %
-            return _every_pair(store, window, params, queries, names, as_of, lives, asked)
+            return (*_every_pair(store, window, params, queries, names, as_of, lives, asked),
+                    side, against, window, params, table)
     # The actor and its parts in one VALUES block: two queries, not two per part.
     by_actor = {m.actor: m for m in side if m is not None}
     found: dict[IRI | None, list[tuple[dict, bool]]] = {}
@@ -158,7 +205,86 @@ def _answer(actor, opponent, year, start, end, exact, source, store):
     for member in side:  # in the order of the parts, as pairs that tie in the sort keep it
         for row, is_event in sorted(found.get(member.actor if member else None, []), key=_row_order):
             _collect(row, is_event, member, against, window, as_of, pairs, lives, asked)
-    return [_as_dict(p, names) for p in _sorted(pairs.values(), names)], queries
+    rows = [_as_dict(p, names) for p in _sorted(pairs.values(), names)]
+    return rows, queries, side, against, window, params, table
+
+
+def _possible_pairs(store, side, against, window, params, queries, table) -> list[dict]:
+    """The rows of "A and/or B" battles of the actor asked about (and its parts), kind "possibly"."""
+    from kg.store.embedded import with_values
+
+    text = sparql.get("fought-possible").text
+    window_params = {k: v for k, v in params.items() if k != "graph"}
+    pairs: dict[tuple, _Pair] = {}
+    asked = {m.actor for m in side if m is not None and m.via is None}
+    for member in side:
+        bound = dict(window_params, actor=member.actor)
+        query = _in_graph(with_values(text, bound), params)
+        queries.append(query)
+        for row in sorted(store.select(query), key=lambda r: (r["event"], r["opponent"])):
+            _collect(row, True, member, against, window, table.as_of, pairs, table.lives, asked)
+    out = []
+    for p in _sorted(pairs.values(), table.names):
+        row = _as_dict(p, table.names)
+        row["kind"] = "possibly"
+        out.append(row)
+    return out
+
+
+def _overlaps(store, rows: list[dict], queries: list[str]) -> list[str]:
+    """Mark each ``via`` row with the events a direct row of the same pair already counts
+    (``also_direct``), and say how many events the rows count once each."""
+    direct: dict[tuple[str, str], dict] = {}
+    for r in rows:
+        if not r["via"] and not r["opponent_via"] and r.get("kind") != "possibly":
+            direct[(r["actor_id"], r["opponent_id"])] = r
+    via_rows = [r for r in rows if (r["via"] or r["opponent_via"]) and r.get("kind") != "possibly"
+                and (r["actor_id"], r["opponent_id"]) in direct]
+    if not via_rows:
+        return []
+    evidence = _evidence(store, {s for r in [*via_rows, *direct.values()] for s in r["statements"]}, queries)
+
+    def events_of(r: dict) -> set[str]:
+        out = set(r["event_ids"])
+        for s in r["statements"]:
+            out |= evidence.get(s, set())
+        return out
+
+    shared_total = 0
+    for r in via_rows:
+        shared = events_of(r) & events_of(direct[(r["actor_id"], r["opponent_id"])])
+        r["also_direct"] = len(shared)
+        r["also_direct_ids"] = sorted(shared)  # which of its events the direct row counts
+        shared_total += len(shared)
+    counted = [r for r in rows if r.get("kind") != "possibly"]
+    every = set()
+    for r in counted:
+        every |= events_of(r)
+    if not shared_total:
+        return []
+    summed = sum(r["events"] for r in counted)
+    return [f"{shared_total} event{'s' if shared_total != 1 else ''} of the via rows are also counted by a direct row "
+            f"(column also_direct); the rows count {len(every)} events once each, not {summed}"]
+
+
+def _evidence(store, statements: set[str], queries: list[str]) -> dict[str, set[str]]:
+    """The events each imported summary statement counts (skg:evidence), by statement id."""
+    from kg.graph.terms import to_ntriples
+
+    out: dict[str, set[str]] = {}
+    iris = {}
+    for s in statements:
+        if "--" in s:  # an imported summary: dataset/statement/<a>--<relation>--<b>--<year>
+            for dataset in ("acled", "ucdp"):
+                iris[ns.dataset_ns(dataset, "statement") + s] = s
+    if not iris:
+        return out
+    text = (f"SELECT ?s ?e WHERE {{ VALUES ?s {{ {' '.join(to_ntriples(IRI(i)) for i in iris)} }} "
+            f"GRAPH ?g {{ ?s <{ns.SKG}evidence> ?e }} }}")
+    queries.append(text)
+    for r in store.select(text):
+        out.setdefault(iris[str(r["s"])], set()).add(ns.local_id(r["e"]))
+    return out
 
 
 def _in_graph(text: str, params: dict) -> str:

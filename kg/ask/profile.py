@@ -29,13 +29,13 @@ _SECTIONS = {
 }
 
 
-def actor(name: str, *, store=None) -> dict[str, Any]:
+def actor(name: str, *, source: str | None = None, store=None) -> dict[str, Any]:
     """A profile: type, aliases, Wikidata id, active period, leaders, parents and
     components, allies and opponents by period, key events, sources."""
     from kg.store.cache import or_default
 
     store = or_default(store)
-    iri = resolve(name, store)
+    iri = resolve(name, store, source)  # source: that data set's own names first
     details = sparql.run(store, "actor-details", actor=iri)[0]
     active = None
     if details["founded"] or details["dissolved"]:

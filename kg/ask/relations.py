@@ -19,6 +19,7 @@ def relations(
     year: int | None = None,
     start: str | None = None,
     end: str | None = None,
+    source: str | None = None,
     store=None,
 ) -> list[dict[str, Any]]:
     """Statements in which the actor is subject or object, oldest first.
@@ -29,7 +30,7 @@ def relations(
     from kg.store.cache import or_default
 
     store = or_default(store)
-    actor = resolve(name, store)
+    actor = resolve(name, store, source)  # source: that data set's own names first
     params: dict[str, Any] = {"actor": actor}
     if relation is not None:
         table = vocabulary().relations

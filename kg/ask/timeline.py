@@ -22,6 +22,7 @@ def timeline(
     year: int | None = None,
     start: str | None = None,
     end: str | None = None,
+    source: str | None = None,
     store=None,
 ) -> list[dict[str, Any]]:
     """What happened, oldest first: statements beginning and events, of one actor or all."""
@@ -31,7 +32,7 @@ def timeline(
     params = _window_params(year, start, end)
     items: list[dict[str, Any]] = []
     if name is not None:
-        params["actor"] = resolve(name, store)
+        params["actor"] = resolve(name, store, source)  # source: that data set's own names first
         for s in (_statement(r) for r in sparql.run(store, "relations-of-actor", **params)):
             items.append({
                 "date": s["period"]["start"], "when": s["period_text"], "kind": "statement",

@@ -16,6 +16,8 @@ FromOption = Annotated[
     str | None, typer.Option("--from", help="Start of the window: YYYY, YYYY-MM or YYYY-MM-DD.")
 ]
 ToOption = Annotated[str | None, typer.Option("--to", help="End of the window: YYYY, YYYY-MM or YYYY-MM-DD.")]
+NamesFromOption = Annotated[str | None, typer.Option(
+    "--source", help="Read the name as this imported data set writes it first: acled or ucdp (UCDP's IS).")]
 
 
 @app.command()
@@ -29,6 +31,9 @@ def fought(
     source: Annotated[
         str | None, typer.Option("--source", help="Only evidence from one data set: curated, acled or ucdp.")
     ] = None,
+    possible: Annotated[bool, typer.Option(
+        "--possible", help='Also the battles where a side is named "A and/or B" (uncertain attribution), '
+                           'as rows of kind "possibly".')] = False,
     fmt: FormatOption = "table",
     show_sparql: Annotated[bool, typer.Option("--show-sparql", help="Print the SPARQL queries run, then the answer.")] = False,
 ) -> None:
@@ -37,24 +42,45 @@ def fought(
     Merges dated "fought" statements and combat events with the actors on
     opposite sides. An actor stands for its parts (Mali for its army, Russia
     for Wagner and Africa Corps, JNIM for its components after they joined);
-    the "via" column names the part. In Python: kg.fought(actor, opponent, year=...).
+    the "via" column names the part, and "also direct" how many of its events
+    a direct row already counts. Names may be written as an imported file
+    writes them ("Military Forces of Mali (2021-)"); with --source acled|ucdp,
+    that data set's names come first. What the answer leaves out ("A and/or B"
+    battles) is said under it. In Python: kg.fought(actor, opponent, year=...,
+    possible=...), kg.ask.fought.fought_notes(...).
     """
     from kg.ask.fought import _answer
 
-    rows, queries = _answer(actor, opponent, year, start, end, exact, source, store())
+    rows, queries, notes = _answer(actor, opponent, year, start, end, exact, source, store(), possible)
     if show_sparql:  # on stderr when the answer is data a script will parse
         for q in queries:
             typer.echo(q.rstrip() + "\n", err=fmt.value != "table")
     if fmt.value == "json":
         emit([], "json", json_data=[{k: v for k, v in r.items() if k != "period_text"} for r in rows])
     else:
-        flat = [
-            {"actor": r["actor"], "opponent": r["opponent"], "periods": r["period_text"], "events": r["events"],
-             "fatalities": r["fatalities"], "via": _via(r), "sources": r["sources"]}
-            for r in rows
-        ]
+        flat = []
+        for r in rows:
+            line = {"actor": r["actor"], "opponent": r["opponent"], "periods": r["period_text"], "events": r["events"],
+                    "fatalities": r["fatalities"], "via": _via(r)}
+            if any("also_direct" in x for x in rows):
+                line["also direct"] = r.get("also_direct")
+            if possible:
+                line["kind"] = r.get("kind", "fought")
+            line["sources"] = r["sources"]
+            flat.append(line)
         emit(flat, fmt.value)
+    for note in notes:  # under the answer; on stderr when the answer is data a script parses
+        typer.echo(("\n" if fmt.value == "table" else "") + "note: " + note, err=fmt.value != "table")
     answered()
+
+
+def _names_from(source: str | None) -> str | None:
+    """The data set whose own names a name argument is read in first (--source acled|ucdp)."""
+    if source is not None and source not in ("acled", "ucdp"):
+        from kg.errors import UsageError
+
+        raise UsageError(f"unknown data set '{source}' for --source; expected acled or ucdp")
+    return source
 
 
 def _via(row: dict) -> str | None:
@@ -67,6 +93,7 @@ def _via(row: dict) -> str | None:
 def actor(
     name: Annotated[str, typer.Argument(help="An actor: id, name or alias.", callback=actor_name)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    source: NamesFromOption = None,
 ) -> None:
     """A profile: type, aliases, Wikidata id, active period, leaders, parents and
     components, allies and opponents by period, key events, sources.
@@ -75,7 +102,7 @@ def actor(
     """
     from kg.ask.profile import actor as profile
 
-    p = profile(name, store=store())
+    p = profile(name, source=_names_from(source), store=store())
     if fmt == "json":
         emit([], "json", json_data=p)
         return
@@ -126,6 +153,7 @@ def timeline(
         "--format", "-f", help="Output: an aligned table, JSON, CSV, or an HTML page drawing one actor's timeline.",
     )] = TimelineFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="With --format html: the file to write.")] = None,
+    source: NamesFromOption = None,
 ) -> None:
     """Statements and events in date order, of one actor or of the whole graph.
 
@@ -153,7 +181,7 @@ def timeline(
         raise UsageError("--output is for --format html; the other formats print to standard output")
     from kg.ask.timeline import timeline as run
 
-    rows = run(name, year=year, start=start, end=end, store=store())
+    rows = run(name, year=year, start=start, end=end, source=_names_from(source), store=store())
     emit(rows, fmt.value, ["when", "kind", "what", "sources"])
 
 
@@ -167,6 +195,7 @@ def relations(
     start: FromOption = None,
     end: ToOption = None,
     fmt: FormatOption = "table",
+    source: NamesFromOption = None,
 ) -> None:
     """Every dated relation of an actor (fought, allied with, supports, leads, succeeded ...).
 
@@ -174,5 +203,5 @@ def relations(
     """
     from kg.ask.relations import relations as run
 
-    rows = run(name, relation=relation, year=year, start=start, end=end, store=store())
+    rows = run(name, relation=relation, year=year, start=start, end=end, source=_names_from(source), store=store())
     emit(rows, fmt.value, ["subject", "relation_label", "object", "period_text", "certainty", "sources"])

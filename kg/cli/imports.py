@@ -96,6 +96,9 @@ def import_ucdp(
                          wait=not no_wait), fmt.value, unresolved)
 
 
+TOP_UNRESOLVED = 10  # unresolved names printed after an import; --unresolved FILE writes them all
+
+
 def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
     if fmt == "json":
         to_json(report)
@@ -115,9 +118,14 @@ def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
         + (f", {report['duplicates']} met twice (kept once)" if report["duplicates"] else "")
         + f" ({report['seconds']} s, {report['rows_per_second']} rows/s)"
     )
+    if report.get("replaced_by_newer") or report.get("older_than_stored"):
+        typer.echo(f"revisions: {report['replaced_by_newer']} rows replaced by a newer row of their event id"
+                   + (f"; {report['older_than_stored']} rows not imported: the store holds a newer revision"
+                      if report.get("older_than_stored") else "")
+                   + " (ACLED's timestamp, GED's version)")
     if report["added"]:
         typer.echo(f"kept {report['kept_events']} events of the earlier imports "
-                   "(rows with the same id were replaced by the new ones)")
+                   "(a row with the same id is kept in its newest revision)")
     if len(report["files"]) > 1 or report["files"][0]["layout"] != "ACLED dyadic export":
         for f in report["files"]:
             typer.echo(f"  {f['file']}: {f['layout']}; {f['rows']} rows, {f['events']} events, "
@@ -136,14 +144,26 @@ def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
             f"armed groups and state forces: {res['armed_resolved']} of {res['armed_mentions']} "
             f"({(res['armed_share'] or 0):.1%})"
         )
+    if report.get("outside_lifespan"):
+        found = report["outside_lifespan"]
+        typer.echo(f"\nevidence outside a curated lifespan ({sum(r['events'] for r in found)} events; kg fought "
+                   "leaves them out, kg check --all lists them):")
+        for r in found[:TOP_UNRESOLVED]:
+            typer.echo(f"  {r['text']}")
+        if len(found) > TOP_UNRESOLVED:
+            typer.echo(f"  ... and {len(found) - TOP_UNRESOLVED} more pairs (--format json lists them all)")
     if report.get("off_period"):
         typer.echo("\nnames whose period does not cover the event's year (rows):")
         for name, rows in sorted(report["off_period"].items(), key=lambda kv: -kv[1]):
             typer.echo(f"  {name}: {rows}")
     if report.get("unresolved"):
-        typer.echo("\nnames no rule or alias places (new actors in the data set's namespace; "
-                   "add a row to data/aliases.csv to place one, or write them all with --unresolved FILE):")
-        emit(report["unresolved"], fmt, ["name", "mentions", "countries", "years", "suggested_match", "id"])
+        count = len(report["unresolved"])
+        shown = report["unresolved"][:TOP_UNRESOLVED]
+        typer.echo(f"\nnames no rule or alias places ({count}; "
+                   + (f"the {len(shown)} most frequent, " if count > len(shown) else "")
+                   + "new actors in the data set's namespace; add a row to data/aliases.csv to place one, "
+                   "or write them all with --unresolved FILE):")
+        emit(shown, fmt, ["name", "mentions", "countries", "years", "suggested_match", "id"])
         if unresolved is not None:
             typer.echo(f"\nwrote {len(report['unresolved'])} names to {unresolved}: fill in the actor column "
                        "(and country, from, to, source where the name's meaning depends on them), "
@@ -152,7 +172,7 @@ def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
 
 @app.command()
 def sources(fmt: FormatOption = "table") -> None:
-    """What is loaded: the curated data and each imported data set, from where, how many rows.
+    """What is loaded: the curated data and each imported file: events it still holds and their period, its SHA-256.
 
     In Python: kg.imports.sources().
     """

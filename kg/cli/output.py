@@ -24,6 +24,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+MAX_WIDTH = 64  # a column is cut beyond this, with "…"; a SHA-256 (64 hex digits) fits whole
+
+
 def table(rows: Iterable[dict[str, Any]], columns: list[str] | None = None, *, out=None) -> None:
     """An aligned table. Rows may come from an iterator: the first TABLE_SAMPLE set the
     column widths, and every line is written (and flushed) as its row arrives."""
@@ -36,7 +39,7 @@ def table(rows: Iterable[dict[str, Any]], columns: list[str] | None = None, *, o
     columns = columns or list(sample[0])
     cells = [[_cell(r.get(c)) for c in columns] for r in sample]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    widths = [min(w, 60) for w in widths]
+    widths = [min(w, MAX_WIDTH) for w in widths]
 
     def line(values):
         parts = [(v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(values, widths)]

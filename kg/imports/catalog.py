@@ -14,8 +14,9 @@ PROTECTED = ("curated", "ontology")
 
 def sources(data_dir: Path | None = None, store=None) -> list[dict]:
     """One row for the curated data and one per imported file: data set, file, events it holds
-    now, rows skipped, period, when imported, hash, and the share of actor mentions placed
-    (all, and of armed groups and state forces)."""
+    now and the period of those events, rows skipped, when imported, the file's SHA-256
+    (as sha256sum gives it), the content hash (file, options and names), and the share
+    of actor mentions placed (all, and of armed groups and state forces)."""
     store = store or cache.open_store(data_dir)
     out = []
     now_held = {}
@@ -33,22 +34,25 @@ def sources(data_dir: Path | None = None, store=None) -> list[dict]:
                 f"SELECT (COUNT(?x) AS ?n) WHERE {{ GRAPH <{row['graph']}> {{ ?x <{ns.SKG}start> ?s }} "
                 f"FILTER NOT EXISTS {{ GRAPH <{row['graph']}> {{ ?x a <{ns.SKG}Dataset> }} }} }}"
             )[0]["n"]
-        elif row["partOf"] is not None:  # a file: the events it holds now (a later import may have replaced some)
+        start, end = row["start"], row["end"] or row["asOf"]
+        if row["partOf"] is not None:  # a file: the events it holds now (a later import may have replaced some)
             if name not in now_held:
-                now_held[name] = {str(r["f"]): r["n"] for r in store.select(
-                    f"SELECT ?f (COUNT(?e) AS ?n) WHERE {{ GRAPH <{row['graph']}> {{ ?e <{ns.SKG}importedFrom> ?f }} }} "
-                    f"GROUP BY ?f")}
-            rows = now_held[name].get(str(row["dataset"]), 0)
+                now_held[name] = {str(r["f"]): (r["n"], r["first"], r["last"]) for r in store.select(
+                    f"SELECT ?f (COUNT(?e) AS ?n) (MIN(?s) AS ?first) (MAX(?t) AS ?last) WHERE {{ "
+                    f"GRAPH <{row['graph']}> {{ ?e <{ns.SKG}importedFrom> ?f ; <{ns.SKG}start> ?s ; "
+                    f"<{ns.SKG}end> ?t }} }} GROUP BY ?f")}
+            rows, start, end = now_held[name].get(str(row["dataset"]), (0, None, None))
         out.append({
             "name": name,
             "label": row["label"],
             "file": row["file"] or ("data/*.csv" if name == "curated" else None),
             "rows": rows,
             "skipped": row["skipped"] or 0,
-            "from": row["start"].isoformat() if row["start"] else None,
-            "to": (row["end"] or row["asOf"]).isoformat() if (row["end"] or row["asOf"]) else None,
+            "from": start.isoformat() if start else None,
+            "to": end.isoformat() if end else None,
             "imported": str(row["imported"]) if row["imported"] else None,
-            "sha256": row["hash"][:12] if row["hash"] else None,
+            "sha256": str(row["sha256"]) if row["sha256"] else None,
+            "content_hash": row["hash"][:12] if row["hash"] else None,
             "placed": _share(row["placed"], row["mentions"]),
             "armed_placed": _share(row["armedPlaced"], row["armed"]),
             "graph": str(row["graph"]),

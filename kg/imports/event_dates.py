@@ -2,7 +2,7 @@
 spreadsheets that re-save them) write them, checked against the row's year.
 
     2013-01-12   2013-01-12 00:00:00.000   12 January 2013   12-Jan-13   9-May-20
-    31-12-19     12/01/2013   2013/01/12
+    31-12-19     12/01/2013   2013/01/12   12jan2013 (Stata)
 
 Numeric dates are read day first (ACLED's and Europe's order) unless that is
 impossible (a second number above 12). A two-digit year is settled by the
@@ -25,6 +25,7 @@ _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 _MONTHS["sept"] = 9
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 _PARTS = re.compile(r"[\s\-/.,]+")
+_STATA = re.compile(r"^(\d{1,2})([A-Za-z]{3,9})(\d{4})$")  # Stata's %td: 04mar2022
 _EXPECTED = "expected a day such as 2013-01-12, 12 January 2013, 12-Jan-13 or 12/01/2013"
 
 
@@ -62,7 +63,8 @@ class DayReader:
         return day
 
     def _other(self, text: str, year: int | None, column: str) -> date:
-        parts = [p for p in _PARTS.split(text) if p]
+        stata = _STATA.match(text)
+        parts = list(stata.groups()) if stata else [p for p in _PARTS.split(text) if p]
         if len(parts) != 3:
             raise RowError(column, f"'{text}' is not a date; {_EXPECTED}")
         a, b, c = parts

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from kg.errors import DataError, Problem, UsageError
 from kg.graph import namespaces as ns
-from kg.imports import additions
-from kg.imports.layouts import LAYOUTS, Layout, fit, missing, row_reader
+from kg.imports import additions, revisions
+from kg.imports.layouts import LAYOUTS, Layout, fit, is_tag_row, missing, row_reader
 from kg.imports.mapping import Mapper, curated_index, names_fingerprint
 from kg.imports.names import RULES_FILE, NameRules, StateFacts, read_aliases, write_unresolved
 from kg.imports.progress import Progress
@@ -34,7 +34,7 @@ _A = {"acled": "an", "ucdp": "a"}  # "an ACLED file", "a UCDP file"
 CHUNK_ROWS = 5_000  # rows per bulk load (about 60,000 quads): small batches sort and encode fastest
 FIRST_CHUNK_ROWS = 1_000  # the first chunks are smaller (then doubled), so that loading starts at once
 MAX_PROBLEMS = 50  # problems kept for the report; all are counted
-MAPPING_VERSION = "10"  # bump when the mapping changes, so that re-imports are not skipped
+MAPPING_VERSION = "11"  # bump when the mapping changes, so that re-imports are not skipped
 
 
 class StrictAbort(DataError):
@@ -55,6 +55,7 @@ class Counters:
     problem_count: int = 0
     filtered: int = 0
     duplicates: int = 0
+    older: int = 0  # rows left for a newer row of their id (kg.imports.revisions)
     problems: list[str] = field(default_factory=list)
 
 
@@ -66,6 +67,7 @@ class Source:
     stream: CsvStream
     layout: Layout
     digest: str = ""
+    sha256: str = ""  # of the file's bytes, as sha256sum gives it
     counters: Counters = field(default_factory=Counters)
     mentions: tuple[int, ...] = (0, 0, 0, 0)
     first: object = None
@@ -97,8 +99,10 @@ def import_files(
     The files are added to what the data set already holds: an event is known by
     its row id (ACLED's event_id_cnty, GED's id), and a row imported now replaces
     the earlier import's row of the same id; a file imported again under the same
-    name replaces its earlier version. Within one call an id met twice is kept once
-    (the first). ``replace`` starts the data set afresh. ``countries`` keeps only
+    name replaces its earlier version. An id met twice (in the files, or in the
+    files and the store) keeps the row with the newest revision (ACLED's timestamp,
+    GED's version), the first named on a tie; ``replaced_by_newer`` counts the rows
+    replaced. ``replace`` starts the data set afresh. ``countries`` keeps only
     rows of those countries; ``strict`` aborts at the first bad row; ``progress``
     forces the progress bar on or off (default: on when stderr is a terminal);
     ``unresolved`` writes the names no rule placed to a CSV file in the columns
@@ -135,7 +139,7 @@ def import_files(
             rules = NameRules(kind, names, StateFacts.load(live, names), read_aliases(aliases_file, names))
             wanted = [normalise(c) for c in countries or []]
             for src in sources:
-                src.digest = content_hash(src.path, kind, strict, wanted, names, aliases_file)
+                src.digest, src.sha256 = file_hashes(src.path, kind, strict, wanted, names, aliases_file)
             graph = ns.dataset_graph(kind)
             exists = graph in live.graphs()
             stored = additions.stored_files(live, kind) if exists else {}
@@ -143,16 +147,21 @@ def import_files(
             if not replace and all(src.digest in hashes for src in sources):
                 return _unchanged(kind, sources, stored, started)
             adding = exists and not replace
-            mapper = Mapper(kind, names, rules)
+            mapper = Mapper(kind, names, rules, lives=_lifespans(live))
             if adding or len(sources) > 1:
                 mapper.ids = set()
+            plan = _revision_plan(kind, sources, live if adding else None)
+            # an addition stages a checkpoint of the live store and prunes it (additions.prune),
+            # except with --country (a filtered-out row must not take its id's event away)
+            pruning = adding and plan is not None and not wanted
             dropped = {iri for iri, f in stored.items() if f["file"] in names_seen} if adding else set()
             kept_files = {iri: f for iri, f in stored.items() if iri not in dropped} if adding else {}
             stop = _StopOnSignal()  # from here on, Ctrl-C or SIGTERM removes the staging store
             try:
                 # a data set the live store lacks: start from a checkpoint of it (no copy);
                 # else from an empty store, into which the other graphs are copied
-                with stores.Staging(None if exists else live.store) as stage:
+                with stores.Staging(live.store if pruning or not exists else None) as stage:
+                    gone = additions.prune(stage.store, kind, plan.replacing(), dropped) if pruning else set()
 
                     def closing() -> bytes:
                         """The summaries, new actors, files and the data set's description, once every row is read."""
@@ -166,7 +175,8 @@ def import_files(
                         imported = _now()
                         files = [{
                             "iri": src.iri, "label": f"{label}: {src.path.name}", "publisher": publisher,
-                            "file": src.path.name, "hash": src.digest, "events": src.counters.events,
+                            "file": src.path.name, "hash": src.digest, "sha256": src.sha256,
+                            "events": src.counters.events,
                             "skipped": src.counters.skipped, "imported": imported, "mentions": src.mentions,
                             "first": src.first, "last": src.last,
                         } for src in sources]
@@ -184,10 +194,12 @@ def import_files(
                     def earlier() -> list[bytes] | Iterator[bytes]:
                         if not adding:
                             return []
+                        if pruning:
+                            return additions.recount(held[0], kind, mapper, gone, mapper.ids.__contains__, dropped)
                         return additions.carry_over(held[0], kind, mapper, mapper.ids.__contains__, dropped)
 
-                    _load(sources, mapper, stage, strict, set(wanted), progress, kind, stop, earlier, closing)
-                    if exists:
+                    _load(sources, mapper, stage, strict, set(wanted), progress, kind, stop, earlier, closing, plan)
+                    if exists and not pruning:
                         stores.copy_graphs(live, stage.store, {graph})
                     held.clear()
                     del live
@@ -209,10 +221,13 @@ def import_files(
         "skipped": sum(src.counters.skipped for src in sources),
         "filtered": sum(src.counters.filtered for src in sources),
         "duplicates": sum(src.counters.duplicates for src in sources),
+        "replaced_by_newer": plan.replaced if plan else 0,
+        "older_than_stored": plan.older if plan else 0,
         "kept_events": mapper.kept_events,
         "statements": len(mapper.summaries), "places": len(mapper.places),
         "new_actors": mapper.report_actors(), "unresolved": unplaced, "resolution": mapper.resolution(),
         "off_period": mapper.off_period,
+        "outside_lifespan": mapper.report_outside(),
         "problems": [p for src in sources for p in src.counters.problems],
         "problem_count": sum(src.counters.problem_count for src in sources),
         "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds) if seconds else None,
@@ -263,20 +278,53 @@ def _check_layout(kind: str, stream: CsvStream) -> Layout:
 def content_hash(path: Path, kind: str, strict: bool, countries: list[str], names: NameIndex,
                  aliases_file: Path | None = None) -> str:
     """SHA-256 of the file, the options, the mapping, the curated names, the aliases and the name rules."""
+    return file_hashes(path, kind, strict, countries, names, aliases_file)[0]
+
+
+def file_hashes(path: Path, kind: str, strict: bool, countries: list[str], names: NameIndex,
+           aliases_file: Path | None = None) -> tuple[str, str]:
+    """(`content_hash`, the SHA-256 of the file's bytes alone), reading the file once."""
     digest = hashlib.sha256()
+    own = hashlib.sha256()
     for extra in (aliases_file, RULES_FILE):
         if extra is not None and extra.exists():
             digest.update(extra.read_bytes())
     with open(path, "rb") as f:
         while block := f.read(1 << 20):
             digest.update(block)
+            own.update(block)
     options = f"{kind}|{strict}|{','.join(sorted(countries))}|{MAPPING_VERSION}|{__version__}|"
     digest.update(options.encode())
     digest.update(names_fingerprint(names).encode())
-    return digest.hexdigest()
+    return digest.hexdigest(), own.hexdigest()
 
 
-def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earlier, closing) -> None:
+def _lifespans(store) -> dict:
+    """The curated actors' lifespans (founded, dissolved), for the report of evidence outside them."""
+    from kg.store import sparql
+
+    out = {}
+    for r in sparql.run(store, "actor-index"):
+        if str(r["actor"]).startswith(ns.ACTOR) and (r["founded"] or r["dissolved"]):
+            out[str(r["actor"])] = (r["founded"], r["dissolved"])
+    return out
+
+
+def _revision_plan(kind: str, sources: list[Source], live) -> revisions.Plan | None:
+    """Which row of each repeated event id to keep (the newest revision), or None when no
+    id can repeat: one UCDP file imported afresh, or a monadic ACLED file (whose rows
+    share their event's id by design)."""
+    if any("monadic" in src.layout.name for src in sources):
+        return None
+    if kind == "ucdp" and live is None and len(sources) == 1:
+        return None
+    stored = revisions.stored_revisions(live, kind) if live is not None else {}
+    versions = [revisions.ged_version(src.path.name) if kind == "ucdp" else None for src in sources]
+    return revisions.plan(sources, "event_id_cnty" if kind == "acled" else "id", stored, versions,
+                          "timestamp" if kind == "acled" else None)
+
+
+def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earlier, closing, plan=None) -> None:
     """Read, check and map every row of every file here, in chunks of N-Quads that threads
     bulk-load meanwhile (``kg.store.loading``); then load what ``earlier()`` yields (an
     addition's earlier events) and what ``closing()`` returns (the summaries and
@@ -300,13 +348,18 @@ def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earli
     try:
         parts: list[str] = []
         limit = FIRST_CHUNK_ROWS
-        for src in sources:
+        winners = plan.winners if plan is not None else {}
+        for index, src in enumerate(sources):
             stream, counters = src.stream, src.counters
             reader = row_reader(src.layout, stream.header, days)
+            if kind == "ucdp":
+                reader.revision = revisions.ged_version(src.path.name)
             src.iri = mapper.begin_file(stream.name)
             before = list(mapper.mentions)
 
             for row in stream:
+                if counters.rows == 0 and row.problem is None and is_tag_row(row.cells):
+                    continue  # HDX's HXL tag row, under the header
                 counters.rows += row.lost
                 problem = row.problem
                 if problem is None:
@@ -316,6 +369,9 @@ def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earli
                     try:
                         record = reader.read(row.cells)
                         if record is not None:
+                            if winners and record.row_id in winners and winners[record.row_id] != (index, row.line):
+                                counters.older += 1  # a newer row of the id is kept (or the store's)
+                                continue
                             _add(mapper, record, counters, parts)
                     except RowError as e:
                         problem = Problem(stream.name, row.line, e.column, e.message)

@@ -78,6 +78,11 @@ LAYOUTS = (
 )
 
 
+def is_tag_row(cells: list[str]) -> bool:
+    """HDX's second header row of HXL hashtags ("#event+code,#date+occurred,..."): not an event."""
+    return any(cells) and all(not c or c.startswith("#") for c in cells)
+
+
 def missing(layout: Layout, header: list[str]) -> list[str]:
     cols = set(header)
     out = [c for c in layout.required if c not in cols]
@@ -178,9 +183,43 @@ class Record:
     side_b: Side
     relation: str | None  # FOUGHT, VIOLENCE or None
     sources: str = ""  # the sources the data set credits, as it writes them (ACLED's source column)
+    revision: int | None = None  # ACLED's timestamp, GED's version: the newest row of an id wins
 
 
 # --- cells ---------------------------------------------------------------------
+
+# How the programs that re-save exports write a missing value: R (NA), pandas (nan,
+# NaN, None, <NA>, NaT), Stata ("." for a number), Excel (#N/A), databases (NULL),
+# people ("-", "n/a"). In every column of every layout these are no value, as an
+# empty cell is: never an actor called "NA", never a place called "nan".
+NO_VALUE = frozenset({
+    "", "NA", "N/A", "n/a", "na", "NULL", "null", "Null", "None", "none", "nan", "NaN", "NAN", "<NA>", "NaT",
+    "-", "--", ".", "#N/A", "#NA", "#NULL!", "#VALUE!",
+})
+
+
+def no_value(text: str) -> bool:
+    """Whether a cell holds no value (see NO_VALUE), padding aside."""
+    return text in NO_VALUE or text.strip() in NO_VALUE
+
+
+def clean_cells(cells):
+    """The cells with every missing value as "" and the whole numbers a float column
+    writes ("27.0", pandas' numbers beside a NaN) as whole numbers; the same sequence
+    when there is nothing to clean (most rows)."""
+    if NO_VALUE.isdisjoint(cells) and not any(c[-2:] == ".0" or c[:1] == " " or c[-1:] == " " for c in cells):
+        return cells
+    out = []
+    for c in cells:
+        t = c.strip()
+        if t in NO_VALUE:
+            out.append("")
+        elif t[-2:] == ".0" and t[:-2].lstrip("-").isdigit():
+            out.append(t[:-2])
+        else:
+            out.append(c)
+    return out
+
 
 def parse_count(text: str, column: str, *, optional: bool = False) -> int | None:
     t = text.strip()
@@ -227,7 +266,8 @@ def parse_id(text: str, column: str) -> str:
 
 
 def split_names(text: str) -> list[str]:
-    return [n.strip() for n in text.split(";") if n.strip()]
+    """The names of a "A; B" cell, without missing values ("A; NA")."""
+    return [n.strip() for n in text.split(";") if not no_value(n)]
 
 
 _slugs: dict[str, str] = {}
@@ -283,7 +323,7 @@ _CIVILIAN_INTER = frozenset({"7", "civilians"})
 _ACLED_USED = (
     "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
     "inter1", "actor2", "assoc_actor_2", "inter2", "country", "admin1", "admin2", "location", "latitude",
-    "longitude", "fatalities", "admin3", "civilian_targeting", "source", "year",
+    "longitude", "fatalities", "admin3", "civilian_targeting", "source", "year", "timestamp",
 )
 _RENAMED = {"assoc_actor_1": "ally_actor_1", "assoc_actor_2": "ally_actor_2"}  # the 2016-2018 layout
 
@@ -318,7 +358,7 @@ class AcledRow:
             cells = [*cells, ""]
         (event_id, event_date, precision, event_type, sub_type, actor1, assoc1, inter1, actor2, assoc2, inter2,
          country, admin1, admin2, location, latitude, longitude, fatalities, admin3, civilian, sources,
-         year) = self.cells(cells)
+         year, timestamp) = clean_cells(self.cells(cells))
         row_id = event_id if _ID.fullmatch(event_id) else parse_id(event_id, "event_id_cnty")
         day = self.days.cache.get((event_date, year)) or self.days.read(event_date, year, "event_date")
         precision = precision.strip()
@@ -356,6 +396,7 @@ class AcledRow:
             row_id, kind[0], kind[1], kind[2], start, end, sp, ep, day, fatalities,
             country.strip(), (admin1.strip(), admin2.strip(), admin3.strip()), location.strip(),
             lat, lon, side_a, side_b, relation, sources.strip(),
+            int(timestamp) if timestamp.isdigit() else None,
         )
         if not self.monadic:
             return record
@@ -415,11 +456,13 @@ class UcdpRow:
         self.pad = any(c not in pos for c in UCDP_COLUMNS)
         self.days = days or DayReader()
         self.monadic = False
+        self.revision: int | None = None  # the GED version of the file (kg.imports.revisions.ged_version)
 
     def read(self, cells: list[str]) -> Record:
         g = self.get
         if self.pad:
             cells = [*cells, ""]
+        cells = clean_cells(cells)
         row_id = parse_id(cells[g["id"]], "id")
         violence = cells[g["type_of_violence"]].strip()
         if violence not in UCDP_CLASSES:
@@ -443,14 +486,14 @@ class UcdpRow:
         id_a, id_b = cells[g["side_a_new_id"]].strip(), cells[g["side_b_new_id"]].strip()
         return Record(
             row_id, "type_" + violence, label, classes, start, end, precision, precision,
-            start, parse_count(cells[g["best"]], "best"),
+            start, parse_count(cells[g["best"]], "best", optional=True),
             cells[g["country"]].strip(),
             (cells[g["adm_1"]].strip(), cells[g["adm_2"]].strip(), ""),
             cells[g["where_coordinates"]].strip(),
             parse_coordinate(cells[g["latitude"]], "latitude", 90),
             parse_coordinate(cells[g["longitude"]], "longitude", 180),
             Side([side_a], kind_a, [id_a]), Side([side_b] if side_b else [], kind_b, [id_b]),
-            VIOLENCE if violence == "3" else FOUGHT,
+            VIOLENCE if violence == "3" else FOUGHT, revision=self.revision,
         )
 
     def flush(self) -> list[Record]:

@@ -38,6 +38,7 @@ def _p(local: str) -> str:
 SOURCE_RECORD, START, END, START_P, END_P = _p("sourceRecord"), _p("start"), _p("end"), _p("startPrecision"), _p("endPrecision")
 FATALITIES, PLACE, SIDE_A, SIDE_B, EVIDENCE = _p("fatalities"), _p("place"), _p("sideA"), _p("sideB"), _p("evidence")
 SOURCE_NAMES = _p("sourceNames")
+REVISION = _p("revision")
 IMPORTED_FROM = _p("importedFrom")
 MAYBE_A, MAYBE_B = _p("possibleSideA"), _p("possibleSideB")  # "A and/or B": not counted as fought
 # ACLED inter codes (numbers before 2024, words since) and UCDP side kinds of armed actors and state forces
@@ -67,9 +68,11 @@ class NewActor:
     note: str = ""
     part_of: str | None = None
     placed_by: str = "unknown name"
+    faction_of: str | None = None
 
 
-_PLACED_BY = {"group": "per-country group", "rule": "state name rule", "alias": "aliases file"}
+_PLACED_BY = {"group": "per-country group", "rule": "state name rule", "alias": "aliases file",
+              "faction": "faction rule (Mutiny of X)"}
 
 
 @dataclass
@@ -115,9 +118,13 @@ class Mapper:
     file_last: date | None = None
     ids: set[str] | None = None  # row ids mapped so far, when a row may repeat (several files, an addition)
     kept_events: int = 0  # events an addition keeps from earlier imports (additions.carry_over)
+    lives: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)  # curated lifespans
+    outside: dict[tuple[str, str, str, str], list] = field(default_factory=dict)  # (a, rel, b, who) -> [events, years]
 
     def __post_init__(self) -> None:
         self._placements: dict[tuple[str, str, str], tuple] = {}
+        self._said: dict[tuple[str, str, str], int] = {}  # mentions per placement key
+        self._said_on_day: dict[str, dict[str, int]] = {}  # name -> actor -> mentions, for names placed by the day
         self._armed: dict[str, bool] = {}
         self.graph = ns.dataset_graph(self.dataset)
         self.g = f" <{self.graph}> .\n"
@@ -140,7 +147,7 @@ class Mapper:
         side_b: list[str] = []
         maybe_a: list[str] = []
         maybe_b: list[str] = []
-        placements, armed_inter = self._placements, self._armed
+        placements, armed_inter, said = self._placements, self._armed, self._said
         country, day = r.country, r.day
         total = placed_count = armed_count = armed_placed = 0
         for side, certain, maybe in ((r.side_a, side_a, maybe_a), (r.side_b, side_b, maybe_b)):
@@ -163,12 +170,16 @@ class Mapper:
                 placed, mints, fast = found
                 total += 1
                 armed_count += armed
+                said[key] = said.get(key, 0) + 1
                 if fast:
                     (maybe if placed.uncertain else certain).extend(placed.fixed)
                     placed_count += 1
                     armed_placed += armed
                     continue
                 iris = placed.fixed if placed.static else placed.at(day)
+                if not placed.static and not placed.parts and len(iris) == 1:
+                    on_day = self._said_on_day.setdefault(name, {})
+                    on_day[iris[0]] = on_day.get(iris[0], 0) + 1
                 (maybe if placed.uncertain else certain).extend(iris)
                 if placed.ok:
                     placed_count += 1
@@ -210,7 +221,8 @@ class Mapper:
                 if placed.how == "group" and minted.cls == ARMED_GROUP:
                     kind = (ARMED_GROUP, MILITIA)
                 new = self.new_actors[iri] = NewActor(iri, minted.label, kind, part_of=minted.part_of,
-                                                      placed_by=_PLACED_BY.get(placed.how, "unknown name"))
+                                                      placed_by=_PLACED_BY.get(placed.how, "unknown name"),
+                                                      faction_of=minted.faction_of)
             new.rows += 1
 
     def country(self, name: str) -> str | None:
@@ -254,6 +266,8 @@ class Mapper:
             out.append(f"{e} {IMPORTED_FROM} <{self.file_iri}>{g}")
         if r.fatalities is not None:
             out.append(f'{e} {FATALITIES} "{r.fatalities}"{XSD_INT}{g}')
+        if r.revision is not None:
+            out.append(f'{e} {REVISION} "{r.revision}"{XSD_INT}{g}')
         if r.sources:
             out.append(f"{e} {SOURCE_NAMES} {texts.get(r.sources) or self._text(r.sources, literal(r.sources))}")
         place = self._place(r, out)
@@ -345,6 +359,16 @@ class Mapper:
             summary.last = last
         summary.events += 1
         summary.fatalities += fatalities or 0
+        if self.lives:
+            for who in (key[0], key[2]):
+                life = self.lives.get(who)
+                if life is not None and ((life[0] is not None and end < life[0])
+                                         or (life[1] is not None and start > life[1])):
+                    found = self.outside.get((*key[:3], who))
+                    if found is None:
+                        found = self.outside[(*key[:3], who)] = [0, set()]
+                    found[0] += 1
+                    found[1].add(year)
         return f"{summary.iri} {EVIDENCE} {e}{self.g}"
 
     def statement_iri(self, key: tuple[str, str, str, int]) -> str:
@@ -391,6 +415,10 @@ class Mapper:
                 out.append(f"{a} {_p('orientation')} <{orientation}>{g}")
             if actor.part_of:
                 out.append(f"{a} {_p('partOf')} <{actor.part_of}>{g}")
+            if actor.faction_of:
+                out.append(f"{a} {_p('splitFrom')} <{actor.faction_of}>{g}")
+        for actor, name in self.dataset_names():
+            out.append(f"<{actor}> {_p('datasetName')} {literal(name)}{g}")
         for key, (label, classes) in self.types.items():
             t = f"<{self.type_ns}{key}>"
             out.append(f"{t} {RDF_TYPE} <{ns.OWL}Class>{g}{t} {LABEL} {literal(label)}{g}")
@@ -410,6 +438,27 @@ class Mapper:
                 f'{d} {END} "{meta["last"].isoformat()}"{XSD_DATE}{g}{d} {END_P} {PRECISION["Day"]}{g}'
             )
         return "".join(out)
+
+    def dataset_names(self) -> list[tuple[str, str]]:
+        """Each name as the files write it, with the actor the import placed most of its
+        mentions on ("A and/or B": each part under its own name), as (actor, name) pairs:
+        what makes the file's own names work as name arguments (skg:datasetName)."""
+        votes: dict[str, dict[str, int]] = {}
+
+        def vote(name: str, actor: str, n: int) -> None:
+            by_actor = votes.setdefault(name, {})
+            by_actor[actor] = by_actor.get(actor, 0) + n
+
+        for key, n in self._said.items():
+            placed = self._placements[key][0]
+            named = zip(placed.parts, placed.part_names) if placed.parts else [(placed, key[0])]
+            for part, name in named:
+                if not part.parts and part.static and len(part.fixed) == 1:
+                    vote(name, part.fixed[0], n)
+        for name, by_actor in self._said_on_day.items():
+            for actor, n in by_actor.items():
+                vote(name, actor, n)
+        return [(max(sorted(by_actor), key=by_actor.get), name) for name, by_actor in sorted(votes.items())]
 
     def report_actors(self) -> list[dict]:
         """Every actor the data set brings (per-country groups, uncurated states' forces, unknown names), most rows first."""
@@ -433,6 +482,28 @@ class Mapper:
                 "suggested_match": ", ".join(f"{self.names.labels[a]} ({ns.local_id(a)})" for a in suggestion) or None,
                 "suggested_ids": [ns.local_id(a) for a in suggestion],
                 "id": f"{self.dataset}/{ns.local_id(seen.iri)}",
+            })
+        return rows
+
+    def report_outside(self) -> list[dict]:
+        """Events counted into a pair whose day falls outside a curated actor's lifespan
+        (``kg fought`` leaves them out): how many, of which pair, when, and the lifespan."""
+        minted = self.rules.minted
+
+        def label(iri: str) -> str:
+            return self.names.labels.get(iri) or (minted[iri].label if iri in minted else ns.local_id(iri))
+
+        rows = []
+        for (a, relation, b, who), (events, years) in sorted(self.outside.items(), key=lambda kv: -kv[1][0]):
+            founded, gone = self.lives[who]
+            life = (f"founded {founded.isoformat()}" if founded and not gone else
+                    f"ended {gone.isoformat()}" if gone and not founded else
+                    f"{founded.isoformat()} to {gone.isoformat()}")
+            rows.append({
+                "actor": label(a), "opponent": label(b), "relation": ns.local_id(relation), "outside": label(who),
+                "events": events, "years": _years(years), "lifespan": life,
+                "text": f"{events} {'battle' if relation == FOUGHT else 'event'}{'s fall' if events != 1 else ' falls'} "
+                        f"outside {label(who)}'s lifespan ({life}): {label(a)} vs {label(b)} in {_years(years)}",
             })
         return rows
 
@@ -466,6 +537,7 @@ def file_nquads(f: dict, dataset: str, g: str) -> str:
         f"{d} <{ns.DCTERMS}publisher> {literal(f['publisher'])}{g}"
         f"{d} {_p('sourceFile')} {literal(f['file'])}{g}"
         f"{d} {_p('contentHash')} {literal(f['hash'])}{g}"
+        + (f"{d} {_p('sha256')} {literal(f['sha256'])}{g}" if f.get("sha256") else "") +
         f'{d} {_p("rowCount")} "{f["events"]}"{XSD_INT}{g}'
         f'{d} {_p("skippedRows")} "{f["skipped"]}"{XSD_INT}{g}'
         f'{d} <{ns.PROV}generatedAtTime> "{f["imported"]}"^^<{ns.XSD}dateTime>{g}'
@@ -483,12 +555,16 @@ def file_nquads(f: dict, dataset: str, g: str) -> str:
 
 def curated_index(full: NameIndex) -> NameIndex:
     """Only the curated actors' names: imports never resolve to another import's actors."""
-    keys = {}
-    for key, actors in full.keys.items():
-        kept = {a: r for a, r in actors.items() if a.startswith(ns.ACTOR)}
-        if kept:
-            keys[key] = kept
-    return NameIndex({a: label for a, label in full.labels.items() if a.startswith(ns.ACTOR)}, keys)
+    def curated(table: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        out = {}
+        for key, actors in table.items():
+            kept = {a: r for a, r in actors.items() if a.startswith(ns.ACTOR) and r < 3}  # 3: a data set's name
+            if kept:
+                out[key] = kept
+        return out
+
+    labels = {a: label for a, label in full.labels.items() if a.startswith(ns.ACTOR)}
+    return NameIndex(labels, curated(full.keys), {}, curated(full.loose_keys))
 
 
 def names_fingerprint(index: NameIndex) -> str:

@@ -48,6 +48,19 @@ ARMED_GROUP, CIVILIANS = SKG + "ArmedGroup", SKG + "CivilianGroup"
 _PERIOD = re.compile(r"\s*\((\d{4})\s*-\s*(\d{4})?\)\s*")
 _QUALIFIER = re.compile(r"^(?P<base>.*?)\s*\((?P<qualifier>[^()]*)\)\s*$")
 _AND_OR = re.compile(r"\s+and/or\s+", re.IGNORECASE)
+_FACTION = re.compile(r"^(?:mutiny|mutineers|mutinous\s+soldiers|dissidents|defectors)\s+(?:of|from)\s+(?P<of>.+)$",
+                      re.IGNORECASE)
+_WING = re.compile(r"\s+-\s+(?P<wing>[^-]+?\s+(?:faction|wing|branch|splinter|cell))\s*$", re.IGNORECASE)
+
+
+def _qualifier(bare: str) -> str:
+    """The normalised qualifier of a name without its period: "(Platform)" at its end, or a
+    " - Greater Sahara Faction" wing; "" when it has none."""
+    wing = _WING.search(bare)
+    if wing is not None:
+        return normalise(wing.group("wing"))
+    m = _QUALIFIER.match(bare)
+    return normalise(m.group("qualifier")) if m is not None else ""
 
 
 # --- what a name stands for ------------------------------------------------------
@@ -61,19 +74,21 @@ class Minted:
     label: str
     cls: str
     part_of: str | None = None
+    faction_of: str | None = None  # "Mutiny of X": a faction of X (skg:splitFrom), never X
 
 
 @dataclass(slots=True)
 class Placement:
     """What one name stands for: fixed actors, or actors that depend on the event's day."""
 
-    how: str  # alias, rule, group, curated, unknown
+    how: str  # alias, rule, group, faction, curated, unknown
     fixed: tuple[str, ...] = ()
     periods: tuple[tuple[date, date, tuple[str, ...]], ...] = ()  # (first day, last day, actors)
     uncertain: bool = False
     parts: tuple[Placement, ...] = ()  # "A and/or B"
     years: tuple[int, int | None] | None = None  # the period ACLED wrote in the name
     name: str = ""  # an unknown name, as written (so that "A and/or B" reports A and B apart)
+    part_names: tuple[str, ...] = ()  # "A and/or B": A and B as written
     static: bool = field(init=False, default=True)  # the same actors whatever the day: read ``fixed``
     ok: bool = field(init=False, default=True)  # placed by a rule, an alias or a curated name
 
@@ -263,11 +278,15 @@ class NameRules:
             return scoped
         parts = _AND_OR.split(name)
         if len(parts) > 1:
-            placed = tuple(self.place(p.strip(), country) for p in parts if p.strip())
-            return Placement("and/or", uncertain=True, parts=placed)
+            named = [p.strip() for p in parts if p.strip()]
+            placed = tuple(self.place(p, country) for p in named)
+            return Placement("and/or", uncertain=True, parts=placed, part_names=tuple(named))
         group = self._group(name, country)
         if group is not None:
             return group
+        faction = _FACTION.match(name)
+        if faction is not None:
+            return self._faction(faction, country)
         form = self._form.match(name)
         if form is not None:
             return self._state_form(form)
@@ -333,30 +352,57 @@ class NameRules:
         return Placement("rule", fixed=(state,), periods=periods, years=years)
 
     def _curated(self, name: str) -> str | None:
-        tries = [name]
+        """The curated actor a name is written for, exactly or after the spelling rules
+        (`loose`): the whole name, without ACLED's period, each side of "ACR: Name", and
+        the name before " - Long official name". A qualifier ("(Platform)", "- Greater
+        Sahara Faction") picks the wing it names: then only names that hold it count
+        (never the actor without the qualifier, nor the acronym alone, unless it holds it)."""
         bare = _PERIOD.sub(" ", name).strip()
-        if bare != name:
-            tries.append(bare)
-        if ":" in bare:
-            acronym, _, rest = bare.partition(":")
-            tries.append(rest.strip())
-            if len(normalise(acronym)) >= 3:
+        tries = [name, bare] if bare != name else [name]
+        qualifier = _qualifier(bare)
+        acronym, colon, rest = bare.partition(":")
+        if colon:
+            rest = rest.strip()
+            tries.append(rest)
+            if len(normalise(acronym)) >= 3 and (not qualifier or qualifier in normalise(acronym)):
                 tries.append(acronym.strip())
+        head, dash, _long = (rest if colon else bare).partition(" - ")
+        if dash and not qualifier and len(normalise(head)) >= 3:
+            tries.append(head.strip())  # "Boko Haram - Jamaatu Ahli is-Sunnah ...": the short form
+        base = _QUALIFIER.match(rest if colon else bare) if qualifier else None
+        if base is not None:
+            # the qualifier names the actor itself ("Macina Liberation Front (FLM)") or its
+            # country ("Ansar Dine (Mali)"): the name without it is that actor's
+            found = self._find(base.group("base"))
+            if found is not None and (self._find(base.group("qualifier")) == found
+                                      or self.facts.homes.get(found) == self.facts.states.get(qualifier, "")):
+                tries.append(base.group("base"))
         for text in tries:
-            try:
-                iri = self.index.find(text)
-            except AmbiguousNameError:
-                continue
-            if iri is not None and iri.startswith(ns.ACTOR):
+            iri = self._find(text)
+            if iri is not None:
                 return iri
         return None
 
-    def _mint(self, label: str, cls: str, part_of: str | None = None) -> str:
+    def _find(self, text: str) -> str | None:
+        try:
+            iri = self.index.find(text)
+        except AmbiguousNameError:
+            return None
+        return iri if iri is not None and iri.startswith(ns.ACTOR) else None
+
+    def _faction(self, m: re.Match, country: str) -> Placement:
+        """"Mutiny of X", "Mutineers of X": a faction of X, never X itself."""
+        whole = self.place(m.group("of").strip(), country)
+        label = _PERIOD.sub(" ", m.group(0)).strip()
+        of = whole.every_actor()
+        return Placement("faction", fixed=(self._mint(label, ARMED_GROUP, faction_of=min(of) if len(of) == 1 else None),))
+
+    def _mint(self, label: str, cls: str, part_of: str | None = None, faction_of: str | None = None) -> str:
         from kg.imports.layouts import slug
 
         iri = self.actor_ns + slug(label)
         if iri not in self.minted:
-            self.minted[iri] = Minted(iri, label, cls, part_of)
+            self.minted[iri] = Minted(iri, label, cls, part_of, faction_of)
         return iri
 
     # -- suggestions --------------------------------------------------------------------

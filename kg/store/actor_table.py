@@ -37,7 +37,7 @@ log = logging.getLogger("kg")
 
 FILE = "kg-actor-table.json"  # not a name RocksDB gives or removes (numbered .sst/.log, MANIFEST-, OPTIONS-)
 FORMAT = 1  # of the file; the code that writes and reads it is part of its key anyway
-QUERIES = ("actor-index", "rollup-edges")
+QUERIES = ("actor-index", "rollup-edges", "dataset-names")
 
 # The start of a lifespan with no founding date (rollup.ALWAYS.start, without importing rollup here).
 BEGINNING = date(1, 1, 1)
@@ -110,7 +110,7 @@ def compute(ox_store) -> dict | None:
     try:
         store = OxigraphStore.wrapping(ox_store)
         rows = sparql.run(store, "actor-index")
-        table = ActorTable(NameIndex.from_rows(rows), lifespans(rows),
+        table = ActorTable(NameIndex.from_rows(rows, sparql.run(store, "dataset-names")), lifespans(rows),
                            parts_from_rows(sparql.run(store, "rollup-edges")), sparql.stored_as_of(store))
         return _encode(table)
     except Exception as e:  # noqa: BLE001  the table is an optimisation: a write never fails for it
@@ -164,6 +164,8 @@ def _encode(table: ActorTable) -> dict:
     data = {
         "labels": [[number(a), text(label)] for a, label in names.labels.items()],
         "keys": [[text(k), [[number(a), rank] for a, rank in bucket.items()]] for k, bucket in names.keys.items()],
+        "loose": [[text(k), [[number(a), rank] for a, rank in bucket.items()]] for k, bucket in names.loose_keys.items()],
+        "sources": [[text(d), [[text(k), number(a)] for k, a in keys.items()]] for d, keys in names.source_keys.items()],
         "lives": [[number(a), day(span.start), day(span.end), bool(person)] for a, (span, person) in table.lives.items()],
         "parts": [[number(whole), [[number(p), day(period.start), day(period.end)] for p, period in parts]]
                   for whole, parts in (table.parts or {}).items()],
@@ -234,10 +236,12 @@ def _decode(data: dict) -> ActorTable:
 
     labels = {actors[i]: label for i, label in data["labels"]}
     keys = {k: {actors[i]: rank for i, rank in bucket} for k, bucket in data["keys"]}
+    loose = {k: {actors[i]: rank for i, rank in bucket} for k, bucket in data["loose"]}
+    sources = {d: {k: actors[i] for k, i in pairs} for d, pairs in data["sources"]}
     lives = {actors[i]: (Period(day(start), day(end), "Day", "Day"), person) for i, start, end, person in data["lives"]}
     parts = {actors[w]: [(actors[p], Period(day(start), day(end), "Day", "Day")) for p, start, end in members]
              for w, members in data["parts"]}
-    return ActorTable(NameIndex(labels, keys), lives, parts, day(data["as_of"]))
+    return ActorTable(NameIndex(labels, keys, sources, loose), lives, parts, day(data["as_of"]))
 
 
 @cache

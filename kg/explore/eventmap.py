@@ -1,7 +1,8 @@
 """The map of ``kg viz``: country borders and every event at its place.
 
 Events of every data set (the curated graph and ACLED/UCDP imports) are read
-with the named queries ``map-events``, ``map-places``, ``event-sides`` and
+with the named queries ``map-events``, ``map-places``, ``event-sides`` (their rows
+kept beside the store when it was written: ``kg.store.event_table``) and
 ``event-classes`` and packed into columns of numbers that index small tables
 (places, actors, types, sources), so a 100,000-event import costs a few
 megabytes of JSON rather than tens and the page draws it on a canvas.
@@ -28,7 +29,7 @@ from typing import Any
 from kg.ask.network import key
 from kg.explore.styles import page_sources, style
 from kg.graph import namespaces as ns
-from kg.store import sparql
+from kg.store import event_table, sparql
 
 EPOCH = date(1970, 1, 1)
 FOCUS_COUNTRIES = {"Mali", "Burkina Faso", "Niger"}
@@ -92,7 +93,7 @@ def _kinds(store, kind_of: dict[str, str]) -> dict[str, tuple[str, str]]:
 def _events(store, classes: dict[str, tuple[str, str]]):
     """(event IRI, its facts) for every subject whose class is an event class, from ``map-events``."""
     facts: dict[str, dict[str, Any]] = {}
-    for r in sparql.run(store, "map-events"):
+    for r in event_table.rows(store, "map-events"):
         k, value = r["key"], r["value"]
         f = facts.get(r["event"])
         if f is None:
@@ -131,7 +132,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
 
     places: dict[str, int] = {}
     place_rows: list[list] = []
-    for r in sparql.run(store, "map-places"):
+    for r in event_table.rows(store, "map-places"):
         p = str(r["place"])
         if p in places:
             continue
@@ -165,7 +166,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         return i
 
     sides: dict[str, tuple[list[int], list[int], list[int]]] = {}
-    for r in sparql.run(store, "event-sides"):
+    for r in event_table.rows(store, "event-sides"):
         a, b, other = sides.setdefault(str(r["event"]), ([], [], []))
         {"a": a, "b": b}.get(r["side"], other).append(actor(str(r["actor"])))
     if missing:

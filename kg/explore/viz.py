@@ -276,8 +276,7 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
         x, y = pos.get(n, (0.0, 0.0))
         nodes.append({
             "id": n, "label": d.get("label") or n, "shape": st["shape"],
-            "color": {"background": st["color"], "border": "#333333",
-                      "highlight": {"background": st["color"], "border": "#000000"}},
+            "color": st["color"],
             "value": len(degree[n]) + 1, "x": round(x, 1), "y": round(y, 1),
             "kind": kind, "typeLabel": type_label, "aliases": list(d.get("aliases") or []),
             "active": _active(d), "description": d.get("description"), "wikidata": d.get("wikidata"),
@@ -285,14 +284,18 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
             "founded": d["founded"].isoformat() if hasattr(d.get("founded"), "isoformat") else None,
         })
     edges = []
+    relation_table: dict[str, dict] = {}
     for (a, b, relation), e in sorted(merged.items()):
+        relation_table.setdefault(relation, {
+            "label": e["relationLabel"], "symmetric": e["symmetric"], "color": edge_styles.get(relation, edge_styles["other"])["color"],
+            "dashes": edge_styles.get(relation, edge_styles["other"]).get("dashes") or False,
+            "arrow": bool(edge_styles.get(relation, edge_styles["other"]).get("arrow"))})
         st = edge_styles.get(relation, edge_styles["other"])
         count = len(e["events"]) + e["statements"]
         width = 1.5 + (min(6.0, 1.6 * math.log2(1 + len(e["events"]))) if relation == "fought" else 0.0)
-        edges.append({
+        edges.append({  # the relation's label, colour, pattern and arrow: in the page's table of relations
             "id": f"{a}|{relation}|{b}", "from": a, "to": b, "relation": relation,
-            "relationLabel": e["relationLabel"], "symmetric": e["symmetric"], "color": st["color"], "dashes": st.get("dashes") or False,
-            "arrow": bool(st.get("arrow")), "width": round(width, 2), "count": count,
+            "width": round(width, 2), "count": count,
             "periods": e["periods"], "items": e["items"], "events": e["events"], "eventYears": e["eventYears"],
             "spans": _spans(e["years"]),
             "certainty": ", ".join(sorted(e["certainty"])) or None,
@@ -300,6 +303,7 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
         })
     net.nodes = nodes
     net.edges = edges
+    net.relation_table = relation_table
     return net
 
 
@@ -309,10 +313,9 @@ def _legend(net: Network) -> dict[str, list[dict]]:
     for n in net.nodes:
         node_counts[n["kind"]] += 1
     edge_counts: dict[str, int] = defaultdict(int)
-    labels = {}
+    labels = {r: t["label"] for r, t in net.relation_table.items()}
     for e in net.edges:
         edge_counts[e["relation"]] += 1
-        labels[e["relation"]] = e["relationLabel"]
     return {
         "nodes": [{"kind": k, "count": node_counts[k], **v} for k, v in st["nodes"].items() if node_counts.get(k)],
         "edges": [
@@ -350,7 +353,7 @@ def page_data(net: Network, *, as_of=None, initial_year: int | None = None, year
         first, last = min(first, initial_year), max(last, initial_year)
     cited = {s for e in net.edges for it in e.get("items", []) for s in it["src"]} | {s for e in net.edges for s in e["sources"]}
     return {
-        "nodes": net.nodes, "edges": net.edges, "legend": _legend(net), "years": [first, last],
+        "nodes": net.nodes, "edges": net.edges, "relations": net.relation_table, "legend": _legend(net), "years": [first, last],
         "initialYear": initial_year, "asOf": as_of.isoformat() if as_of else None,
         "sources": {s: (sources or {}).get(s, {"title": s, "url": None}) for s in sorted(cited)},
         "map": map_data, "messages": messages(),

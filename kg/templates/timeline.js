@@ -36,12 +36,13 @@ window.KGTimeline = (function () {
       if ((e.from !== id && e.to !== id) || hidden.has(e.relation)) return;
       const otherId = e.from === id ? e.to : e.from;
       const other = byId[otherId];
-      const out = e.from === id || e.symmetric;
-      const rel = out ? e.relationLabel : "← " + e.relationLabel;
+      const type = (data.relations || {})[e.relation] || { label: e.relationLabel, color: e.color, symmetric: e.symmetric, dashes: e.dashes };
+      const out = e.from === id || type.symmetric;
+      const rel = out ? type.label : "← " + type.label;
       const rowKey = e.relation + (out ? "" : "<") + "|" + otherId;
       if (!rows.has(rowKey)) {
         rows.set(rowKey, { relation: e.relation, label: rel + " · " + (other ? other.label : "?"), rel: rel,
-                           other: other ? other.label : "?", color: e.color, dashes: e.dashes, items: [] });
+                           other: other ? other.label : "?", color: type.color, dashes: type.dashes, items: [] });
       }
       (e.items || []).forEach(function (it) {
         if (founded && (it.e || it.s) < founded && it.e) { before++; return; }
@@ -125,7 +126,7 @@ window.KGTimeline = (function () {
   function draw(container, m, opts) {
     opts = opts || {};
     const t = opts.t || function (k, v) { return ({ timeline_none: "No dated relation or event for {name}.", timeline_events: "events ({n})",
-      timeline_before: "{n} earlier event(s) of its parts, before it was founded, are left out.", timeline_of: "Timeline of {name}" }[k] || k)
+      timeline_before: "{n} earlier fact(s) of its parts, from before it was founded: not drawn.", timeline_of: "Timeline of {name}" }[k] || k)
       .replace(/\{(\w+)\}/g, function (a, name) { return v && name in v ? String(v[name]) : a; }); };
     container.replaceChildren();
     const width = Math.max(container.clientWidth || 900, 360);

@@ -138,8 +138,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
             continue
         places[p] = len(place_rows)
         place_rows.append([str(r["label"]), round(float(r["lat"]), 3), round(float(r["long"]), 3),
-                           PLACE_AREA if r["area"] is True or str(r["area"]).lower() == "true"
-                           else PLACE_POINT if p.startswith(ns.PLACE) else PLACE_IMPORTED])
+                           PLACE_AREA if r["area"] is not None else PLACE_POINT if p.startswith(ns.PLACE) else PLACE_IMPORTED])
 
     countries = country_points()
     names = states if states is not None else {k: [v] for k, v in actor_labels.items()}

@@ -33,10 +33,19 @@ def test_notebook_runs_top_to_bottom(kg_home, tmp_path):
     # the plots (events and deaths per year and country, JNIM's opponents per year, the map) are drawn
     pngs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
             if "image/png" in out.get("data", {})]
-    assert len(pngs) >= 3
+    assert len(pngs) >= 4
     assert "Countries plotted: Mali, " in text
     fought_in = {int(y): int(n) for n, y in re.findall(r"JNIM fought (\d+) actors in (\d{4})", text)}
-    assert set(fought_in) == set(range(2017, 2026)) and all(n >= 5 for n in fought_in.values())
+    assert set(fought_in) == set(range(2017, 2026)) and all(n >= 3 for n in fought_in.values())
+    from kg.ask.fought import fought  # distinct opponents, not rows (one per opponent and part of JNIM)
+
+    for year in (2017, 2024):
+        assert fought_in[year] == len({r["opponent_id"] for r in fought("JNIM", year=year)})
+    assert len(fought("JNIM", year=2017)) > fought_in[2017]  # the rows the chart used to count
+    # the dyad's deaths per year, as UCDP shows them
+    dyad = {int(y): (int(d), int(n)) for y, d, n in
+            re.findall(r"JNIM vs Malian Armed Forces in (\d{4}): (\d+) deaths in (\d+) events", text)}
+    assert dyad and all(n >= 1 for _d, n in dyad.values()) and sum(d for d, _n in dyad.values()) > 100
     assert "events of the graph at their places" not in text  # a title, drawn in the figure, not printed
     html = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
             if out.output_type in ("display_data", "execute_result") and "text/html" in out.get("data", {})]

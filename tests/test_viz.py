@@ -54,7 +54,8 @@ def test_edges_carry_their_years_periods_events_and_sources(page):
     serval = edges["ansar_dine|fought|operation_serval"]
     assert serval["spans"] == [[2013, 2014]]
     assert serval["periods"] == ["2013-01-11 – 2014-07-15"]
-    assert serval["sources"][0]["title"] and serval["sources"][0]["url"].startswith("https://")
+    source = page_data(page)["sources"][serval["sources"][0]]  # ids into the page's table of sources
+    assert source["title"] and source["url"].startswith("https://") and source["publisher"] and source["date"]
     konna = edges["ansar_dine|fought|french_armed_forces"]
     assert any(e.startswith("Battle of Konna") for e in konna["events"])
     assert konna["width"] > edges["ansar_dine|fought|operation_serval"]["width"]  # wider: more events
@@ -175,8 +176,10 @@ def test_the_map_holds_every_curated_event_at_its_place(page):
     for eid in drawn:  # each at its place's coordinates, or at the middle of its country
         place = events[eid]["place"]
         label, lat, lon, origin = event_at(data, eid)["place"]
-        if place in places and places[place]["lat"]:
-            assert (lat, lon, origin) == (round(float(places[place]["lat"]), 3), round(float(places[place]["lon"]), 3), 1)
+        if place in places and places[place]["lat"]:  # a point, or an area (a region, a border area: issue 23)
+            area = places[place]["type"] in ("region", "border_area")
+            assert (lat, lon, origin) == (round(float(places[place]["lat"]), 3), round(float(places[place]["lon"]), 3),
+                                          3 if area else 1)
         else:
             assert origin == 2 and (actors[place]["type"], label) == ("state", actors[place]["label"])
     unplaced = {u[0] for u in m["unplaced"]}

@@ -44,16 +44,17 @@ def viz(
     depth: Annotated[int, typer.Option("--depth", min=0, help="With --focus: how many steps away.")] = 1,
     relations: RelationsOption = None,
     title: Annotated[str | None, typer.Option("--title", help="The page's title.")] = None,
+    view: Annotated[str, typer.Option("--view", help="The view the page opens on: network or map.")] = "network",
 ) -> None:
-    """Write an interactive graph page: time slider, search, legend, tooltips.
+    """Write an interactive graph page: time slider, search, legend, tooltips, map.
 
     The page is one self-contained file that works offline. In Python:
-    kg.explore.viz.viz(output, year=..., focus=..., depth=..., relations=[...]).
+    kg.explore.viz.viz(output, year=..., focus=..., depth=..., relations=[...], view=...).
     """
     from kg.explore.viz import viz as make_page
 
     result = make_page(output, year=year, start=start, end=end, focus=focus, depth=depth,
-                       relations=_relations(relations), title=title, store=store())
+                       relations=_relations(relations), title=title, view=view, store=store())
     typer.echo(f"wrote {result['path']}: {result['nodes']} actors and places, {result['edges']} relations")
 
 

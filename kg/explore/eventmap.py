@@ -1,14 +1,18 @@
 """The map of ``kg viz``: country borders and every event at its place.
 
 Events of every data set (the curated graph and ACLED/UCDP imports) are read
-with the named queries ``map-events``, ``map-places``, ``event-sides`` and
+with the named queries ``map-events``, ``map-places``, ``event-sides`` (their rows
+kept beside the store when it was written: ``kg.store.event_table``) and
 ``event-classes`` and packed into columns of numbers that index small tables
 (places, actors, types, sources), so a 100,000-event import costs a few
 megabytes of JSON rather than tens and the page draws it on a canvas.
 
 An event is drawn at its place's coordinates (curated events name a place;
-imported ones carry their own); one whose place has none is counted apart
-(``unplaced``) and listed by the page under the map.
+imported ones carry their own). Each place row says what its point stands for
+(``PLACE_POINT``, ``PLACE_IMPORTED``, ``PLACE_COUNTRY``, ``PLACE_AREA``): an event
+at a region is drawn as "somewhere in" that region, one known only to a country
+is kept in the columns but listed by the page, never drawn at the country's
+middle. One whose place has no position at all is listed apart (``unplaced``).
 
 The borders are Natural Earth's, shipped as package data (``kg/geo/``; see
 ``scripts/make-borders.py`` for where they come from and how to regenerate them).
@@ -25,11 +29,13 @@ from typing import Any
 from kg.ask.network import key
 from kg.explore.styles import page_sources, style
 from kg.graph import namespaces as ns
-from kg.store import sparql
+from kg.store import event_table, sparql
 
 EPOCH = date(1970, 1, 1)
 FOCUS_COUNTRIES = {"Mali", "Burkina Faso", "Niger"}
 PRECISIONS = {"Day": "d", "Month": "m", "Year": "y"}
+# the 4th column of a place row: what its point stands for
+PLACE_IMPORTED, PLACE_POINT, PLACE_COUNTRY, PLACE_AREA = 0, 1, 2, 3
 
 
 @cache
@@ -87,7 +93,7 @@ def _kinds(store, kind_of: dict[str, str]) -> dict[str, tuple[str, str]]:
 def _events(store, classes: dict[str, tuple[str, str]]):
     """(event IRI, its facts) for every subject whose class is an event class, from ``map-events``."""
     facts: dict[str, dict[str, Any]] = {}
-    for r in sparql.run(store, "map-events"):
+    for r in event_table.rows(store, "map-events"):
         k, value = r["key"], r["value"]
         f = facts.get(r["event"])
         if f is None:
@@ -126,22 +132,22 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
 
     places: dict[str, int] = {}
     place_rows: list[list] = []
-    for r in sparql.run(store, "map-places"):
+    for r in event_table.rows(store, "map-places"):
         p = str(r["place"])
         if p in places:
             continue
         places[p] = len(place_rows)
         place_rows.append([str(r["label"]), round(float(r["lat"]), 3), round(float(r["long"]), 3),
-                           1 if p.startswith(ns.PLACE) else 0])
+                           PLACE_AREA if r["area"] is not None else PLACE_POINT if p.startswith(ns.PLACE) else PLACE_IMPORTED])
 
     countries = country_points()
     names = states if states is not None else {k: [v] for k, v in actor_labels.items()}
-    for node, candidates in names.items():  # a state as the place: "in Mali" -> drawn at Mali's middle
+    for node, candidates in names.items():  # a state as the place: "in Mali", listed, never drawn
         name = next((c for c in candidates if c in countries), None)
         if name is not None:
             lon, lat = countries[name]
             places[ns.ACTOR + node] = len(place_rows)
-            place_rows.append([candidates[0], lat, lon, 2])
+            place_rows.append([candidates[0], lat, lon, PLACE_COUNTRY])
 
     actors: dict[str, int] = {}
     actor_rows: list[list[str]] = []
@@ -159,7 +165,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         return i
 
     sides: dict[str, tuple[list[int], list[int], list[int]]] = {}
-    for r in sparql.run(store, "event-sides"):
+    for r in event_table.rows(store, "event-sides"):
         a, b, other = sides.setdefault(str(r["event"]), ([], [], []))
         {"a": a, "b": b}.get(r["side"], other).append(actor(str(r["actor"])))
     if missing:
@@ -191,8 +197,8 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         place = places.get(r["place"]) if r.get("place") else None
         if place is None or "start" not in r:
             unplaced_count += 1
-            if len(unplaced) < 200:
-                unplaced.append([r.get("label") or key(e), r["start"].isoformat() if "start" in r else "?"])
+            unplaced.append([r.get("label") or key(e), (r["start"] - EPOCH).days if "start" in r else None,
+                             (r.get("end", r["start"]) - EPOCH).days if "start" in r else None])
             continue
         a, b, other = sides.get(e, ([], [], []))
         refs = [source(ns.local_id(s), sources.get(ns.local_id(s))) for s in r.get("source", ())]
@@ -229,7 +235,8 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         "bordersLicence": borders()["licence"],
         "countryLabels": [[name, lon, lat, 1 if name in FOCUS_COUNTRIES else 0]
                           for name, (lon, lat) in country_points().items()],
-        "kinds": [{"key": k, "label": st["label"], "color": st["color"]} for k, st in event_styles.items()],
+        "kinds": [{"key": k, "label": st["label"], "color": st["color"], "shape": st.get("shape", "circle")}
+                  for k, st in event_styles.items()],
         "places": place_rows, "actors": actor_rows, "types": type_rows, "sources": source_rows,
         "groups": group_rows, "events": events, "unplaced": unplaced,
         "unplacedCount": unplaced_count,

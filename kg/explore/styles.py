@@ -16,9 +16,18 @@ def style() -> dict[str, Any]:
     return json.loads(resources.files("kg").joinpath("templates/viz-style.json").read_text(encoding="utf-8"))
 
 
+def messages() -> dict[str, str]:
+    """Every user-visible string of the pages, by key (``templates/messages.json``): one
+    catalogue, so that a translation is a second file of the same keys."""
+    data = json.loads(resources.files("kg").joinpath("templates/messages.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
 def page_sources(store) -> dict[str, dict]:
-    """The sources the page cites, by id: their title and address."""
+    """The sources the page cites, by id: title, publisher, date and address, so a reader can judge them."""
     return {
-        ns.local_id(r["source"]): {"title": r["title"], "url": str(r["url"]) if r["url"] else None}
+        ns.local_id(r["source"]): {"title": r["title"], "url": str(r["url"]) if r["url"] else None,
+                                   "publisher": str(r["publisher"]) if r["publisher"] else None,
+                                   "date": str(r["date"]) if r["date"] else None}
         for r in sparql.run(store, "sources-cited")
     }

@@ -25,9 +25,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.ask.network import edge_period, label, network
+from kg.ask.network import ENEMY_RELATIONS, FRIEND_RELATIONS, blocs, edge_period, label, network
 from kg.errors import UsageError
-from kg.explore.styles import page_sources, style
+from kg.explore.styles import messages, page_sources, style
 from kg.graph import dates
 
 if TYPE_CHECKING:
@@ -38,7 +38,6 @@ VIS_VERSION = "9.1.2"
 DEFAULT_TITLE = "Sahel conflicts: who fought whom, and when"
 
 
-@cache
 @cache
 def _vis_assets() -> tuple[str, str]:
     """vis-network's JS and CSS from the pyvis package, safe to inline in <script>/<style>."""
@@ -66,19 +65,42 @@ def _safe_json(data: Any) -> str:
 # -- layout --------------------------------------------------------------------
 
 
-def layout(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[float, float]]:
+def bloc_of(g: nx.MultiDiGraph) -> dict[str, int]:
+    """Each actor's bloc (1 = the largest), as ``kg analyze`` finds them: allies together,
+    enemies apart. Actors in no bloc (no ally and no enemy) are left out."""
+    groups, _exceptions = blocs(g)
+    return {n: i + 1 for i, members in enumerate(groups) for n in members}
+
+
+def _weights(g: nx.MultiDiGraph) -> dict[frozenset, float]:
+    """How strongly each related pair pulls together in the layout: allies most, enemies least."""
+    out: dict[frozenset, float] = {}
+    for a, b, d in g.edges(data=True):
+        if a == b:
+            continue
+        w = 3.0 if d["relation"] in FRIEND_RELATIONS else 0.15 if d["relation"] in ENEMY_RELATIONS else 1.0
+        pair = frozenset((a, b))
+        out[pair] = max(out.get(pair, 0.0), w)
+    return out
+
+
+def layout(g: nx.MultiDiGraph, seed: int = 7, bloc: dict[str, int] | None = None) -> dict[str, tuple[float, float]]:
     """Pixel positions: the main component by force layout, small pieces in rows below it.
 
-    Up to 400 nodes: Fruchterman-Reingold (which finds the overall shape) refined by
-    ForceAtlas2 with node sizes (which opens up the dense hubs so their labels
-    can be read); beyond, a sampled Fruchterman-Reingold (networkx's layouts
-    take 12-16 s for 2,000 nodes). Deterministic for a given seed.
+    Allies pull hard and enemies barely (``_weights``), and each bloc of ``bloc``
+    (:func:`bloc_of`) starts around its own point of a circle, so blocs settle
+    apart and the picture is the same each time. Up to 400 nodes: a weighted spring
+    layout refined by ForceAtlas2 with node sizes (which opens up the dense hubs so
+    their labels can be read); beyond, a sampled Fruchterman-Reingold (networkx's
+    layouts take 12-16 s for 2,000 nodes). Deterministic for a given seed.
     """
     import networkx as nx
+    import numpy as np
 
+    weights = _weights(g)
     u = nx.Graph()
     u.add_nodes_from(sorted(g.nodes))
-    u.add_edges_from((a, b) for a, b in g.edges() if a != b)
+    u.add_edges_from((a, b, {"weight": weights.get(frozenset((a, b)), 1.0)}) for a, b in g.edges() if a != b)
     comps = sorted((sorted(c) for c in nx.connected_components(u)), key=lambda c: (-len(c), c))
     pos: dict[str, tuple[float, float]] = {}
     if not comps:
@@ -87,11 +109,20 @@ def layout(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[float, float]]:
     n = main.number_of_nodes()
     if n == 1:
         raw = {comps[0][0]: (0.0, 0.0)}
-    elif n <= 400:  # Kamada-Kawai for the shape, then a repulsive spring pass to open up the hubs
-        start = nx.spring_layout(main, seed=seed, iterations=100)
+    elif n <= 400:
+        rng = np.random.default_rng(seed)
+        bloc = bloc or {}
+        count = max([b for b in bloc.values()] + [1])
+        start = {}
+        for v in main:  # each bloc around its own point; the rest near the middle
+            b = bloc.get(v)
+            angle = 2 * math.pi * ((b or 0) - 1) / count
+            r = 1.0 if b else 0.0
+            start[v] = (r * math.cos(angle) + rng.normal(0, 0.3), r * math.sin(angle) + rng.normal(0, 0.3))
+        start = nx.spring_layout(main, pos=start, seed=seed, iterations=100, weight="weight")
         sizes = {v: 1 + math.sqrt(main.degree(v)) for v in main}  # keeps big nodes from overlapping
         raw = nx.forceatlas2_layout(main, pos=start, max_iter=300, scaling_ratio=4.0, gravity=1.0,
-                                    node_size=sizes, seed=seed)
+                                    node_size=sizes, weight="weight", seed=seed)
     else:
         raw = _sampled_force_layout(main, seed)
     radius = 75 * math.sqrt(n)
@@ -209,13 +240,14 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
         edge = merged.setdefault((a, b, d["relation"]), {
             "from": a, "to": b, "relation": d["relation"], "relationLabel": d["relation_label"],
             "symmetric": bool(d.get("symmetric")),
-            "periods": [], "items": [], "events": [], "years": [], "sources": set(), "certainty": set(), "statements": 0,
+            "periods": [], "items": [], "events": [], "eventYears": [], "years": [], "sources": set(), "certainty": set(), "statements": 0,
         })
         period = edge_period(d)
         last = (period.end or as_of or period.start).year
         edge["years"].append((period.start.year, last))
         if d["evidence"] == "event":
             edge["events"].append(f"{d['label'] or d.get('event')} ({period.text()})")
+            edge["eventYears"].append(period.start.year)
         else:
             edge["statements"] += 1
             edge["periods"].append(period.text())
@@ -233,7 +265,8 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
         if a != b:
             degree[a].add(b)
             degree[b].add(a)
-    pos = layout(g, seed)
+    bloc = bloc_of(g)
+    pos = layout(g, seed, bloc)
     net = Network(directed=True)
     nodes = []
     for n, d in sorted(g.nodes(data=True)):
@@ -243,28 +276,34 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
         x, y = pos.get(n, (0.0, 0.0))
         nodes.append({
             "id": n, "label": d.get("label") or n, "shape": st["shape"],
-            "color": {"background": st["color"], "border": "#333333",
-                      "highlight": {"background": st["color"], "border": "#000000"}},
+            "color": st["color"],
             "value": len(degree[n]) + 1, "x": round(x, 1), "y": round(y, 1),
             "kind": kind, "typeLabel": type_label, "aliases": list(d.get("aliases") or []),
             "active": _active(d), "description": d.get("description"), "wikidata": d.get("wikidata"),
-            "degree": len(degree[n]),
+            "degree": len(degree[n]), "bloc": bloc.get(n),
+            "founded": d["founded"].isoformat() if hasattr(d.get("founded"), "isoformat") else None,
         })
     edges = []
+    relation_table: dict[str, dict] = {}
     for (a, b, relation), e in sorted(merged.items()):
+        relation_table.setdefault(relation, {
+            "label": e["relationLabel"], "symmetric": e["symmetric"], "color": edge_styles.get(relation, edge_styles["other"])["color"],
+            "dashes": edge_styles.get(relation, edge_styles["other"]).get("dashes") or False,
+            "arrow": bool(edge_styles.get(relation, edge_styles["other"]).get("arrow"))})
         st = edge_styles.get(relation, edge_styles["other"])
         count = len(e["events"]) + e["statements"]
         width = 1.5 + (min(6.0, 1.6 * math.log2(1 + len(e["events"]))) if relation == "fought" else 0.0)
-        edges.append({
+        edges.append({  # the relation's label, colour, pattern and arrow: in the page's table of relations
             "id": f"{a}|{relation}|{b}", "from": a, "to": b, "relation": relation,
-            "relationLabel": e["relationLabel"], "symmetric": e["symmetric"], "color": st["color"], "dashes": bool(st.get("dashes")),
-            "arrow": bool(st.get("arrow")), "width": round(width, 2), "count": count,
-            "periods": e["periods"], "items": e["items"], "events": e["events"], "spans": _spans(e["years"]),
+            "width": round(width, 2), "count": count,
+            "periods": e["periods"], "items": e["items"], "events": e["events"], "eventYears": e["eventYears"],
+            "spans": _spans(e["years"]),
             "certainty": ", ".join(sorted(e["certainty"])) or None,
-            "sources": [sources.get(s, {"title": s, "url": None}) for s in sorted(e["sources"])],
+            "sources": sorted(e["sources"]),  # ids: the page's table of sources has their titles and publishers
         })
     net.nodes = nodes
     net.edges = edges
+    net.relation_table = relation_table
     return net
 
 
@@ -274,15 +313,14 @@ def _legend(net: Network) -> dict[str, list[dict]]:
     for n in net.nodes:
         node_counts[n["kind"]] += 1
     edge_counts: dict[str, int] = defaultdict(int)
-    labels = {}
+    labels = {r: t["label"] for r, t in net.relation_table.items()}
     for e in net.edges:
         edge_counts[e["relation"]] += 1
-        labels[e["relation"]] = e["relationLabel"]
     return {
         "nodes": [{"kind": k, "count": node_counts[k], **v} for k, v in st["nodes"].items() if node_counts.get(k)],
         "edges": [
             {"relation": r, "label": labels[r], "count": edge_counts[r], "color": s["color"],
-             "dashes": bool(s.get("dashes")), "arrow": bool(s.get("arrow"))}
+             "dashes": s.get("dashes") or False, "arrow": bool(s.get("arrow"))}
             for r, s in [*st["edges"].items(), *((r, st["edges"]["other"]) for r in sorted(edge_counts)
                                                   if r not in st["edges"])]
             if edge_counts.get(r)
@@ -313,12 +351,12 @@ def page_data(net: Network, *, as_of=None, initial_year: int | None = None, year
     first, last = years or year_range(net, as_of)
     if initial_year is not None:
         first, last = min(first, initial_year), max(last, initial_year)
-    cited = {s for e in net.edges for it in e.get("items", []) for s in it["src"]}
+    cited = {s for e in net.edges for it in e.get("items", []) for s in it["src"]} | {s for e in net.edges for s in e["sources"]}
     return {
-        "nodes": net.nodes, "edges": net.edges, "legend": _legend(net), "years": [first, last],
+        "nodes": net.nodes, "edges": net.edges, "relations": net.relation_table, "legend": _legend(net), "years": [first, last],
         "initialYear": initial_year, "asOf": as_of.isoformat() if as_of else None,
         "sources": {s: (sources or {}).get(s, {"title": s, "url": None}) for s in sorted(cited)},
-        "map": map_data,
+        "map": map_data, "messages": messages(),
     }
 
 
@@ -344,7 +382,7 @@ def render(net: Network, *, title: str = DEFAULT_TITLE, as_of=None, initial_year
     js, css = _vis_assets()
     # the title is escaped by the template; the JS, CSS and JSON are made safe above
     return env.from_string(text).render(
-        title=title, heading=title, vis_version=VIS_VERSION,
+        title=title, heading=title, m=data["messages"], vis_version=VIS_VERSION,
         vis_js=Markup(js), vis_css=Markup(css), data_json=Markup(_safe_json(data)),
         map_js=Markup(_script("map.js")), timeline_js=Markup(_script("timeline.js")),
     )

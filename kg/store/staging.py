@@ -142,7 +142,8 @@ class Staging:
     Use ``stage.store`` each time rather than keeping it in a variable: the store
     must be closed (every reference gone) before its files are removed.
 
-    ``commit()`` also writes the actor table (``kg.store.actor_table``) into the folder,
+    ``commit()`` also writes the actor table (``kg.store.actor_table``) and the event table
+    (``kg.store.event_table``) into the folder,
     made from the staged store, so that the rename publishes both together.
     """
 
@@ -178,12 +179,14 @@ class Staging:
             discard(self.path)
 
     def commit(self) -> None:
-        from kg.store import actor_table
+        from kg.store import actor_table, event_table
 
         self.store.flush()
         table = actor_table.compute(self.store)  # of the staged store, every write to it done
+        events = event_table.compute(self.store)  # the map's rows (kg viz)
         self.store = None
-        actor_table.write(self.path, table)  # into its folder: the switch publishes both at once
+        actor_table.write(self.path, table)  # into its folder: the switch publishes them with it
+        event_table.write(self.path, events)
         switch(self.path)
         self.committed = True
 

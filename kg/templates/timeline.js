@@ -1,6 +1,8 @@
 // The actor timeline of kg viz and kg timeline --format html: plain SVG, no library.
-// One row per relation type, bars for dated periods (coloured as the network's edges),
-// points for one-off relations, ticks for events. Hover any mark for its sources.
+// One lane per relation type and counterpart (fought first), bars for dated periods (coloured
+// as the network's edges, their dates inside in a colour that reads on them, or beside a short
+// bar), points for one-off relations, ticks for events. The axis starts at the actor's founding.
+// Hover or focus (Tab) any mark for its dates and sources.
 "use strict";
 window.KGTimeline = (function () {
   const SVG = "http://www.w3.org/2000/svg";
@@ -15,26 +17,52 @@ window.KGTimeline = (function () {
   function title(node, text) { const t = svg("title", {}, node); t.textContent = text; }
   function days(iso) { return Date.parse(iso + "T00:00:00Z") / DAY; }
 
-  // The model of one actor's timeline from the page's data (DATA of viz.html).
+  function sourceText(s) {
+    const meta = [s.publisher, s.date].filter(Boolean).join(", ");
+    return s.title + (meta ? " (" + meta + ")" : "");
+  }
+
+  // The model of one actor's timeline from the page's data (DATA of viz.html): one row per
+  // relation type, direction and counterpart, fought first; nothing before the actor was founded
+  // (what its parts did earlier belongs on their own timelines), only counted.
   function model(id, data, hidden) {
     hidden = hidden || new Set();
     const byId = {};
     data.nodes.forEach(function (n) { byId[n.id] = n; });
+    const founded = byId[id] && byId[id].founded ? byId[id].founded : null;
     const rows = new Map();
+    let before = 0;
     data.edges.forEach(function (e) {
       if ((e.from !== id && e.to !== id) || hidden.has(e.relation)) return;
-      const other = byId[e.from === id ? e.to : e.from];
-      const label = (e.from === id || e.symmetric) ? e.relationLabel : "← " + e.relationLabel + " it";
-      const rowKey = e.relation + (e.from === id || e.symmetric ? "" : "<");
-      if (!rows.has(rowKey)) rows.set(rowKey, { relation: e.relation, label: label, color: e.color, dashes: e.dashes, items: [] });
+      const otherId = e.from === id ? e.to : e.from;
+      const other = byId[otherId];
+      const type = (data.relations || {})[e.relation] || { label: e.relationLabel, color: e.color, symmetric: e.symmetric, dashes: e.dashes };
+      const out = e.from === id || type.symmetric;
+      const rel = out ? type.label : "← " + type.label;
+      const rowKey = e.relation + (out ? "" : "<") + "|" + otherId;
+      if (!rows.has(rowKey)) {
+        rows.set(rowKey, { relation: e.relation, label: rel + " · " + (other ? other.label : "?"), rel: rel,
+                           other: other ? other.label : "?", color: type.color, dashes: type.dashes, items: [] });
+      }
       (e.items || []).forEach(function (it) {
-        const sources = (it.src || []).map(function (s) { return (data.sources[s] || { title: s }).title; });
-        rows.get(rowKey).items.push({ s: it.s, e: it.e, sp: it.sp, ep: it.ep, text: it.text, c: it.c,
-                                      other: other ? other.label : "?", sources: sources });
+        if (founded && (it.e || it.s) < founded && it.e) { before++; return; }
+        const sources = (it.src || []).map(function (s) { return sourceText(data.sources[s] || { title: s }); });
+        rows.get(rowKey).items.push({ s: founded && it.s < founded ? founded : it.s, e: it.e, sp: it.sp, ep: it.ep,
+                                      text: it.text, c: it.c, other: other ? other.label : "?", sources: sources });
       });
     });
-    return { title: byId[id] ? byId[id].label : id, rows: Array.from(rows.values()).filter(function (r) { return r.items.length; }),
-             events: eventsOf(id, data), asOf: data.asOf };
+    const events = eventsOf(id, data).filter(function (ev) {
+      if (founded && ev.day < founded) { before++; return false; }
+      return true;
+    });
+    const list = Array.from(rows.values()).filter(function (r) { return r.items.length; });
+    list.forEach(function (r) { r.first = r.items.reduce(function (m, it) { return it.s < m ? it.s : m; }, "9999"); });
+    list.sort(function (a, b) {
+      const fa = a.relation === "fought" ? 0 : 1, fb = b.relation === "fought" ? 0 : 1;
+      return fa - fb || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0) || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0);
+    });
+    return { title: byId[id] ? byId[id].label : id, rows: list, events: events, asOf: data.asOf, founded: founded,
+             before: before };
   }
 
   // An actor's events, from the map's columns: computed once per actor (the slider redraws the panel)
@@ -66,7 +94,7 @@ window.KGTimeline = (function () {
     return { day: isoOf(ev.start[i]), label: ev.label[i] || map.types[ev.type[i]] + " at " + place[0],
              type: map.types[ev.type[i]], deaths: ev.deaths[i], place: place[0],
              color: map.kinds[ev.kind[i]].color,
-             sources: map.groups[ev.src[i]].map(function (s) { return map.sources[s].title; }) };
+             sources: map.groups[ev.src[i]].map(function (s) { return sourceText(map.sources[s]); }) };
   }
 
   // Greedy lanes so that overlapping periods of one relation type do not hide each other.
@@ -77,17 +105,32 @@ window.KGTimeline = (function () {
       let b = Math.max(x(it.e || null), a + 8);
       let lane = ends.findIndex(function (end) { return end + 3 <= a; });
       b = Math.max(b, a);
-      const reach = it.e && days(it.e) - days(it.s) < 32 ? a + 8 + 5.5 * it.other.length : b;  // a point's label
+      const textW = 6.2 * it.text.length + 6;  // the period's text, inside the bar or beside it (see draw)
+      const reach = it.e && days(it.e) - days(it.s) < 32 && it.sp === "Day" ? a + 8 + textW : b - a > textW ? b : b + 4 + textW;
       if (lane < 0) { lane = ends.length; ends.push(reach); } else ends[lane] = reach;
       it.lane = lane;
     });
     return Math.max(1, ends.length);
   }
 
-  function draw(container, m) {
+  // dark text on a pale colour, white on a dark one (WCAG contrast of at least 4.5:1 either way)
+  function luminance(hex) {
+    const c = [1, 3, 5].map(function (i) {
+      const v = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+  function textOn(hex) { const l = luminance(hex) + 0.05; return l / 0.05 >= 1.05 / l ? "#000000" : "#ffffff"; }
+
+  function draw(container, m, opts) {
+    opts = opts || {};
+    const t = opts.t || function (k, v) { return ({ timeline_none: "No dated relation or event for {name}.", timeline_events: "events ({n})",
+      timeline_before: "{n} earlier fact(s) of its parts, from before it was founded: not drawn.", timeline_of: "Timeline of {name}" }[k] || k)
+      .replace(/\{(\w+)\}/g, function (a, name) { return v && name in v ? String(v[name]) : a; }); };
     container.replaceChildren();
-    const width = Math.max(container.clientWidth || 900, 500);
-    const left = 170, right = 20, laneH = 14, top = 28;
+    const width = Math.max(container.clientWidth || 900, 360);
+    const left = Math.min(230, Math.round(width * 0.34)), right = 20, laneH = 15, top = 28;
     const asOf = m.asOf || new Date().toISOString().slice(0, 10);
     const all = [];
     m.rows.forEach(function (r) { r.items.forEach(function (it) { all.push(days(it.s)); all.push(days(it.e || asOf)); }); });
@@ -95,7 +138,7 @@ window.KGTimeline = (function () {
     if (!all.length) {
       const p = document.createElement("p");
       p.className = "muted";
-      p.textContent = "No dated relation or event for " + m.title + ".";
+      p.textContent = t("timeline_none", { name: m.title });
       container.appendChild(p);
       return null;
     }
@@ -104,79 +147,107 @@ window.KGTimeline = (function () {
     const d0 = days(y0 + "-01-01"), d1 = days(y1 + "-01-01");
     function x(iso) { return left + (days(iso || asOf) - d0) / (d1 - d0) * (width - left - right); }
     let height = top;
-    m.rows.forEach(function (r) { r.lanes = lanes(r.items, x); r.y = height; height += r.lanes * laneH + 10; });
+    m.rows.forEach(function (r) { r.lanes = lanes(r.items, x); r.y = height; height += r.lanes * laneH + 4; });
     const eventsY = height;
     if (m.events.length) height += 34;
-    const root = svg("svg", { width: width, height: height + 6, class: "kg-timeline", role: "img" }, container);
-    title(root, "Timeline of " + m.title);
+    if (m.before) {
+      const p = document.createElement("p");
+      p.className = "muted before";
+      p.style.margin = "0";
+      p.textContent = t("timeline_before", { n: m.before }).replace("(s)", m.before === 1 ? "" : "s");
+      container.appendChild(p);
+    }
+    const root = svg("svg", { width: width, height: height + 6, class: "kg-timeline", role: "group" }, container);
+    root.setAttribute("aria-label", t("timeline_of", { name: m.title }));
+    title(root, t("timeline_of", { name: m.title }));
     const defs = svg("defs", {}, root);
-    // axis: one line per year
+    function info(text) { if (opts.info) opts.info.textContent = text.replace(/\n/g, " · "); }
+    function focusable(mark, text) {  // reachable by keyboard; its text shown under the heading on focus or hover
+      mark.setAttribute("tabindex", "0");
+      mark.setAttribute("aria-label", text.replace(/\n/g, ". "));
+      mark.addEventListener("focus", function () { info(text); });
+      mark.addEventListener("mouseenter", function () { info(text); });
+    }
+    if (opts.window) {  // the years the page shows, shaded
+      const wa = Math.max(left, x(opts.window[0] + "-01-01")), wb = Math.min(width - right, x((opts.window[1] + 1) + "-01-01"));
+      if (wb > wa) svg("rect", { x: wa, y: top - 6, width: wb - wa, height: height - top + 6, fill: "#fff3cd", class: "window" }, root);
+    }
+    // axis: one line per year, from the actor's founding (or its first fact)
     const step = (y1 - y0) > 30 ? 5 : (y1 - y0) > 14 ? 2 : 1;
     for (let y = y0; y <= y1; y++) {
       const xx = x(y + "-01-01");
       svg("line", { x1: xx, x2: xx, y1: top - 6, y2: height, stroke: "#e4e4e4" }, root);
       if ((y - y0) % step === 0 && y < y1) {
-        const t = svg("text", { x: xx + 2, y: top - 10, "font-size": 11, fill: "#555" }, root);
-        t.textContent = String(y);
+        const tx = svg("text", { x: xx + 2, y: top - 10, "font-size": 11, fill: "#444", class: "axis" }, root);
+        tx.textContent = String(y);
       }
     }
     const asOfX = x(asOf);
     svg("line", { x1: asOfX, x2: asOfX, y1: top - 6, y2: height, stroke: "#999", "stroke-dasharray": "3 3" }, root);
     let gradients = 0;
-    m.rows.forEach(function (r) {
-      const label = svg("text", { x: 4, y: r.y + 11, "font-size": 12, fill: "#222", class: "row-label" }, root);
-      label.textContent = r.label;
+    m.rows.forEach(function (r, ri) {
+      if (ri % 2) svg("rect", { x: 0, y: r.y - 1, width: width, height: r.lanes * laneH + 2, fill: "#f6f6f3" }, root);
+      const label = svg("text", { x: 4, y: r.y + 11, "font-size": 11.5, fill: "#222", class: "row-label" }, root);
+      const maxChars = Math.floor((left - 20) / 6.6);
+      label.textContent = r.label.length > maxChars ? r.label.slice(0, maxChars - 1) + "…" : r.label;
+      title(label, r.label);
       const sw = svg("rect", { x: left - 12, y: r.y + 2, width: 8, height: 8, fill: r.color }, root);
       sw.setAttribute("rx", 2);
       r.items.forEach(function (it) {
         const a = x(it.s), y = r.y + it.lane * laneH + 1;
-        const tip = r.label + " " + it.other + ": " + it.text + (it.c && it.c !== "confirmed" ? " (" + it.c + ")" : "") +
+        const tip = r.rel + " " + it.other + ": " + it.text + (it.c && it.c !== "confirmed" ? " (" + it.c + ")" : "") +
           (it.sources.length ? "\nSources: " + it.sources.join("; ") : "");
         const oneOff = it.e && days(it.e) - days(it.s) < 32 && it.sp === "Day";
         let mark;
         if (oneOff) {
           mark = svg("circle", { cx: a, cy: y + laneH / 2 - 1, r: 4.5, fill: r.color, stroke: "#333", "stroke-width": 0.6,
                                  class: "point", "data-relation": r.relation }, root);
-          const t = svg("text", { x: a + 7, y: y + laneH - 4, "font-size": 9.5, fill: "#333", "pointer-events": "none" }, root);
-          t.textContent = it.other;
+          const tx = svg("text", { x: a + 7, y: y + laneH - 4, "font-size": 10, fill: "#222", "pointer-events": "none", class: "bar-label" }, root);
+          tx.textContent = it.text;
         } else {
           const b = Math.max(x(it.e), a + 3);
           // an open end, or an end known only to the month or year, fades out over its uncertainty
           const fadeFrom = !it.e ? Math.max(a, b - Math.min(60, (b - a) * 0.4))
             : it.ep === "Year" ? Math.max(a, x(it.e.slice(0, 4) + "-01-01"))
             : it.ep === "Month" ? Math.max(a, x(it.e.slice(0, 7) + "-01")) : b;
-          const fadeTo = !it.e ? b : b;
           let fill = r.color;
           if (fadeFrom < b - 1) {
             const id = "kgfade" + (gradients++);
-            const g = svg("linearGradient", { id: id, gradientUnits: "userSpaceOnUse", x1: fadeFrom, x2: fadeTo, y1: 0, y2: 0 }, defs);
+            const g = svg("linearGradient", { id: id, gradientUnits: "userSpaceOnUse", x1: fadeFrom, x2: b, y1: 0, y2: 0 }, defs);
             svg("stop", { offset: 0, "stop-color": r.color, "stop-opacity": 1 }, g);
             svg("stop", { offset: 1, "stop-color": r.color, "stop-opacity": 0.08 }, g);
             fill = "url(#" + id + ")";
           }
+          const pale = it.c && it.c !== "confirmed";
           mark = svg("rect", { x: a, y: y, width: b - a, height: laneH - 3, rx: 2, fill: fill,
-                               "fill-opacity": it.c && it.c !== "confirmed" ? 0.5 : 1,
+                               "fill-opacity": pale ? 0.5 : 1,
                                class: "bar" + (!it.e ? " open" : "") + (fadeFrom < b - 1 ? " fades" : ""),
                                "data-relation": r.relation }, root);
-          if (it.c && it.c !== "confirmed") mark.setAttribute("stroke-dasharray", "3 2");
-          if (b - a > 46) {
-            const t = svg("text", { x: a + 3, y: y + laneH - 5, "font-size": 9.5, fill: "#fff", "pointer-events": "none" }, root);
-            t.textContent = it.other.length > (b - a) / 6 ? it.other.slice(0, Math.max(3, Math.floor((b - a) / 6) - 1)) + "…" : it.other;
-          }
+          if (pale) mark.setAttribute("stroke-dasharray", "3 2");
+          // the period's text: inside a long enough bar (dark on pale, white on dark), else beside it
+          const textW = 6.2 * it.text.length + 6;
+          const inside = fadeFrom - a > textW && !pale;
+          const tx = svg("text", { x: inside ? a + 3 : b + 4, y: y + laneH - 5, "font-size": 10,
+                                   fill: inside ? textOn(r.color) : "#222", "pointer-events": "none",
+                                   class: "bar-label" + (inside ? " inside" : ""), "data-bg": inside ? r.color : "" }, root);
+          tx.textContent = it.text;
         }
         title(mark, tip);
+        focusable(mark, tip);
       });
     });
     if (m.events.length) {
       const label = svg("text", { x: 4, y: eventsY + 14, "font-size": 12, fill: "#222", class: "row-label" }, root);
-      label.textContent = "events (" + m.events.length + ")";
+      label.textContent = t("timeline_events", { n: m.events.length });
       byMonth(m.events).forEach(function (e) {
         const xx = x(e.day);
         const h = 10 + Math.min(16, e.deaths > 0 ? 3 * Math.log2(1 + e.deaths) : 0);
         const tick = svg("line", { x1: xx, x2: xx, y1: eventsY + 24 - h, y2: eventsY + 26, stroke: e.color,
                                    "stroke-width": 2, class: "tick" }, root);
-        title(tick, e.label + " (" + e.type + ", " + e.day + ", " + e.place + ")" +
-              (e.deaths >= 0 ? "\nDeaths: " + e.deaths : "") + (e.sources.length ? "\nSources: " + e.sources.join("; ") : ""));
+        const tip = e.label + " (" + e.type + ", " + e.day + ", " + e.place + ")" +
+              (e.deaths >= 0 ? "\nDeaths: " + e.deaths : "") + (e.sources.length ? "\nSources: " + e.sources.join("; ") : "");
+        title(tick, tip);
+        focusable(tick, tip);
       });
     }
     return root;

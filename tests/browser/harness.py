@@ -40,8 +40,9 @@ class Opened:
 
 
 @contextlib.contextmanager
-def open_page(path: Path, *, width: int = 1400, height: int = 900, timeout_ms: int = 30000) -> Iterator[Opened]:
-    """Open ``path`` from a file:// URL; every other request is blocked and recorded.
+def open_page(path: Path, *, width: int = 1400, height: int = 900, timeout_ms: int = 30000,
+              fragment: str | None = None) -> Iterator[Opened]:
+    """Open ``path`` from a file:// URL (with ``#fragment`` when given); every other request is blocked and recorded.
 
     Waits until the page says its graph is drawn (``window.kgReady``, the
     time in ms since navigation when the first frame with the final layout
@@ -78,7 +79,7 @@ def open_page(path: Path, *, width: int = 1400, height: int = 900, timeout_ms: i
                 d.dismiss()
 
             page.on("dialog", dialog)
-            page.goto(Path(path).resolve().as_uri())
+            page.goto(Path(path).resolve().as_uri() + (f"#{fragment}" if fragment else ""))
             page.wait_for_function("window.kgReady !== undefined", timeout=timeout_ms)
             opened.ready_ms = page.evaluate("window.kgReady")
             yield opened

@@ -2,8 +2,7 @@
 from a file:// URL with every other request blocked.
 
 Screenshots go to tests/browser/output/ (ignored by git) for the test report; the
-README's pictures in docs/screenshots/ are copies of network-jnim-timeline.png,
-map-2024-tinzaouaten.png and timeline-jnim.png.
+README's pictures in docs/screenshots/ come from test_page_reading.py (desktop-*.png, phone-*.png).
 Chromium is installed by scripts/install-debian.sh (run by ``make test``);
 without it these tests are skipped, except under CI, where they fail.
 """
@@ -180,32 +179,35 @@ def test_map_view_in_chromium(curated_page):
         assert page.evaluate("kgView") == "map" and page.is_visible("#map canvas")
         assert page.is_hidden("#map-legend-box") is False
         # the borders are drawn: the sea, a neighbour, and Mali itself in their own colours
-        assert page.evaluate("kgMap.pixelAt(-17, 8)") == [0xdf, 0xea, 0xf2]  # the Atlantic
+        assert page.evaluate("kgMap.pixelAt(-12.9, 6.6)") == [0xdf, 0xea, 0xf2]  # the Atlantic
         assert page.evaluate("kgMap.pixelAt(-11, 21)") == [0xee, 0xee, 0xea]  # Mauritania
         assert page.evaluate("kgMap.pixelAt(-5.5, 22.5)") == [0xf6, 0xf0, 0xe1]  # northern Mali
-        # every event with a position is a marker; the ones without are listed apart
-        assert len(ev["id"]) >= 50 and drawn_events(page) == set(ev["id"])
-        assert page.evaluate("kgMapDrawn") == len(ev["id"])
-        assert str(data["map"]["unplacedCount"]) in page.inner_text("#unplaced")
+        # every event with a position is a marker; the ones without, or known only to a country, are listed
+        # apart (issue 23: an event "in Mali" is not drawn at Mali's middle)
+        country = {ev["id"][i] for i in range(len(ev["id"])) if data["map"]["places"][ev["place"][i]][3] == 2}
+        assert len(ev["id"]) >= 50 and drawn_events(page) == set(ev["id"]) - country
+        assert page.evaluate("kgMapDrawn") == len(ev["id"]) - len(country)
+        assert page.locator("#unplaced li").count() == min(31, len(country) + data["map"]["unplacedCount"])
         OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUT / "map-all-years.png"))
 
         slide_to(page, 2013)
         in_2013 = drawn_events(page)
-        assert in_2013 == events_in(data, 2013) and "battle_of_konna_2013" in in_2013
+        assert in_2013 == events_in(data, 2013) - country and "battle_of_konna_2013" in in_2013
         assert "bamako_attack_2024" not in in_2013
         slide_to(page, 2024)
         in_2024 = drawn_events(page)
-        assert in_2024 == events_in(data, 2024) and "bamako_attack_2024" in in_2024
+        assert in_2024 == events_in(data, 2024) - country and "bamako_attack_2024" in in_2024
         assert "battle_of_konna_2013" not in in_2024
-        assert page.inner_text("#map-count").startswith(f"{len(in_2024)} events shown in 2024")
+        assert page.inner_text("#map-count").startswith(f"{len(events_in(data, 2024))} events shown in 2024")
 
         # click the Battle of Tinzaouaten: who fought on each side, the deaths, the sources
         i = ev["id"].index("tinzaouaten_ambush_2024")
         x, y = page.evaluate(f"kgMap.screenOf({i})")
         page.mouse.click(x, y)
         card = page.inner_text("#details")
-        assert "Battle of Tinzaouaten" in card and "When: 2024-07-2" in card and "Where: Tinzaouaten" in card
+        assert "Battle of Tinzaouaten" in card and "When: 2024-07-2" in card
+        assert "Where: somewhere in Tinzaouaten (a region" in card  # a border area in the data: an area, not a point
         side_a = card.split("Side A:")[1].split("\n")[0]
         side_b = card.split("Side B:")[1].split("\n")[0]
         assert "Jama'at Nusrat al-Islam wal-Muslimin" in side_a and "Wagner Group" in side_b

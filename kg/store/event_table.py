@@ -1,0 +1,146 @@
+"""Every event's facts, participants and places, kept beside the store for the map of ``kg viz``.
+
+The map needs a few facts of every event (the named queries ``map-events``,
+``event-sides`` and ``map-places``). On a store holding a 100,000-row import those
+queries return about a million rows, and the store spends a minute turning its
+numbered terms back into text (decoding, not finding, is the cost: counting the
+same rows takes a fifth of a second). So the writer that writes a store
+(``Staging.commit``: kg build, kg import, kg drop) runs them once on the staged
+store and writes their rows into its folder, as ``kg.store.actor_table`` does for the
+actors; ``kg viz`` then reads one file. A table is used only when it is provably of
+the store it sits in (the same test as the actor table: its format, the queries'
+texts and this module's source, RocksDB's IDENTITY and CURRENT); otherwise the
+queries are run, and the answers are the same either way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from kg.graph.terms import IRI
+from kg.store import sparql
+from kg.store.actor_table import _rocksdb_state
+
+log = logging.getLogger("kg")
+
+FILE = "kg-event-table.json"  # not a name RocksDB gives or removes
+FORMAT = 1
+QUERIES = ("map-events", "event-sides", "map-places")
+
+
+def compute(ox_store) -> dict | None:
+    """The rows of ``QUERIES`` on a staged pyoxigraph Store, as JSON data; None (no table:
+    readers ask the store) if they cannot be kept exactly."""
+    from kg.store.embedded import OxigraphStore
+
+    try:
+        store = OxigraphStore.wrapping(ox_store)
+        terms: dict[Any, int] = {}
+        out: dict[str, Any] = {"format": FORMAT, "key": _key(), "queries": {}}
+        for name in QUERIES:
+            rows = sparql.run(store, name)
+            names = list(rows[0]) if rows else []
+            out["queries"][name] = {"vars": names, "rows": [[_encode(r[n], terms) for n in names] for r in rows]}
+        out["terms"] = [t for t, _i in sorted(terms.items(), key=lambda kv: kv[1])]
+        return out
+    except Exception as e:  # noqa: BLE001  the table is an optimisation: a write never fails for it
+        log.warning("kg: no event table written beside the store (%s); kg viz asks the store instead", e)
+        return None
+
+
+def _encode(value: Any, terms: dict) -> Any:
+    """A value as JSON gives it back exactly: an IRI or a string by its number in ``terms``
+    (IRIs negative), a date as [y, m, d], a number or a boolean as itself."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, IRI):
+        return -1 - terms.setdefault(("i", str(value)), len(terms))
+    if type(value) is date:
+        return [value.year, value.month, value.day]
+    if isinstance(value, str) and not isinstance(value, datetime):
+        return [terms.setdefault(("s", value), len(terms))]
+    raise TypeError(f"cannot keep {value!r} exactly")
+
+
+def write(folder: Path, data: dict | None) -> None:
+    """Write ``compute``'s table into a staged store's folder, closed (RocksDB's CURRENT final)."""
+    path = Path(folder) / FILE
+    tmp = path.with_name(FILE + ".tmp")
+    if data is None:
+        path.unlink(missing_ok=True)
+        return
+    try:
+        data = {**data, "rocksdb": _rocksdb_state(Path(folder))}
+        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        log.warning("kg: no event table written beside the store (%s); kg viz asks the store instead", e)
+
+
+def rows(store, name: str) -> list[dict[str, Any]]:
+    """The rows of the named query ``name`` (one of ``QUERIES``), from the table beside the
+    store when there is one provably of it, else from the store."""
+    table = _load(store)
+    if table is None or name not in table["queries"]:
+        return sparql.run(store, name)
+    terms = table["terms"]
+    decoded = [IRI(text) if kind == "i" else text for kind, text in terms]
+    q = table["queries"][name]
+    names = q["vars"]
+
+    def value(v):
+        if isinstance(v, int) and not isinstance(v, bool) and v < 0:
+            return decoded[-1 - v]
+        if isinstance(v, list):
+            return decoded[v[0]] if len(v) == 1 else date(v[0], v[1], v[2])
+        return v
+
+    return [{n: value(v) for n, v in zip(names, row)} for row in q["rows"]]
+
+
+def _load(store) -> dict | None:
+    from kg.store.embedded import OxigraphStore
+
+    found = getattr(store, "_event_table", None)
+    if found is not None:
+        return found or None
+    if not isinstance(store, OxigraphStore) or store.path is None or store.writable:
+        return None
+    table = read(Path(store.path))
+    store._event_table = table if table is not None else False
+    return table
+
+
+def read(folder: Path) -> dict | None:
+    """The table in a store's folder, or None if missing, unreadable or not provably of that store."""
+    try:
+        state = _rocksdb_state(folder)
+        data = json.loads((folder / FILE).read_bytes())
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("rocksdb") != state:
+            return None
+        if data.get("key") != _key():
+            return None
+        data["terms"] = [tuple(t) for t in data["terms"]]
+        return data
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+@cache
+def _key() -> str:
+    """What a table is derived by: its format, the queries' texts and this module's source."""
+    from kg.store.digest import digest
+
+    h = digest(str(FORMAT).encode())
+    for name in QUERIES:
+        h.update(sparql.get(name).text.encode())
+    h.update(Path(sys.modules[__name__].__file__).read_bytes())
+    return h.hexdigest()

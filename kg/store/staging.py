@@ -179,14 +179,12 @@ class Staging:
             discard(self.path)
 
     def commit(self) -> None:
-        from kg.store import actor_table, event_table
+        from kg.store import actor_table
 
         self.store.flush()
         table = actor_table.compute(self.store)  # of the staged store, every write to it done
-        events = event_table.compute(self.store)  # the map's rows (kg viz)
         self.store = None
-        actor_table.write(self.path, table)  # into its folder: the switch publishes them with it
-        event_table.write(self.path, events)
+        actor_table.write(self.path, table)  # into its folder: the switch publishes it with it
         switch(self.path)
         self.committed = True
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.app import FormatOption, NoWaitOption, app, state, store
-from kg.cli.output import emit, to_json
+from kg.cli.output import echo, emit, to_json
 
 
 @app.command()
@@ -50,8 +49,8 @@ def build(
         "sources": _count(built, "Source"),
     }
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-    typer.echo(f"built {quads} quads from {data_dir}: {summary}; valid against the shapes")
-    typer.echo(f"cached in {store_path()}" + (f"; written to {output}" if output else ""))
+    echo(f"built {quads} quads from {data_dir}: {summary}; valid against the shapes")
+    echo(f"cached in {store_path()}" + (f"; written to {output}" if output else ""))
 
 
 def _count(store, cls: str) -> int:
@@ -76,7 +75,7 @@ def validate() -> None:
     from kg.store.cache import default_data_dir
 
     report = check(graph(load(state.data_dir or default_data_dir())).ntriples())
-    typer.echo(str(report))
+    echo(str(report))
 
 
 BRIEF_ROWS = 5  # kg stats --brief: the first rows of each count, per graph
@@ -117,7 +116,7 @@ def stats(
                     ("Years and sources", "covered")]
     for title, key in sections:
         if fmt.value == "table":
-            typer.echo(f"\n{title}" if key != "classes" else f"As of {result['as_of']}\n\n{title}")
+            echo(f"\n{title}" if key != "classes" else f"As of {result['as_of']}\n\n{title}")
         emit(result[key], fmt.value)
 
 
@@ -166,10 +165,7 @@ def export(
     In Python: kg.ask.export.export(fmt, graphs).
     """
     from kg.ask.export import export as run_export
-    from kg.ask.export import write_atomically
+    from kg.output_files import write_output
 
     data = run_export(fmt.value, graph, store())
-    if output:
-        write_atomically(output, data)
-    else:
-        sys.stdout.buffer.write(data)
+    write_output(output or "-", data)

@@ -10,6 +10,7 @@ from itertools import islice
 from typing import Any
 
 from kg.safe_csv import SafeWriter
+from kg.terminal import escape_controls
 
 TABLE_SAMPLE = 100  # rows that set a streamed table's column widths
 
@@ -74,3 +75,13 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None,
         to_csv(rows, columns)
     else:
         table(rows, columns)
+
+
+def echo(text: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print a line for people: on stdout (a TerminalText, see kg.terminal) or stderr,
+    control characters from data escaped on both. Not click's echo, which writes UTF-8
+    to a stdout whose encoding is ASCII instead of that encoding."""
+    out = sys.stderr if err else sys.stdout
+    out.write(escape_controls(str(text)) + ("\n" if nl else ""))
+    if err:
+        out.flush()

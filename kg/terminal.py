@@ -124,3 +124,16 @@ def install() -> None:
         sys.stdout = TerminalText(sys.stdout)
     if isinstance(sys.stderr, io.TextIOWrapper) and sys.stderr.errors == "strict":
         sys.stderr.reconfigure(errors="backslashreplace")
+
+
+def file_name(path: object) -> str:
+    """A file's name as text that can be printed and stored: bytes of the name that are
+    not UTF-8 (Python holds them as surrogates) written ``\\xNN``, the same each time, so
+    that a file imported again under that name is known again. Its control characters
+    stay (they are escaped where printed)."""
+    import os
+
+    name = os.path.basename(os.fspath(path))
+    if isinstance(name, bytes):
+        name = os.fsdecode(name)
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -75,7 +75,18 @@ def options(
 ) -> None:
     state.data_dir = data
     state.endpoint = endpoint
-    logging.basicConfig(format="kg: %(message)s", level=logging.INFO if verbose else logging.WARNING)
+    handler = logging.StreamHandler()
+    handler.setFormatter(_EscapingFormatter("kg: %(message)s"))
+    logging.basicConfig(handlers=[handler], level=logging.INFO if verbose else logging.WARNING)
+
+
+class _EscapingFormatter(logging.Formatter):
+    """kg's messages on stderr with the control characters of data (file and actor names) escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from kg.terminal import escape_controls
+
+        return escape_controls(super().format(record))
 
 
 def answered() -> None:

@@ -169,3 +169,42 @@ def export(
 
     data = run_export(fmt.value, graph, store())
     write_output(output or "-", data)
+
+
+@app.command()
+def doctor(
+    fix: Annotated[bool, typer.Option("--fix", help="Remove what is safe to remove (staging folders of "
+                                                    "interrupted writes, stores no process reads, stray locks).")] = False,
+    fmt: FormatOption = "table",
+    no_wait: NoWaitOption = False,
+) -> None:
+    """What $KG_HOME holds: the live store, earlier stores, staging folders of interrupted
+    writes, corrupt copies, with their sizes and what kg may remove; --fix removes that.
+
+    Corrupt copies are kept for you (the report says how to delete one). In Python:
+    kg.store.doctor.report(), kg.store.doctor.fix().
+    """
+    from kg.store import doctor as check_home
+    from kg.store.live import home
+
+    if fix:
+        removed = check_home.fix(wait=not no_wait)
+        freed = sum(e.bytes for e in removed)
+        if fmt.value == "json":
+            to_json({"removed": [e.as_row() for e in removed], "freed_bytes": freed,
+                     "kept": [e.as_row() for e in check_home.report()]})
+            return
+        echo(f"removed {len(removed)} of what kg left in {home()}, {check_home.human(freed)} freed")
+        for e in removed:
+            echo(f"  {e.kind}: {e.path} ({check_home.human(e.bytes)})")
+        echo("")
+    entries = [e.as_row() for e in check_home.report()]
+    if fmt.value == "json" and not fix:
+        to_json(entries)
+        return
+    emit(entries, fmt.value, ["kind", "path", "size", "removable", "note"])
+    if not fix:
+        may = [e for e in entries if e["removable"]]
+        if may:
+            echo(f"\nkg doctor --fix removes the {len(may)} marked removable "
+                 f"({check_home.human(sum(e['bytes'] for e in may))})")

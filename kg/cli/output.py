@@ -25,6 +25,11 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _table_cell(value: Any) -> str:
+    """A cell of an aligned table: control characters escaped before the widths are counted."""
+    return escape_controls(_cell(value))
+
+
 def table(rows: Iterable[dict[str, Any]], columns: list[str] | None = None, *, out=None) -> None:
     """An aligned table. Rows may come from an iterator: the first TABLE_SAMPLE set the
     column widths, and every line is written (and flushed) as its row arrives."""
@@ -35,7 +40,8 @@ def table(rows: Iterable[dict[str, Any]], columns: list[str] | None = None, *, o
         out.write("(no rows)\n")
         return
     columns = columns or list(sample[0])
-    cells = [[_cell(r.get(c)) for c in columns] for r in sample]
+    keys, columns = columns, [escape_controls(str(c)) for c in columns]
+    cells = [[_table_cell(r.get(k)) for k in keys] for r in sample]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     widths = [min(w, 60) for w in widths]
 
@@ -49,7 +55,7 @@ def table(rows: Iterable[dict[str, Any]], columns: list[str] | None = None, *, o
         out.write(line(row))
     out.flush()
     for r in rows:
-        out.write(line([_cell(r.get(c)) for c in columns]))
+        out.write(line([_table_cell(r.get(k)) for k in keys]))
 
 
 def to_json(data: Any, *, out=None) -> None:

@@ -139,6 +139,9 @@ def _sweep() -> None:
             if OLD_NAME.fullmatch(entry.name) and entry.is_dir():
                 os.rename(entry, link)
                 break
+    for entry in live.home().glob(".store-*.link"):  # a switch interrupted before its rename
+        if entry.is_symlink():
+            entry.unlink()
     # with no live store (a link the user removed) nothing tells used from unused: keep all
     current = link.resolve() if link.is_symlink() and link.exists() else None
     for entry in folder.iterdir():

@@ -153,6 +153,18 @@ FIXES = {
 }
 
 
+ERROR_WORDS = ((errno.ENOSPC, "no space left"), (errno.EFBIG, "file too large"), (errno.EROFS, "read-only file"),
+               (errno.EACCES, "permission denied"), (errno.EPERM, "operation not permitted"),
+               (errno.EIO, "input/output error"), (errno.ELOOP, "too many levels of symbolic links"),
+               (errno.EMFILE, "too many open files"), (errno.EDQUOT, "quota exceeded"))
+
+
+def errno_in_text(text: str) -> int | None:
+    """The errno an error's text names (RocksDB's "IO error: ... No space left on device"), or None."""
+    low = text.lower()
+    return next((code for code, words in ERROR_WORDS if words in low), None)
+
+
 def describe_os_error(error: OSError) -> str:
     """``No space left on device (ENOSPC)``: the cause, with its symbolic name."""
     name = errno.errorcode.get(error.errno or 0, "")

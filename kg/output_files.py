@@ -66,9 +66,6 @@ def output_kind(path: str | Path) -> str:
     except FileNotFoundError:
         return "file"
     except OSError as e:
-        if e.errno == errno.ELOOP:
-            raise UsageError(f"cannot write {text}: it is a symbolic link that points (through others) back to "
-                             f"itself; remove or fix the link (ls -l {text})") from None
         if e.errno in (errno.ENOTDIR, errno.ENOENT, errno.EACCES):
             return "file"  # said when its folder is made, or the file is
         raise system_fault(e, "write", path=text, left="nothing was written") from None

@@ -56,10 +56,28 @@ def main() -> None:
 
 
 def _fail(error: KGError) -> int:
+    """Print ``Error: ...`` on stderr, straight to its file descriptor: retried when a write
+    fails (an I/O error now may pass a moment later), so that the message is not lost to
+    the very fault it reports."""
+    import os
+
+    from kg.terminal import escape_controls
+
     try:
-        echo(f"Error: {error}", err=True)
-    except OSError:
+        sys.stderr.flush()
+    except (OSError, ValueError):
         pass
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    message = escape_controls(f"Error: {error}").encode(encoding, "backslashreplace") + b"\n"
+    for _ in range(30):
+        try:
+            while message:
+                message = message[os.write(2, message):]
+            break
+        except InterruptedError:
+            continue
+        except OSError:
+            continue
     return error.exit_code
 
 

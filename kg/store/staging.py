@@ -37,7 +37,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.errors import FIXES, StoreError, SystemFault, describe_os_error, system_fault
+from kg.errors import FIXES, StoreError, SystemFault, describe_os_error, errno_in_text, system_fault
 from kg.store import live, locks
 
 log = logging.getLogger("kg")
@@ -78,9 +78,7 @@ def writing(what: str, *, wait: bool = True, fresh: bool = False) -> Iterator[No
 
 
 def _is_io_error(error: BaseException) -> bool:
-    text = str(error).lower()
-    return any(w in text for w in ("io error", "no space left", "file too large", "read-only file system",
-                                   "permission denied", "input/output error", "operation not permitted"))
+    return "io error" in str(error).lower() or errno_in_text(str(error)) is not None
 
 
 def _stopped(what: str, error: BaseException) -> SystemFault:
@@ -89,7 +87,8 @@ def _stopped(what: str, error: BaseException) -> SystemFault:
 
     cause = describe_os_error(error) if isinstance(error, OSError) else str(error)
     where = f" ({error.filename})" if getattr(error, "filename", None) else ""
-    fix = fault_fix(error) or FIXES.get(getattr(error, "errno", None) or 0, "")
+    code = getattr(error, "errno", None) or errno_in_text(str(error)) or 0
+    fix = fault_fix(error) or FIXES.get(code, "")
     return SystemFault(f"{what} stopped: {cause}{where}; the live store is unchanged" + (f"\n{fix}" if fix else ""),
                        error if isinstance(error, OSError) else None)
 

@@ -181,12 +181,13 @@ def test_every_numeric_option_is_in_the_list():
     import typer.main
 
     from kg.cli import app
+    from kg.cli.app import is_number
 
     found = set()
     for name, command in typer.main.get_command(app).commands.items():
         for sub in getattr(command, "commands", {"": command}).values():
             for param in sub.params:
-                if param.type.name in ("float", "integer", "float range", "integer range"):
+                if is_number(param.type):
                     found.add((name, param.opts[0]))
     assert found <= {(c, o) for c, _, o in NUMERIC} | {("timeline", "--year"), ("relations", "--year"),
                                                     ("analyze", "--year"), ("path", "--year"),

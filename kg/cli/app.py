@@ -141,7 +141,8 @@ class _BoundedNumber:
         return self.inner.get_metavar(*args, **kwargs)
 
 
-def _is_number(kind) -> bool:
+def is_number(kind) -> bool:
+    """A numeric parameter type of the click typer uses (its classes are found by name)."""
     return any(c.__name__ == "_NumberParamTypeBase" for c in type(kind).__mro__)
 
 
@@ -150,7 +151,7 @@ def bound_numbers(command) -> object:
     finite, bounded type (see _BoundedNumber): the whole class of inf/nan/huge values
     is refused at parsing, for the options written now and those added later."""
     for param in command.params:
-        if _is_number(param.type):
+        if is_number(param.type):
             base = next(c for c in type(param.type).__mro__ if c.__name__ == "ParamType")
             bounded = type("BoundedNumber", (_BoundedNumber, base), {})
             param.type = bounded(param.type)

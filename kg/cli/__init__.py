@@ -31,7 +31,8 @@ def main() -> None:
     terminal.install()
     code: int | str | None = 0
     try:
-        command()(prog_name="kg")
+        result = command()(prog_name="kg", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
     except SystemExit as e:
         code = e.code
     except KGError as e:
@@ -43,6 +44,14 @@ def main() -> None:
     except KeyboardInterrupt:
         echo("Error: interrupted", err=True)
         code = 130
+    except Exception as e:
+        if type(e).__name__ == "Abort":  # click's word for Ctrl-C
+            echo("Error: interrupted", err=True)
+            code = 130
+        elif hasattr(e, "show") and hasattr(e, "exit_code"):  # click's usage errors, printed as click does
+            code = _usage(e)
+        else:
+            raise
     try:
         sys.stdout.flush()
     except BrokenPipeError:
@@ -53,6 +62,17 @@ def main() -> None:
     if state.answered and code in (0, None):
         _exit_at_once()
     sys.exit(code)
+
+
+def _usage(error) -> int:
+    """A usage error of the parser (an unknown option, a value that is no number), as click
+    prints it, with the control characters of what was typed escaped."""
+    import io
+
+    text = io.StringIO()
+    error.show(file=text)
+    echo(text.getvalue(), err=True, nl=False)
+    return error.exit_code
 
 
 def _fail(error: KGError) -> int:

@@ -110,7 +110,9 @@ def home(tmp_path_factory) -> Path:
 
 
 def run(home: Path, *args: str, tmp: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "KG_HOME": str(home)}
+    # PYTHONPATH: run from another folder, `python -m kg` must still find this tree's kg,
+    # not the one an editable install points to
+    env = {**os.environ, "KG_HOME": str(home), "PYTHONPATH": str(ROOT)}
     env.pop("KG_DATA", None)
     env.pop("KG_ENDPOINT", None)
     argv = [a.replace("{tmp}", str(tmp)) if tmp else a for a in args]
@@ -249,7 +251,8 @@ environments = st.fixed_dictionaries({
 def test_any_terminal_encoding_locale_and_time_zone(home, env, args):
     extra = {k: v for k, v in env.items() if v}
     proc = subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, timeout=300, cwd=ROOT,
-                          env={**{k: v for k, v in os.environ.items() if k not in env}, "KG_HOME": str(home), **extra})
+                          env={**{k: v for k, v in os.environ.items() if k not in env}, "KG_HOME": str(home),
+                               "PYTHONPATH": str(ROOT), **extra})
     check(proc)
     encoding = (extra.get("PYTHONIOENCODING") or "").split(":")[0]
     if encoding and proc.returncode == 0:
@@ -268,7 +271,7 @@ def test_a_file_name_of_any_bytes_is_imported_listed_and_dropped(home, tmp_path_
     with open(path, "wb") as f:
         f.write((FIXTURES / "acled_required_only.csv").read_bytes())
     before = snapshot(home)
-    env = {**os.environ, "KG_HOME": str(home)}
+    env = {**os.environ, "KG_HOME": str(home), "PYTHONPATH": str(ROOT)}
     env.pop("KG_DATA", None)
     imported = subprocess.run([sys.executable.encode(), b"-m", b"kg", b"import", b"acled", path], env=env, cwd=ROOT,
                               capture_output=True, timeout=300)

@@ -13,10 +13,12 @@ run: $(STAMP)
 	$(BIN)/kg fought JNIM --year 2024
 
 # Debian's chromium (browser tests) and Virtuoso's server package alone (remote tests:
-# virtuoso-opensource-7-bin has no init script, so no system-wide Virtuoso starts).
+# virtuoso-opensource-7-bin has no init script, so no system-wide Virtuoso starts) and libfiu's
+# fiu-run (tests/test_faults.py: I/O errors injected into every writing command).
 test: $(STAMP)
 	sh scripts/install-debian.sh browser /usr/bin/chromium chromium fonts-dejavu-core
 	sh scripts/install-debian.sh Virtuoso /usr/bin/virtuoso-t virtuoso-opensource-7-bin
+	sh scripts/install-debian.sh "fault injection" /usr/bin/fiu-run fiu-utils
 	$(BIN)/ruff check kg tests bench
 	$(BIN)/python -m pytest
 

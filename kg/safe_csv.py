@@ -31,6 +31,14 @@ def safe_cell(text: str) -> str:
     return text
 
 
+def unquote_cell(text: str) -> str:
+    """The text ``safe_cell`` was given: a leading ``'`` before a formula's first sign taken off
+    (for a file kg wrote for people and reads back, such as ``--unresolved``'s)."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) and safe_cell(text[1:]) == text:
+        return text[1:]
+    return text
+
+
 class SafeWriter:
     """``csv.writer`` whose string cells are neutralised with ``safe_cell``."""
 

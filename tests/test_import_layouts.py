@@ -128,7 +128,7 @@ def test_every_date_style(text, year, expected):
     ("9-May-20", "2021", "'9-May-20' has the year 20, but the row's year column says 2021"),
     ("2020-05-09", "2021", "'2020-05-09' is in 2020 but the row's year column says 2021"),
     ("1988-12-31", "1988", "is before 1989"),
-    ("2026-01-02", "2026", "is after today (2026-01-01)"),
+    ("2026-01-02", "2026", "is after today (2026-01-01, UTC)"),
     ("2020-02-30", "2020", "is not a date (no such day)"),
     ("May 2020", "2020", "is not a date"),
 ])

@@ -147,7 +147,7 @@ def test_a_syntax_error_says_where_and_exits_3(kg):
     [
         (("query", "who-fought-in-yeer"), "no named query 'who-fought-in-yeer'; did you mean: who-fought-in-year", 2),
         (("query", "who-fought-in-year"), "needs --param year=", 2),
-        (("query", "who-fought-in-year", "-p", "year=two"), "parameter year: expected xsd:integer", 2),
+        (("query", "who-fought-in-year", "-p", "year=two"), "parameter year: 'two' is not a whole number", 3),
         (("query", "who-fought-in-year", "-p", "yr=2013"), "has no parameter yr", 2),
         (("query", "who-fought-in-year", "-p", "year=2013", "-f", "ttl"), "format 'ttl' does not suit SELECT", 2),
         (("query", "leaders", "-p", "actor=Wagnr"), "did you mean: Wagner Group", 2),

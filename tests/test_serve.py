@@ -32,11 +32,22 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 @pytest.fixture(scope="module")
 def endpoint(store, kg_home):
-    """``kg serve`` in its own process; the URL of its /sparql endpoint."""
+    """``kg serve`` in its own process, with the short time limit; the URL of its /sparql endpoint."""
+    yield from _serve(kg_home, TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def unhurried_endpoint(store, kg_home):
+    """``kg serve`` with a time limit no busy machine makes a query miss (a day): for tests
+    of answers, which must not depend on the machine's load (2 s failed 5 times in 10)."""
+    yield from _serve(kg_home, 86_400)
+
+
+def _serve(kg_home, timeout: float):
     env = {**os.environ, "KG_HOME": str(kg_home)}
     env.pop("KG_ENDPOINT", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "kg", "serve", "--port", "0", "--timeout", str(TIMEOUT), "--max-result-mb", "5"],
+        [sys.executable, "-m", "kg", "serve", "--port", "0", "--timeout", str(timeout), "--max-result-mb", "5"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
     )
     line = process.stdout.readline()
@@ -49,14 +60,15 @@ def endpoint(store, kg_home):
     finally:
         process.terminate()
         assert process.wait(timeout=20) == 0
-        assert not list((kg_home / "serve").glob("snapshot-*")), "the snapshot should be removed on exit"
+        # its own snapshot (the other server of this module may still run, with its own)
+        assert not (kg_home / "serve" / f"snapshot-{process.pid}").exists(), "the snapshot should be removed on exit"
 
 
 def http(url: str, *, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
     """(status, headers, body) of one request, errors included."""
     request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=60) as r:
+        with urllib.request.urlopen(request, timeout=600) as r:
             return r.status, r.headers, r.read().decode("utf-8")
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read().decode("utf-8")
@@ -113,9 +125,9 @@ def test_our_own_remote_store_answers_through_kg_serve(endpoint, kg):
     assert there.stdout == local.stdout
 
 
-def test_every_example_on_the_page_runs(endpoint, store):
+def test_every_example_on_the_page_runs(unhurried_endpoint, store):
     for example in examples(store):
-        status, _, body = http(endpoint, data=form(example["query"]), headers={"Accept": "application/sparql-results+json"})
+        status, _, body = http(unhurried_endpoint, data=form(example["query"]), headers={"Accept": "application/sparql-results+json"})
         assert status == 200, (example["name"], body)
         assert "results" in json.loads(body)
 

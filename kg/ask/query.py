@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from kg.errors import UsageError
+from kg.errors import ParameterError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph.terms import IRI
 from kg.store import sparql
@@ -88,6 +88,9 @@ class Stream:
         self.close()
 
 
+MAX_TIMEOUT = 1_000_000  # seconds (11 days): a longer limit is no limit (0), and inf/nan no number
+
+
 def is_named(text: str) -> bool:
     return bool(NAME_PATTERN.match(text.strip()))
 
@@ -144,8 +147,9 @@ def stream(
     from kg.store.memory_cap import check_cap, default_query_mb
     from kg.store.query_process import run_in_child, run_in_process
 
-    if timeout is not None and timeout < 0:
-        raise UsageError(f"timeout must be 0 (no limit) or more seconds, not {timeout:g}")
+    if timeout is not None and not (isinstance(timeout, (int, float)) and 0 <= timeout <= MAX_TIMEOUT):
+        raise UsageError(f"timeout must be 0 (no limit) or a number of seconds up to {MAX_TIMEOUT:,}, "
+                         f"not {timeout!r}")
     timeout = timeout or None
     memory = default_query_mb() if max_memory_mb is None else check_cap(max_memory_mb, "max_memory_mb")
     store = or_default(store)
@@ -193,7 +197,11 @@ def _run_elsewhere(store, kind: str, text: str, bindings: dict, fmt: str, timeou
 def guess_value(value: str) -> Any:
     """A --param value for an ad-hoc query: <iri>, integer, date, else a string."""
     if value.startswith("<") and value.endswith(">"):
-        return IRI(value[1:-1])
+        iri = value[1:-1]
+        if any(c in iri for c in '<>"{}|^`\\ ') or any(ord(c) < 33 for c in iri):
+            raise ParameterError(f"--param value {value!r} is not an IRI: an IRI in <...> has no spaces, "
+                             "quotes, braces or angle brackets inside")
+        return IRI(iri)
     if re.fullmatch(r"-?\d+", value):
         return int(value)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):

@@ -103,7 +103,18 @@ def options(
     locks.set_default_wait(lock_wait)
     state.data_dir = data
     state.endpoint = endpoint
-    logging.basicConfig(format="kg: %(message)s", level=logging.INFO if verbose else logging.WARNING)
+    handler = logging.StreamHandler()
+    handler.setFormatter(_EscapingFormatter("kg: %(message)s"))
+    logging.basicConfig(handlers=[handler], level=logging.INFO if verbose else logging.WARNING)
+
+
+class _EscapingFormatter(logging.Formatter):
+    """kg's messages on stderr with the control characters of data (file and actor names) escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from kg.terminal import escape_controls
+
+        return escape_controls(super().format(record))
 
 
 def answered() -> None:
@@ -122,3 +133,61 @@ def store():
     from kg.store.cache import open_store
 
     return open_store(state.data_dir)
+
+
+MAX_NUMBER = 1_000_000_000  # the bound of a numeric option that declares none
+
+
+class _BoundedNumber:
+    """A numeric option's type, finite and bounded: ``inf``, ``nan``, ``1e308`` or a
+    40-digit integer is a usage error naming the option (exit 2), never a value that
+    overflows deep inside (``math.ceil(inf)``, ``islice(10**40)``). Mixed, at run time,
+    into the ParamType class of the click that typer uses (see ``bound_numbers``)."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+        self.name = inner.name
+        low, high = getattr(inner, "min", None), getattr(inner, "max", None)
+        self.low = -MAX_NUMBER if low is None else low
+        self.high = MAX_NUMBER if high is None else high
+
+    def convert(self, value, param, ctx):
+        import math
+
+        number = self.inner.convert(value, param, ctx)
+        whole = isinstance(number, int)
+        kind = "a whole number" if whole else "a number"
+        if not whole and not math.isfinite(number):
+            self.fail(f"{value!s} is not a finite number; expected {kind} from {self.low:g} to {self.high:g}",
+                      param, ctx)
+        if not self.low <= number <= self.high:
+            self.fail(f"{value!s} is out of range; expected {kind} from {self.low:g} to {self.high:g}", param, ctx)
+        return number
+
+    def get_metavar(self, *args, **kwargs):
+        return self.inner.get_metavar(*args, **kwargs)
+
+
+def is_number(kind) -> bool:
+    """A numeric parameter type of the click typer uses (its classes are found by name)."""
+    return any(c.__name__ == "_NumberParamTypeBase" for c in type(kind).__mro__)
+
+
+def bound_numbers(command) -> object:
+    """Give every numeric option and argument of ``command`` and its subcommands a
+    finite, bounded type (see _BoundedNumber): the whole class of inf/nan/huge values
+    is refused at parsing, for the options written now and those added later."""
+    for param in command.params:
+        if is_number(param.type):
+            base = next(c for c in type(param.type).__mro__ if c.__name__ == "ParamType")
+            bounded = type("BoundedNumber", (_BoundedNumber, base), {})
+            param.type = bounded(param.type)
+    for sub in getattr(command, "commands", {}).values():
+        bound_numbers(sub)
+    return command
+
+
+def command():
+    """The click command of ``kg``, its numbers bounded: what ``main`` runs."""
+    return bound_numbers(typer.main.get_command(app))

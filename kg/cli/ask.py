@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.app import FormatOption, actor_name, answered, app, store
-from kg.cli.output import emit
+from kg.cli.output import echo, emit
 
 YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only what overlaps this year.")]
 FromOption = Annotated[
@@ -54,7 +54,7 @@ def fought(
     rows, queries, notes = _answer(actor, opponent, year, start, end, exact, source, store(), possible)
     if show_sparql:  # on stderr when the answer is data a script will parse
         for q in queries:
-            typer.echo(q.rstrip() + "\n", err=fmt.value != "table")
+            echo(q.rstrip() + "\n", err=fmt.value != "table")
     if fmt.value == "json":
         emit([], "json", json_data=[{k: v for k, v in r.items() if k != "period_text"} for r in rows])
     else:
@@ -108,32 +108,32 @@ def actor(
         return
     if fmt != "text":
         raise typer.BadParameter("expected text or json", param_hint="--format")
-    typer.echo(f"{p['label']}  ({p['id']})")
+    echo(f"{p['label']}  ({p['id']})")
     kind = p["type"] + (f", {p['orientation']}" if p["orientation"] else "")
     facts = [("type", kind), ("active", p["active"]["text"] if p["active"] else None),
              ("country", p["country"]), ("wikidata", p["wikidata"]), ("aliases", "; ".join(p["aliases"])),
              ("about", p["description"])]
     for key, value in facts:
         if value:
-            typer.echo(f"  {key + ':':10}{value}")
+            echo(f"  {key + ':':10}{value}")
     sections = [("Leaders", "leaders"), ("Leads", "leads"), ("Part of / acts for", "part_of"),
                 ("Components and agents", "components"), ("Merged into", "merged_into"),
                 ("Absorbed", "absorbed"), ("Succeeded", "succeeded"), ("Succeeded by", "succeeded_by"),
                 ("Allies", "allies")]
     for title, key in sections:
         if p[key]:
-            typer.echo(f"\n{title}")
+            echo(f"\n{title}")
             emit(p[key], "table", ["actor", "relation", "period", "certainty"])
     if p["opponents"]:
-        typer.echo("\nFought")
+        echo("\nFought")
         emit(p["opponents"], "table", ["actor", "period", "events", "via"])
     if p["other_relations"]:
-        typer.echo("\nOther relations")
+        echo("\nOther relations")
         emit(p["other_relations"], "table", ["relation", "actor", "period", "certainty"])
     if p["events"]:
-        typer.echo("\nEvents")
+        echo("\nEvents")
         emit(p["events"], "table", ["date", "event", "type", "role", "place", "fatalities"])
-    typer.echo("\nSources: " + ", ".join(p["sources"]))
+    echo("\nSources: " + ", ".join(p["sources"]))
 
 
 class TimelineFormat(str, Enum):
@@ -172,9 +172,9 @@ def timeline(
             raise UsageError("--format html draws the whole timeline: leave out --year, --from and --to")
         page = timeline_page(name, output, store=store())
         if output is None:
-            typer.echo(page["html"], nl=False)
+            echo(page["html"], nl=False)
         else:
-            typer.echo(f"wrote {page['path']}: timeline of {page['actor']}, {page['relations']} dated relations, "
+            echo(f"wrote {page['path']}: timeline of {page['actor']}, {page['relations']} dated relations, "
                        f"{page['events']} events")
         return
     if output is not None:

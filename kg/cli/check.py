@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.app import FormatOption, app, state, store
-from kg.cli.output import to_csv, to_json
+from kg.cli.output import echo, to_csv, to_json
 
 
 @app.command()
@@ -65,7 +65,7 @@ def check(
             to_csv(rows, ["severity", "rule", "where", "message"])
         else:
             _print_table(rows)
-        typer.echo(f"{_count(tally['error'], 'error')}, {_count(tally['warning'], 'warning')}", err=fmt.value != "table")
+        echo(f"{_count(tally['error'], 'error')}, {_count(tally['warning'], 'warning')}", err=fmt.value != "table")
     if tally["error"]:
         raise typer.Exit(1)
 
@@ -77,4 +77,4 @@ def _count(n: int, word: str) -> str:
 def _print_table(rows: list[dict]) -> None:
     """One finding per line, the message whole (a table would cut it)."""
     for r in rows:
-        typer.echo(f"{r['severity']:<8} {r['where']:<30} {r['rule']}: {r['message']}")
+        echo(f"{r['severity']:<8} {r['where']:<30} {r['rule']}: {r['message']}")

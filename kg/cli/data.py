@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.app import FormatOption, NoWaitOption, app, state, store
-from kg.cli.output import emit, to_json
+from kg.cli.output import echo, emit, to_json
 
 
 @app.command()
@@ -50,8 +49,8 @@ def build(
         "sources": _count(built, "Source"),
     }
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-    typer.echo(f"built {quads} quads from {data_dir}: {summary}; valid against the shapes")
-    typer.echo(f"cached in {store_path()}" + (f"; written to {output}" if output else ""))
+    echo(f"built {quads} quads from {data_dir}: {summary}; valid against the shapes")
+    echo(f"cached in {store_path()}" + (f"; written to {output}" if output else ""))
 
 
 def _count(store, cls: str) -> int:
@@ -76,7 +75,7 @@ def validate() -> None:
     from kg.store.cache import default_data_dir
 
     report = check(graph(load(state.data_dir or default_data_dir())).ntriples())
-    typer.echo(str(report))
+    echo(str(report))
 
 
 BRIEF_ROWS = 5  # kg stats --brief: the first rows of each count, per graph
@@ -125,7 +124,7 @@ def stats(
                     ("Years and sources", "covered")]
     for title, key in sections:
         if fmt.value == "table":
-            typer.echo(f"\n{title}" if key != "classes" else f"As of {result['as_of']}\n\n{title}")
+            echo(f"\n{title}" if key != "classes" else f"As of {result['as_of']}\n\n{title}")
         emit(result[key], fmt.value)
 
 
@@ -187,10 +186,46 @@ def export(
     In Python: kg.ask.export.export(fmt, graphs).
     """
     from kg.ask.export import export as run_export
-    from kg.ask.export import write_atomically
+    from kg.output_files import write_output
 
     data = run_export(fmt.value, graph, store())
-    if output:
-        write_atomically(output, data)
-    else:
-        sys.stdout.buffer.write(data)
+    write_output(output or "-", data)
+
+
+@app.command()
+def doctor(
+    fix: Annotated[bool, typer.Option("--fix", help="Remove what is safe to remove (staging folders of "
+                                                    "interrupted writes, stores no process reads, stray locks).")] = False,
+    fmt: FormatOption = "table",
+    no_wait: NoWaitOption = False,
+) -> None:
+    """What $KG_HOME holds: the live store, earlier stores, staging folders of interrupted
+    writes, corrupt copies, with their sizes and what kg may remove; --fix removes that.
+
+    Corrupt copies are kept for you (the report says how to delete one). In Python:
+    kg.store.doctor.report(), kg.store.doctor.fix().
+    """
+    from kg.store import doctor as check_home
+    from kg.store.live import home
+
+    if fix:
+        removed = check_home.fix(wait=not no_wait)
+        freed = sum(e.bytes for e in removed)
+        if fmt.value == "json":
+            to_json({"removed": [e.as_row() for e in removed], "freed_bytes": freed,
+                     "kept": [e.as_row() for e in check_home.report()]})
+            return
+        echo(f"removed {len(removed)} of what kg left in {home()}, {check_home.human(freed)} freed")
+        for e in removed:
+            echo(f"  {e.kind}: {e.path} ({check_home.human(e.bytes)})")
+        echo("")
+    entries = [e.as_row() for e in check_home.report()]
+    if fmt.value == "json" and not fix:
+        to_json(entries)
+        return
+    emit(entries, fmt.value, ["kind", "path", "size", "removable", "note"])
+    if not fix:
+        may = [e for e in entries if e["removable"]]
+        if may:
+            echo(f"\nkg doctor --fix removes the {len(may)} marked removable "
+                 f"({check_home.human(sum(e['bytes'] for e in may))})")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.app import actor_name, app, store
-from kg.cli.output import emit, to_json
+from kg.cli.output import echo, emit, to_json
 
 YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only the relations valid in this year.")]
 FromOption = Annotated[
@@ -55,7 +55,7 @@ def viz(
 
     result = make_page(output, year=year, start=start, end=end, focus=focus, depth=depth,
                        relations=_relations(relations), title=title, view=view, store=store())
-    typer.echo(f"wrote {result['path']}: {result['nodes']} actors and places, {result['edges']} relations")
+    echo(f"wrote {result['path']}: {result['nodes']} actors and places, {result['edges']} relations")
 
 
 @app.command()
@@ -78,24 +78,24 @@ def analyze(
     if fmt.value == "json":
         to_json(result)
         return
-    typer.echo(f"Network, {result['window']}: {result['actors']} actors, {result['pairs']} related pairs "
+    echo(f"Network, {result['window']}: {result['actors']} actors, {result['pairs']} related pairs "
                f"(data as of {result['as_of']})")
-    typer.echo("\nHubs: most related actors (degree centrality)")
+    echo("\nHubs: most related actors (degree centrality)")
     emit([{"actor": r["actor"], "related actors": r["degree"], "centrality": r["score"]} for r in result["degree"]],
          "table")
-    typer.echo("\nBrokers: on the most shortest paths between others (betweenness centrality)")
+    echo("\nBrokers: on the most shortest paths between others (betweenness centrality)")
     emit([{"actor": r["actor"], "betweenness": r["score"]} for r in result["betweenness"]], "table")
-    typer.echo("\nBlocs: allies together, enemies apart")
+    echo("\nBlocs: allies together, enemies apart")
     for b in result["blocs"]:
-        typer.echo(f"  {b['bloc']}. ({b['size']}) " + ", ".join(b["members"]))
+        echo(f"  {b['bloc']}. ({b['size']}) " + ", ".join(b["members"]))
     for e in result["exceptions"]:
-        typer.echo(f"  exception: {e['a']} – {e['b']}: {e['why']}")
-    typer.echo(f"\nStructural balance: {result['balanced']} balanced and {result['unbalanced']} unbalanced triads")
+        echo(f"  exception: {e['a']} – {e['b']}: {e['why']}")
+    echo(f"\nStructural balance: {result['balanced']} balanced and {result['unbalanced']} unbalanced triads")
     shown = sorted(result["triads"], key=lambda t: t["balanced"])[:top]
     for t in shown:
-        typer.echo(f"  {'balanced  ' if t['balanced'] else 'UNBALANCED'}  {t['signs']}  {t['reading']}")
+        echo(f"  {'balanced  ' if t['balanced'] else 'UNBALANCED'}  {t['signs']}  {t['reading']}")
     if len(result["triads"]) > len(shown):
-        typer.echo(f"  ... {len(result['triads']) - len(shown)} more (--top N, or --format json for all)")
+        echo(f"  ... {len(result['triads']) - len(shown)} more (--top N, or --format json for all)")
 
 
 @app.command()
@@ -122,4 +122,4 @@ def path(
     if fmt.value == "json":
         to_json(result)
     else:
-        typer.echo(path_text(result))
+        echo(path_text(result))

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.app import FormatOption, NoWaitOption, app, state
-from kg.cli.output import emit, to_json
+from kg.cli.output import echo, emit, to_json
 
 import_app = typer.Typer(
     help="Import an ACLED export or a UCDP GED file into its own named graph, "
@@ -105,13 +105,13 @@ def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
         return
     if report["unchanged"]:
         for f in report["files"]:
-            typer.echo(f"unchanged: {f['file']} is already imported into '{report['dataset']}'"
+            echo(f"unchanged: {f['file']} is already imported into '{report['dataset']}'"
                        + (f" (as {f['as']})" if f["as"] != f["file"] else "")
                        + "; same file, options, curated names and aliases")
         return
     names = ", ".join(f["file"] for f in report["files"])
     how = "replaced" if report["replaced"] else "added to" if report["added"] else "imported"
-    typer.echo(
+    echo(
         f"{how} {report['dataset']} from {names}: {report['rows']} rows -> {report['events']} events, "
         f"{report['statements']} summary statements, {len(report['new_actors'])} new actors; "
         f"{report['skipped']} rows skipped, {report['filtered']} filtered out"
@@ -124,22 +124,22 @@ def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
                       if report.get("older_than_stored") else "")
                    + " (ACLED's timestamp, GED's version)")
     if report["added"]:
-        typer.echo(f"kept {report['kept_events']} events of the earlier imports "
-                   "(a row with the same id is kept in its newest revision)")
+        echo(f"kept {report['kept_events']} events of the earlier imports "
+             "(a row with the same id is kept in its newest revision)")
     if len(report["files"]) > 1 or report["files"][0]["layout"] != "ACLED dyadic export":
         for f in report["files"]:
-            typer.echo(f"  {f['file']}: {f['layout']}; {f['rows']} rows, {f['events']} events, "
+            echo(f"  {f['file']}: {f['layout']}; {f['rows']} rows, {f['events']} events, "
                        f"{f['skipped']} skipped")
     if report["problems"]:
         lost = "" if report["skipped"] == report["problem_count"] else f"; {report['skipped']} rows lost in all"
-        typer.echo(f"\nskipped rows ({report['problem_count']} problems{lost}):")
+        echo(f"\nskipped rows ({report['problem_count']} problems{lost}):")
         for p in report["problems"]:
-            typer.echo(f"  {p}")
+            echo(f"  {p}")
         if report["problem_count"] > len(report["problems"]):
-            typer.echo(f"  ... and {report['problem_count'] - len(report['problems'])} more")
+            echo(f"  ... and {report['problem_count'] - len(report['problems'])} more")
     res = report.get("resolution") or {}
     if res.get("mentions"):
-        typer.echo(
+        echo(
             f"\nactor mentions placed: {res['resolved']} of {res['mentions']} ({res['share']:.1%}); "
             f"armed groups and state forces: {res['armed_resolved']} of {res['armed_mentions']} "
             f"({(res['armed_share'] or 0):.1%})"
@@ -153,19 +153,19 @@ def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
         if len(found) > TOP_UNRESOLVED:
             typer.echo(f"  ... and {len(found) - TOP_UNRESOLVED} more pairs (--format json lists them all)")
     if report.get("off_period"):
-        typer.echo("\nnames whose period does not cover the event's year (rows):")
+        echo("\nnames whose period does not cover the event's year (rows):")
         for name, rows in sorted(report["off_period"].items(), key=lambda kv: -kv[1]):
-            typer.echo(f"  {name}: {rows}")
+            echo(f"  {name}: {rows}")
     if report.get("unresolved"):
         count = len(report["unresolved"])
         shown = report["unresolved"][:TOP_UNRESOLVED]
-        typer.echo(f"\nnames no rule or alias places ({count}; "
-                   + (f"the {len(shown)} most frequent, " if count > len(shown) else "")
-                   + "new actors in the data set's namespace; add a row to data/aliases.csv to place one, "
-                   "or write them all with --unresolved FILE):")
+        echo(f"\nnames no rule or alias places ({count}; "
+             + (f"the {len(shown)} most frequent, " if count > len(shown) else "")
+             + "new actors in the data set's namespace; add a row to data/aliases.csv to place one, "
+             "or write them all with --unresolved FILE):")
         emit(shown, fmt, ["name", "mentions", "countries", "years", "suggested_match", "id"])
         if unresolved is not None:
-            typer.echo(f"\nwrote {len(report['unresolved'])} names to {unresolved}: fill in the actor column "
+            echo(f"\nwrote {len(report['unresolved'])} names to {unresolved}: fill in the actor column "
                        "(and country, from, to, source where the name's meaning depends on them), "
                        "then add the rows to data/aliases.csv and import again")
 
@@ -198,7 +198,7 @@ def drop(
 
     result = drop_dataset(name, state.data_dir, file=file, wait=not no_wait)
     if result.get("kept_events") is not None:
-        typer.echo(f"dropped {file} from {result['dropped']}; {result['kept_events']} events of its other files stay")
+        echo(f"dropped {file} from {result['dropped']}; {result['kept_events']} events of its other files stay")
         return
     rows = f" ({result['rows']} rows)" if result["rows"] is not None else ""
-    typer.echo(f"dropped {result['dropped']}{rows}: {result['graph']}")
+    echo(f"dropped {result['dropped']}{rows}: {result['graph']}")

@@ -10,6 +10,7 @@ from itertools import islice
 from typing import Any
 
 from kg.safe_csv import SafeWriter
+from kg.terminal import escape_controls
 
 TABLE_SAMPLE = 100  # rows that set a streamed table's column widths
 
@@ -25,6 +26,9 @@ def _cell(value: Any) -> str:
 
 
 MAX_WIDTH = 64  # a column is cut beyond this, with "…"; a SHA-256 (64 hex digits) fits whole
+def _table_cell(value: Any) -> str:
+    """A cell of an aligned table: control characters escaped before the widths are counted."""
+    return escape_controls(_cell(value))
 
 
 def table(rows: Iterable[dict[str, Any]], columns: list[str] | None = None, *, out=None) -> None:
@@ -37,7 +41,8 @@ def table(rows: Iterable[dict[str, Any]], columns: list[str] | None = None, *, o
         out.write("(no rows)\n")
         return
     columns = columns or list(sample[0])
-    cells = [[_cell(r.get(c)) for c in columns] for r in sample]
+    keys, columns = columns, [escape_controls(str(c)) for c in columns]
+    cells = [[_table_cell(r.get(k)) for k in keys] for r in sample]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     widths = [min(w, MAX_WIDTH) for w in widths]
 
@@ -51,7 +56,7 @@ def table(rows: Iterable[dict[str, Any]], columns: list[str] | None = None, *, o
         out.write(line(row))
     out.flush()
     for r in rows:
-        out.write(line([_cell(r.get(c)) for c in columns]))
+        out.write(line([_table_cell(r.get(k)) for k in keys]))
 
 
 def to_json(data: Any, *, out=None) -> None:
@@ -77,3 +82,13 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None,
         to_csv(rows, columns)
     else:
         table(rows, columns)
+
+
+def echo(text: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print a line for people: on stdout (a TerminalText, see kg.terminal) or stderr,
+    control characters from data escaped on both. Not click's echo, which writes UTF-8
+    to a stdout whose encoding is ASCII instead of that encoding."""
+    out = sys.stderr if err else sys.stdout
+    out.write(escape_controls(str(text)) + ("\n" if nl else ""))
+    if err:
+        out.flush()

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 
 from kg.cli.app import app, store
-from kg.cli.output import emit, table
+from kg.cli.output import echo, emit, table
 from kg.errors import UsageError
+
+MAX_TIMEOUT = 1_000_000  # kg.ask.query.MAX_TIMEOUT (not imported here: kg query --help stays quick)
 
 
 @app.command("query")
@@ -28,7 +30,8 @@ def query_command(
     ] = "table",
     list_queries: Annotated[bool, typer.Option("--list", help="List the named queries and their parameters.")] = False,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0, metavar="S", help="Stop the query after S seconds (0: no limit).")
+        float, typer.Option("--timeout", min=0, max=MAX_TIMEOUT, metavar="S",
+                            help="Stop the query after S seconds (0: no limit).")
     ] = 60.0,
     max_memory_mb: Annotated[
         float | None,
@@ -56,7 +59,7 @@ def query_command(
     with stream(text, params=_parse_params(param or []), fmt=fmt, store=store(), timeout=timeout,
                 max_memory_mb=memory) as answer:
         if answer.boolean is not None:
-            typer.echo("true" if answer.boolean else "false")
+            echo("true" if answer.boolean else "false")
         elif fmt == "table" and answer.kind == "SELECT":
             table(({k: short(v) for k, v in r.items()} for r in answer.rows()), answer.columns or None)
         else:

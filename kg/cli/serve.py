@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.app import NoWaitOption, app, state
+from kg.cli.output import echo
 
 
 @app.command()
@@ -55,7 +56,7 @@ def push(
         raise UsageError("kg push needs --endpoint URL (the server's SPARQL query endpoint)")
     source = open_store(state.data_dir, wait=not no_wait)
     for done in run_push(target, graph, store_url=store_url, source=source, wait=not no_wait, timeout=timeout):
-        typer.echo(f"pushed {done['graph']}: {done['triples']} triples")
+        echo(f"pushed {done['graph']}: {done['triples']} triples")
 
 
 @app.command()
@@ -65,24 +66,27 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", "-p", help="Port (0 picks a free one).", min=0, max=65535)] = 7879,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds a query may run before it is stopped.", min=0.1)
+        float, typer.Option("--timeout", help="Seconds a query may run before it is stopped.", min=0.1,
+                            max=86_400)
     ] = 30.0,
     max_result_mb: Annotated[
-        float, typer.Option("--max-result-mb", help="Largest answer, in megabytes (10^6 bytes).", min=0.001)
+        float, typer.Option("--max-result-mb", help="Largest answer, in megabytes (10^6 bytes).", min=0.001,
+                            max=100_000)
     ] = 50.0,
     workers: Annotated[
         int | None,
         typer.Option("--workers", help="Queries run at once, each in its own process (default: four per core, "
-                                       "at least 4).", min=1),
+                                       "at least 4).", min=1, max=256),
     ] = None,
     per_client: Annotated[
         int | None,
         typer.Option("--per-client", help="Queries one client address may run at once; its others wait "
                                           "(default: a quarter of the workers; the last quarter "
-                                          "goes only to clients running nothing yet).", min=1),
+                                          "goes only to clients running nothing yet).", min=1, max=256),
     ] = None,
     max_request_kb: Annotated[
-        int, typer.Option("--max-request-kb", help="Largest request body, in KiB; a bigger one gets 413.", min=1)
+        int, typer.Option("--max-request-kb", help="Largest request body, in KiB; a bigger one gets 413.", min=1,
+                            max=1_048_576)
     ] = 1024,
     max_memory_mb: Annotated[
         float | None,
@@ -119,7 +123,7 @@ def serve(
     from kg.store.cache import open_store
 
     def ready(url: str) -> None:
-        typer.echo(f"SPARQL endpoint: {url}/sparql   query page: {url}/   (Ctrl-C stops)")
+        echo(f"SPARQL endpoint: {url}/sparql   query page: {url}/   (Ctrl-C stops)")
         sys.stdout.flush()
 
     from kg.store.memory_cap import check_cap

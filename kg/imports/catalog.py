@@ -8,6 +8,7 @@ from kg.errors import UsageError
 from kg.graph import namespaces as ns
 from kg.store import cache, sparql
 from kg.store import staging as stores
+from kg.terminal import file_name
 
 PROTECTED = ("curated", "ontology")
 
@@ -80,6 +81,7 @@ def drop(name: str, data_dir: Path | None = None, file: str | None = None, *, wa
             raise UsageError(f"no imported data set named '{name}'; imported: {have}")
         files = stored_files(live, name)
         if file is not None:
+            file = file_name(file)  # as the import named it: bytes that are not UTF-8 written \xNN
             chosen = {iri for iri, f in files.items() if f["file"] == file}
             if not chosen:
                 have = ", ".join(sorted(f["file"] for f in files.values())) or "none"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import UTC, date
 
 from kg.imports.rows import RowError
 
@@ -29,11 +29,24 @@ _STATA = re.compile(r"^(\d{1,2})([A-Za-z]{3,9})(\d{4})$")  # Stata's %td: 04mar2
 _EXPECTED = "expected a day such as 2013-01-12, 12 January 2013, 12-Jan-13 or 12/01/2013"
 
 
+def utc_today() -> date:
+    """Today in UTC: what "after today" means for a row, whatever the machine's TZ (a day
+    in UTC+14 is already tomorrow in UTC-12; the data sets date their events in UTC days)."""
+    from datetime import datetime
+
+    return datetime.now(UTC).date()
+
+
+class FutureDate(RowError):
+    """A row dated after today (UTC): refused now, and read again by a later import of the
+    same file (the file's stored hash says it held such rows, so it is never "unchanged")."""
+
+
 class DayReader:
     """Parses one data set's dates; results are cached per (text, year) since days repeat."""
 
     def __init__(self, today: date | None = None):
-        self.today = today or date.today()
+        self.today = today or utc_today()
         self.cache: dict[tuple[str, str], date] = {}
 
     def read(self, text: str, year: str, column: str) -> date:
@@ -59,7 +72,7 @@ class DayReader:
         if day.year < FIRST_YEAR:
             raise RowError(column, f"'{text}' is before {FIRST_YEAR}; ACLED and UCDP GED begin in {FIRST_YEAR}")
         if day > self.today:
-            raise RowError(column, f"'{text}' ({day.isoformat()}) is after today ({self.today.isoformat()})")
+            raise FutureDate(column, f"'{text}' ({day.isoformat()}) is after today ({self.today.isoformat()}, UTC)")
         return day
 
     def _other(self, text: str, year: int | None, column: str) -> date:

@@ -18,6 +18,7 @@ from pathlib import Path
 from kg.errors import DataError, Problem, UsageError
 from kg.graph import namespaces as ns
 from kg.imports import additions, revisions
+from kg.imports.event_dates import FutureDate
 from kg.imports.layouts import LAYOUTS, Layout, fit, is_tag_row, missing, row_reader
 from kg.imports.mapping import Mapper, curated_index, names_fingerprint
 from kg.imports.names import RULES_FILE, NameRules, StateFacts, read_aliases, write_unresolved
@@ -27,6 +28,7 @@ from kg.store import cache
 from kg.store import staging as stores
 from kg.store.loading import ChunkLoader
 from kg.store.names import NameIndex, normalise
+from kg.terminal import file_name
 from kg.version import __version__
 
 KINDS = {"acled": ("ACLED export", "ACLED"), "ucdp": ("UCDP Georeferenced Event Dataset", "UCDP")}
@@ -73,6 +75,14 @@ class Source:
     first: object = None
     last: object = None
     iri: str = ""
+    future: int = 0  # rows refused for a date after today (UTC): the file is read again next time
+
+
+def _stored_hash(src: Source) -> str:
+    """The hash kept for a file: its content hash, marked when rows were refused for a future
+    date -- then it never equals the next import's hash, and that import reads the file again
+    (picking up the rows whose day has come) instead of calling it unchanged."""
+    return f"{src.digest}+{src.future}-future-rows" if src.future else src.digest
 
 
 def import_file(kind: str, path: str | Path, **options) -> dict:
@@ -123,7 +133,7 @@ def import_files(
         folder = Path(unresolved).resolve().parent
         if not folder.is_dir() or not os.access(folder, os.W_OK):
             raise UsageError(f"cannot write --unresolved {unresolved}: {folder} is not a writable folder")
-    names_seen = [Path(p).name for p in paths]
+    names_seen = [file_name(p) for p in paths]
     if len(set(names_seen)) != len(names_seen):
         raise UsageError("two files of one import have the same name; rename one (files are known by name)")
     started = time.monotonic()
@@ -174,8 +184,8 @@ def import_files(
                         label, publisher = KINDS[kind]
                         imported = _now()
                         files = [{
-                            "iri": src.iri, "label": f"{label}: {src.path.name}", "publisher": publisher,
-                            "file": src.path.name, "hash": src.digest, "sha256": src.sha256,
+                            "iri": src.iri, "label": f"{label}: {src.stream.name}", "publisher": publisher,
+                            "file": src.stream.name, "hash": _stored_hash(src), "sha256": src.sha256,
                             "events": src.counters.events,
                             "skipped": src.counters.skipped, "imported": imported, "mentions": src.mentions,
                             "first": src.first, "last": src.last,
@@ -232,7 +242,7 @@ def import_files(
         "problem_count": sum(src.counters.problem_count for src in sources),
         "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds) if seconds else None,
         "period": [mapper.first.isoformat(), mapper.last.isoformat()] if mapper.first else None,
-        "files": [{"file": src.path.name, "layout": src.layout.name, "rows": src.counters.rows,
+        "files": [{"file": src.stream.name, "layout": src.layout.name, "rows": src.counters.rows,
                    "events": src.counters.events, "skipped": src.counters.skipped,
                    "duplicates": src.counters.duplicates} for src in sources],
     }
@@ -243,7 +253,7 @@ def _unchanged(kind: str, sources: list[Source], stored: dict, started: float) -
     by_hash = {f["hash"]: f for f in stored.values()}
     return {
         "dataset": kind, "file": str(sources[0].path), "unchanged": True,
-        "files": [{"file": src.path.name, "as": by_hash[src.digest]["file"]} for src in sources],
+        "files": [{"file": src.stream.name, "as": by_hash[src.digest]["file"]} for src in sources],
         "events": None, "skipped": None, "statements": None, "new_actors": [], "unresolved": [],
         "problems": [], "problem_count": 0, "filtered": None, "rows": None,
         "seconds": round(time.monotonic() - started, 2), "rows_per_second": None,
@@ -375,6 +385,7 @@ def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earli
                             _add(mapper, record, counters, parts)
                     except RowError as e:
                         problem = Problem(stream.name, row.line, e.column, e.message)
+                        src.future += isinstance(e, FutureDate)
                 if problem is not None:
                     if strict:
                         raise StrictAbort(problem)

@@ -24,7 +24,6 @@ A name is placed once per (name, country) and the answer reused for every row
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
 import tomllib
@@ -35,6 +34,7 @@ from pathlib import Path
 from kg.errors import AmbiguousNameError, DataError, Problem
 from kg.graph import namespaces as ns
 from kg.graph.build import ALIAS_COLUMNS
+from kg.safe_csv import unquote_cell
 from kg.store import sparql
 from kg.store.names import NameIndex, normalise
 
@@ -195,7 +195,7 @@ def read_aliases(path: Path, index: NameIndex) -> list[Alias]:
 def _alias(row, index: NameIndex) -> Alias:
     from kg.graph import dates
 
-    name = row["name"].strip()
+    name = unquote_cell(row["name"].strip())  # a name --unresolved wrote with a leading ' (a formula)
     if not name:
         raise ValueError("name", "is empty; expected the name as the data set writes it, or id:NNN")
     dataset = row["dataset"].strip().lower()
@@ -454,15 +454,20 @@ def similarity(a: str, b: str) -> float:
 
 
 def write_unresolved(path: Path, rows: list[dict]) -> None:
-    """The names no rule placed, in the aliases file's columns, to fill in and merge into data/aliases.csv."""
-    from kg.errors import UsageError
+    """The names no rule placed, in the aliases file's columns, to fill in and merge into data/aliases.csv.
 
-    try:
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f, lineterminator="\n")
-            writer.writerow([*ALIAS_COLUMNS, "mentions", "countries", "years", "suggestion"])
-            for r in rows:  # the actor column is the curator's to fill: a suggestion is only a hint
-                writer.writerow([r["name"], r["dataset"], "", "", "", "", "", r["mentions"],
-                                 ";".join(r["countries"]), r["years"], ";".join(r["suggested_ids"])])
-    except OSError as e:
-        raise UsageError(f"cannot write --unresolved {path}: {e.strerror}") from None
+    A CSV for people: a name that a spreadsheet would run as a formula (``=HYPERLINK(...)``)
+    gets a leading ``'`` (kg.safe_csv), which ``read_aliases`` takes off again. Written
+    whole or not at all (kg.output_files)."""
+    import io
+
+    from kg.output_files import write_atomically
+    from kg.safe_csv import SafeWriter
+
+    text = io.StringIO()
+    writer = SafeWriter(text, lineterminator="\n")
+    writer.writerow([*ALIAS_COLUMNS, "mentions", "countries", "years", "suggestion"])
+    for r in rows:  # the actor column is the curator's to fill: a suggestion is only a hint
+        writer.writerow([r["name"], r["dataset"], "", "", "", "", "", r["mentions"],
+                         ";".join(r["countries"]), r["years"], ";".join(r["suggested_ids"])])
+    write_atomically(path, text.getvalue().encode("utf-8"))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import DataError, Problem
+from kg.terminal import file_name
 
 MAX_LINE_BYTES = 4 << 20  # one physical line; ACLED's and GED's rows take about 1 KB
 MAX_FIELD_CHARS = 1 << 20  # one cell, even one that runs over several lines
@@ -55,34 +56,34 @@ def open_text_bytes(path: Path):
             stream = gzip.open(path, "rb")
             stream.peek(1)
         except (OSError, EOFError, zlib.error) as e:
-            raise DataError([Problem(path.name, 0, None, f"a gzip file that cannot be read ({e})")]) from None
+            raise DataError([Problem(file_name(path), 0, None, f"a gzip file that cannot be read ({e})")]) from None
         return stream, path.stat().st_size * 4, "gzip"  # an estimate for the progress bar
     if head.startswith(b"PK\x03\x04"):
         try:
             archive = zipfile.ZipFile(path)
         except zipfile.BadZipFile as e:
-            raise DataError([Problem(path.name, 0, None, f"a zip file that cannot be read ({e})")]) from None
+            raise DataError([Problem(file_name(path), 0, None, f"a zip file that cannot be read ({e})")]) from None
         members = [i for i in archive.infolist() if not i.is_dir()]
         if any(i.filename.startswith("xl/") for i in members):
-            raise DataError([Problem(path.name, 0, None, "an Excel workbook (.xlsx), not CSV text; "
+            raise DataError([Problem(file_name(path), 0, None, "an Excel workbook (.xlsx), not CSV text; "
                                      "save it as CSV (UTF-8) and import that")])
         csvs = [i for i in members if i.filename.lower().endswith(".csv") and not i.filename.startswith("__MACOSX")]
         if len(csvs) != 1:
             found = ", ".join(i.filename for i in members[:10]) or "nothing"
-            raise DataError([Problem(path.name, 0, None, f"a zip archive with {len(csvs)} CSV files; expected "
+            raise DataError([Problem(file_name(path), 0, None, f"a zip archive with {len(csvs)} CSV files; expected "
                                      f"exactly one (it holds: {found})")])
         import io
 
         return io.BufferedReader(archive.open(csvs[0])), csvs[0].file_size, f"zip:{csvs[0].filename}"
     for magic, what in _BINARY.items():
         if head.startswith(magic):
-            raise DataError([Problem(path.name, 0, None, f"{what}, not CSV text")])
+            raise DataError([Problem(file_name(path), 0, None, f"{what}, not CSV text")])
     if b"\0" in head:
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             what = "UTF-16 text; save the file as UTF-8 CSV"
         else:
             what = "a binary file, not CSV text"
-        raise DataError([Problem(path.name, 0, None, what)])
+        raise DataError([Problem(file_name(path), 0, None, what)])
     return open(path, "rb"), path.stat().st_size, None  # noqa: SIM115 (closed by CsvStream.close())
 
 
@@ -123,7 +124,7 @@ class CsvStream:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.name = self.path.name
+        self.name = file_name(self.path)
         self.size = self.path.stat().st_size
         self.bytes_read = 0
         self._bad_lines: list[int] = []

@@ -125,7 +125,7 @@ def refresh(
         ontology = built.nquads(ns.ONTOLOGY_GRAPH)
         del built  # the texts hold it now: the lines were 60 MB more at 20,000 statements
         try:
-            with stores.writing(what, wait=wait):
+            with stores.writing(what, wait=wait, fresh=rebuild):
                 try:
                     live = open_live()
                     if live is not None and not rebuild and _stored_fingerprint(live) == wanted:

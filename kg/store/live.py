@@ -8,7 +8,10 @@ and let go of the handles here; readers (kg.store.cache) open through it.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import stat
 from pathlib import Path
 
 from kg.errors import StoreError
@@ -55,16 +58,71 @@ def store_path() -> Path:
 _open: dict[Path, OxigraphStore] = {}
 
 
+# the names kg gives the folders it makes in stores/: nothing else there is ever removed
+STORE_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{8}")
+STAGING_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{8}\.staging(\.tmp)?")  # .tmp: RocksDB's, mid-checkpoint
+OLD_NAME = re.compile(r"old-[0-9a-f]{8}")  # a plain-folder store of an earlier kg, moved by the first switch
+
+
+def stores_dir() -> Path:
+    """``$KG_HOME/stores``: the one folder where kg keeps (and removes) stores."""
+    return home() / "stores"
+
+
 def live_dir() -> Path | None:
     """The folder of the live store: what ``$KG_HOME/store`` points to (or the
-    folder itself, as an earlier kg left it); None when there is none yet."""
+    folder itself, as an earlier kg left it); None when there is none -- no link,
+    or a link that dangles or loops (a writer repairs it: ``staging.repair_link``).
+
+    A link to a folder outside ``$KG_HOME/stores`` is a StoreError with the fix:
+    kg removes the stores it replaces, and must never remove a folder of the
+    user's (a link to "a bigger disk" would be deleted, with what it holds, at the
+    next write)."""
     link = store_path()
     try:
         if link.is_symlink():
-            return link.resolve() if link.exists() else None
-        return link if link.exists() else None
+            try:
+                st = os.stat(link)
+            except OSError as e:
+                if e.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):
+                    return None  # dangling, or a loop of links
+                raise
+            target = Path(os.path.realpath(link))
+            check_in_stores(link, target)
+            return target if stat.S_ISDIR(st.st_mode) else None
+        if not link.exists():
+            return None
+        if not link.is_dir():
+            raise StoreError(f"{link} is a file, not kg's store: move it away (kg makes {link} itself, "
+                             f"a link into {stores_dir()}); nothing was changed")
+        return link
     except OSError as e:  # a folder on the way that this user may not enter
         raise open_error(link, e) from None
+
+
+def check_in_stores(link: Path, target: Path) -> None:
+    """Refuse a ``store`` link whose folder is not in ``$KG_HOME/stores`` (with the fix)."""
+    folder = Path(os.path.realpath(stores_dir()))
+    if target.parent != folder:
+        raise StoreError(
+            f"{link} points to {target}, outside {stores_dir()}: kg keeps its stores only there, and removes "
+            f"the ones it replaces, so it will not use a folder elsewhere. To keep the store on another disk, "
+            f"set KG_HOME to a folder on it (export KG_HOME=/path/on/that/disk); or remove the link "
+            f"(rm {link}) and kg makes a new one (the data in {target} is not touched). Nothing was changed")
+
+
+def newest_complete_store() -> Path | None:
+    """The newest store in ``$KG_HOME/stores`` that a switch once made live (a folder with
+    kg's name for it, not a staging one, holding RocksDB's CURRENT file), or None."""
+    folder = stores_dir()
+    try:
+        entries = [e for e in folder.iterdir()
+                   if STORE_NAME.fullmatch(e.name) and not e.is_symlink() and (e / "CURRENT").is_file()]
+    except OSError:
+        return None
+    if not entries:
+        return None
+    return max(entries, key=lambda e: (e.name[:15], e.stat().st_mtime_ns))
 
 
 def open_live() -> OxigraphStore | None:

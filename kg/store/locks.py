@@ -24,10 +24,12 @@ reader leaves nothing to clean up by hand.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import logging
 import os
 import shutil
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,6 +131,27 @@ def _gave_up(home: Path, what: str, holder: str, pid: int | None, state: str, wa
         how = (f"{who} is still changing the store in {home} (it runs); try again when it ends, or wait "
                f"longer with kg --lock-wait SECONDS (inf: no bound)")
     return StoreError(f"gave up waiting after {waited:g} s: {how}")
+def open_lock_file(path: Path, *, write: bool = True, create: bool = True) -> IO:
+    """A lock file of kg's, opened without following a symbolic link (O_NOFOLLOW) and only
+    if it is a regular file: a ``write.lock`` or ``.readers`` that is a link (to a file of
+    the user's) or a FIFO is refused with the fix, never written through or truncated."""
+    flags = (os.O_RDWR if write else os.O_RDONLY) | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    if write and create:
+        flags |= os.O_CREAT
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as e:
+        if e.errno == errno.ELOOP or (e.errno == errno.ENXIO and path.is_symlink()):
+            raise StoreError(f"{path} is a symbolic link (to {os.readlink(path)}); kg will not write through it: "
+                             f"remove the link (rm {path}); kg makes its lock file itself. Nothing was changed") \
+                from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise StoreError(f"{path} is not a regular file (a FIFO, a device or a folder); kg will not use it as its "
+                         f"lock file: move it away (kg makes the file itself). Nothing was changed")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "r+" if write else "r")
 
 
 def _holder(path: Path) -> str:
@@ -164,9 +187,11 @@ def writer_lock(home: Path, what: str, *, wait: bool | float = True) -> Iterator
     path = home / "write.lock"
     try:
         try:
-            f = open(path, "a+")
+            f = open_lock_file(path, write=True)
         except PermissionError:  # another user's lock file: flock needs no write access
-            f = open(path)
+            f = open_lock_file(path, write=False)
+    except StoreError:
+        raise
     except OSError as e:
         raise StoreError(f"cannot write in KG_HOME {home} ({e.strerror}), and {what} must change the store "
                          f"there: make it writable, or set KG_HOME to a folder you can write") from None
@@ -224,8 +249,8 @@ def hold_reader(store_dir: Path) -> IO | None:
     """
     path = readers_file(store_dir)
     try:
-        f = open(path, "rb")
-    except OSError:
+        f = open_lock_file(path, write=False)
+    except (OSError, StoreError):
         return None
     try:
         fcntl.flock(f, fcntl.LOCK_SH)
@@ -244,9 +269,9 @@ def remove_if_unused(store_dir: Path) -> bool:
     """
     path = readers_file(store_dir)
     try:
-        f = open(path, "ab")
-    except OSError as e:
-        log.info("kept %s: cannot take its reader lock (%s)", store_dir, e.strerror)
+        f = open_lock_file(path)
+    except (OSError, StoreError) as e:
+        log.info("kept %s: cannot take its reader lock (%s)", store_dir, getattr(e, "strerror", None) or e)
         return False
     with f:
         try:

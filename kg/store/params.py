@@ -4,9 +4,10 @@ sources, places and graphs, and actor names resolved as everywhere else."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from kg.errors import UsageError
+from kg.errors import ParameterError, UsageError
 from kg.graph import dates
 from kg.graph import namespaces as ns
 from kg.graph.terms import IRI
@@ -27,7 +28,37 @@ def convert_params(query: NamedQuery, raw: dict[str, str], store=None) -> dict[s
     return {name: convert_value(declared[name], value, store) for name, value in raw.items()}
 
 
+# the ids kg gives sources, places and data sets (graph names): what follows the namespace
+ID_TEXT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}")
+ID_KINDS = {"source": "a source id, e.g. ft_2025_bamako_blockade",
+            "place": "a place id, e.g. bamako",
+            "graph": "a data set name, e.g. curated, acled or ucdp"}
+MAX_INTEGER_DIGITS = 18  # a year, a count: never a 4,300-digit number
+
+
+def check_kind(param: Param, value: str) -> None:
+    """Refuse a value that is not of the parameter's declared kind, before any query is
+    built with it: an id with spaces, brackets or braces (``x> } } DROP ALL #``), an
+    integer that is not one, a control character in any value."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ParameterError(f"parameter {param.name}: the value {value!r} holds a control character; "
+                         f"expected {_expected(param)}")
+    if param.type in ID_KINDS and not ID_TEXT.fullmatch(value):
+        raise ParameterError(f"parameter {param.name}: {value!r} is not {ID_KINDS[param.type]} "
+                         "(letters, digits, _ . -; no spaces or other signs)")
+    if param.type == "xsd:integer" and not re.fullmatch(rf"[+-]?\d{{1,{MAX_INTEGER_DIGITS}}}", value.strip()):
+        raise ParameterError(f"parameter {param.name}: {value!r} is not a whole number (e.g. 2013)")
+
+
+def _expected(param: Param) -> str:
+    return ID_KINDS.get(param.type) or {"xsd:integer": "a whole number (e.g. 2013)",
+                                        "xsd:date": "a date: YYYY, YYYY-MM or YYYY-MM-DD",
+                                        "actor": "an actor's id, name or alias"}.get(param.type, param.type)
+
+
 def convert_value(param: Param, value: str, store=None) -> Any:
+    """One parameter's text as the typed value its declared kind says; UsageError if it is not one."""
+    check_kind(param, value)
     try:
         if param.type == "xsd:integer":
             return int(value)
@@ -47,10 +78,10 @@ def convert_value(param: Param, value: str, store=None) -> Any:
             vocab = vocabulary()
             table = vocab.relations if param.type == "relation" else vocab.actor_types
             if value not in table:
-                raise UsageError(
+                raise ParameterError(
                     f"unknown {param.type.replace('_', ' ')} '{value}'; expected one of: {', '.join(sorted(table))}"
                 )
             return IRI(table[value].iri)
     except (ValueError, dates.DateFormatError) as e:
-        raise UsageError(f"parameter {param.name}: expected {param.type}, got '{value}' ({e})") from None
+        raise ParameterError(f"parameter {param.name}: expected {param.type}, got '{value}' ({e})") from None
     return value

@@ -30,7 +30,6 @@ import gc
 import itertools
 import logging
 import os
-import re
 import shutil
 import time
 import traceback
@@ -38,27 +37,32 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.errors import StoreError
+from kg.errors import FIXES, StoreError, SystemFault, describe_os_error, errno_in_text, system_fault
 from kg.store import live, locks
 
 log = logging.getLogger("kg")
 
 COPY_CHUNK = 200_000  # quads per bulk load when copying graphs: bounds memory
-# the names kg gives the folders it makes in stores/: a sweep touches nothing else
-STORE_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{8}")
-STAGING_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{8}\.staging(\.tmp)?")  # .tmp: RocksDB's, mid-checkpoint
-OLD_NAME = re.compile(r"old-[0-9a-f]{8}")  # a plain-folder store of an earlier kg, moved by the first switch
-
-
-def stores_dir() -> Path:
-    return live.home() / "stores"
+STORE_NAME, STAGING_NAME, OLD_NAME = live.STORE_NAME, live.STAGING_NAME, live.OLD_NAME
+stores_dir = live.stores_dir
 
 
 @contextlib.contextmanager
-def writing(what: str, *, wait: bool = True) -> Iterator[None]:
+def writing(what: str, *, wait: bool = True, fresh: bool = False) -> Iterator[None]:
     """Hold ``$KG_HOME``'s writer lock (waiting for another writer, or failing at
-    once if ``wait`` is False) and sweep what earlier writers left behind."""
+    once if ``wait`` is False), repair a missing or dangling ``store`` link from
+    ``stores/`` (``repair_link``; ``fresh``: ``kg build``, which may start anew when
+    nothing is left to repair from), and sweep what earlier writers left behind.
+
+    An operating-system error inside (a full disk, a file size limit, permissions,
+    an I/O error) is a SystemFault (exit 6): it comes before the switch, so the live
+    store is unchanged, and the staging store has been removed."""
     with locks.writer_lock(live.home(), what, wait=wait):
+        try:
+            repair_link(what, fresh=fresh)
+        except OSError as e:
+            raise system_fault(e, "repair the store link", path=live.store_path(),
+                               left="nothing was changed") from None
         try:
             _sweep()
         except OSError as e:  # what is left stays for the next writer; the write itself may still work
@@ -66,11 +70,55 @@ def writing(what: str, *, wait: bool = True) -> Iterator[None]:
         try:
             yield
         except OSError as e:  # permissions, a full disk: before the switch, so nothing changed
-            from kg.store.embedded import fault_fix
+            raise _stopped(what, e) from None
+        except RuntimeError as e:  # pyoxigraph's wording of an I/O error (RocksDB "IO error: ...")
+            if not _is_io_error(e):
+                raise
+            raise _stopped(what, e) from None
 
-            fix = fault_fix(e)
-            raise StoreError(f"{what} stopped: {e}; the live store is unchanged" + (f"\n{fix}" if fix else "")) \
-                from None
+
+def _is_io_error(error: BaseException) -> bool:
+    return "io error" in str(error).lower() or errno_in_text(str(error)) is not None
+
+
+def _stopped(what: str, error: BaseException) -> SystemFault:
+    """A write stopped by the operating system: the cause (and file), the fix, and the store as it was."""
+    from kg.store.embedded import fault_fix
+
+    cause = describe_os_error(error) if isinstance(error, OSError) else str(error)
+    where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+    code = getattr(error, "errno", None) or errno_in_text(str(error)) or 0
+    fix = fault_fix(error) or FIXES.get(code, "")
+    return SystemFault(f"{what} stopped: {cause}{where}; the live store is unchanged" + (f"\n{fix}" if fix else ""),
+                       error if isinstance(error, OSError) else None)
+
+
+def repair_link(what: str = "kg", *, fresh: bool = False) -> None:
+    """A ``store`` link that is missing, dangles or loops is pointed again at the newest
+    complete store in ``stores/`` -- never replaced by a new, empty one, which would hide
+    (and the next write remove) the store that held the imports. With no store left to
+    point to, a dangling link is refused unless ``fresh`` (``kg build``); a missing link
+    with nothing in ``stores/`` is a first run. The caller holds the writer lock."""
+    link = live.store_path()
+    if live.live_dir() is not None:  # also refuses a link that points outside stores/
+        return
+    dangling = link.is_symlink()
+    newest = live.newest_complete_store()
+    if newest is None:
+        if dangling and not fresh:
+            raise StoreError(
+                f"{link} points to {os.readlink(link)}, which is gone (or a loop of links), and {stores_dir()} "
+                f"holds no complete store to point it to. Nothing was changed. Run kg build to start a new store "
+                f"(imported data sets must then be imported again)")
+        if dangling:
+            link.unlink()
+        return
+    tmp = link.with_name(f".store-{uuid.uuid4().hex[:8]}.link")
+    os.symlink(os.path.relpath(newest, link.parent), tmp)
+    os.replace(tmp, link)
+    state = "pointed to a folder that is gone" if dangling else "was missing"
+    log.warning("the store link %s %s; %s points it again to the newest complete store, %s", link, state,
+                what, newest)
 
 
 def import_lock(what: str = "kg import", *, wait: bool = True):
@@ -90,6 +138,9 @@ def _sweep() -> None:
             if OLD_NAME.fullmatch(entry.name) and entry.is_dir():
                 os.rename(entry, link)
                 break
+    for entry in live.home().glob(".store-*.link"):  # a switch interrupted before its rename
+        if entry.is_symlink():
+            entry.unlink()
     # with no live store (a link the user removed) nothing tells used from unused: keep all
     current = link.resolve() if link.is_symlink() and link.exists() else None
     for entry in folder.iterdir():
@@ -109,7 +160,11 @@ def _remove_stray_lock(path: Path) -> None:
     name = path.name.removesuffix(".readers")
     if not (STORE_NAME.fullmatch(name) or OLD_NAME.fullmatch(name)):
         return
-    with open(path, "ab") as f:
+    try:
+        f = locks.open_lock_file(path, create=False)
+    except (OSError, StoreError):
+        return
+    with f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -227,7 +282,7 @@ def switch(staging: Path) -> None:
     link = live.store_path()
     final = staging.with_name(staging.name.removesuffix(".staging"))
     os.rename(staging, final)
-    locks.readers_file(final).touch()  # before it is live: readers only open it, never create it
+    locks.open_lock_file(locks.readers_file(final)).close()  # before it is live: readers never create it
     tmp = link.with_name(f".store-{uuid.uuid4().hex[:8]}.link")
     os.symlink(os.path.relpath(final, link.parent), tmp)
     old: Path | None = None

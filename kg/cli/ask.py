@@ -70,7 +70,7 @@ def fought(
             flat.append(line)
         emit(flat, fmt.value)
     for note in notes:  # under the answer; on stderr when the answer is data a script parses
-        typer.echo(("\n" if fmt.value == "table" else "") + "note: " + note, err=fmt.value != "table")
+        echo(("\n" if fmt.value == "table" else "") + "note: " + note, err=fmt.value != "table")
     answered()
 
 

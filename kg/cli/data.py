@@ -131,12 +131,12 @@ def stats(
 def _print_coverage(report: dict) -> None:
     """The yearly table, then events per period, the reference lists, and what the map cannot place."""
     emit(report["years"], "table")
-    typer.echo("\nEvents per period")
+    echo("\nEvents per period")
     emit(report["periods"], "table")
     if report["lists"]:
-        typer.echo("\nReference lists (data/reference/): items recorded as events, excluded, without a status")
+        echo("\nReference lists (data/reference/): items recorded as events, excluded, without a status")
         emit(report["lists"], "table")
-    typer.echo(f"\n{report['events']} events; {report['events at a country']} placed only at a country, "
+    echo(f"\n{report['events']} events; {report['events at a country']} placed only at a country, "
                f"{report['events without a place']} without a place; "
                f"{report['places without coordinates']} places without coordinates")
 

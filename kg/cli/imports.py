@@ -119,7 +119,7 @@ def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
         + f" ({report['seconds']} s, {report['rows_per_second']} rows/s)"
     )
     if report.get("replaced_by_newer") or report.get("older_than_stored"):
-        typer.echo(f"revisions: {report['replaced_by_newer']} rows replaced by a newer row of their event id"
+        echo(f"revisions: {report['replaced_by_newer']} rows replaced by a newer row of their event id"
                    + (f"; {report['older_than_stored']} rows not imported: the store holds a newer revision"
                       if report.get("older_than_stored") else "")
                    + " (ACLED's timestamp, GED's version)")
@@ -146,12 +146,12 @@ def _report(report: dict, fmt: str, unresolved: Path | None = None) -> None:
         )
     if report.get("outside_lifespan"):
         found = report["outside_lifespan"]
-        typer.echo(f"\nevidence outside a curated lifespan ({sum(r['events'] for r in found)} events; kg fought "
+        echo(f"\nevidence outside a curated lifespan ({sum(r['events'] for r in found)} events; kg fought "
                    "leaves them out, kg check --all lists them):")
         for r in found[:TOP_UNRESOLVED]:
-            typer.echo(f"  {r['text']}")
+            echo(f"  {r['text']}")
         if len(found) > TOP_UNRESOLVED:
-            typer.echo(f"  ... and {len(found) - TOP_UNRESOLVED} more pairs (--format json lists them all)")
+            echo(f"  ... and {len(found) - TOP_UNRESOLVED} more pairs (--format json lists them all)")
     if report.get("off_period"):
         echo("\nnames whose period does not cover the event's year (rows):")
         for name, rows in sorted(report["off_period"].items(), key=lambda kv: -kv[1]):

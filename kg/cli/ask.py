@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.app import FormatOption, actor_name, answered, app, store
+from kg.cli.app import FormatOption, LangOption, actor_name, answered, app, language, store
 from kg.cli.output import emit
 
 YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only what overlaps this year.")]
@@ -31,6 +31,7 @@ def fought(
     ] = None,
     fmt: FormatOption = "table",
     show_sparql: Annotated[bool, typer.Option("--show-sparql", help="Print the SPARQL queries run, then the answer.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Who fought whom, when: periods, events, fatalities and sources.
 
@@ -41,7 +42,16 @@ def fought(
     """
     from kg.ask.fought import _answer
 
-    rows, queries = _answer(actor, opponent, year, start, end, exact, source, store())
+    lang = language(lang)
+    db = store()
+    rows, queries = _answer(actor, opponent, year, start, end, exact, source, db)
+    if lang != "en":
+        from kg.ask.labels import FOUGHT_LABELS, localize
+        from kg.messages import translate
+
+        rows = localize(rows, lang, FOUGHT_LABELS, db)
+        ongoing = translate("ongoing", lang)
+        rows = [{**r, "period_text": r["period_text"].replace("ongoing", ongoing)} for r in rows]
     if show_sparql:  # on stderr when the answer is data a script will parse
         for q in queries:
             typer.echo(q.rstrip() + "\n", err=fmt.value != "table")
@@ -53,7 +63,7 @@ def fought(
              "fatalities": r["fatalities"], "via": _via(r), "sources": r["sources"]}
             for r in rows
         ]
-        emit(flat, fmt.value)
+        emit(flat, fmt.value, lang=lang)
     answered()
 
 
@@ -67,46 +77,59 @@ def _via(row: dict) -> str | None:
 def actor(
     name: Annotated[str, typer.Argument(help="An actor: id, name or alias.", callback=actor_name)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    lang: LangOption = None,
 ) -> None:
-    """A profile: type, aliases, Wikidata id, active period, leaders, parents and
+    """A profile: type, aliases, Wikidata item (a link), active period, leaders, parents and
     components, allies and opponents by period, key events, sources.
 
-    In Python: kg.ask.profile.actor(name).
+    In Python: kg.ask.profile.actor(name); kg.ask.labels.localize_profile(profile, "fr").
     """
     from kg.ask.profile import actor as profile
+    from kg.messages import translate
 
-    p = profile(name, store=store())
+    lang = language(lang)
+    db = store()
+    p = profile(name, store=db)
+    if lang != "en":
+        from kg.ask.labels import localize_profile
+
+        p = localize_profile(p, lang, db)
     if fmt == "json":
         emit([], "json", json_data=p)
         return
     if fmt != "text":
         raise typer.BadParameter("expected text or json", param_hint="--format")
+
+    def _(text: str) -> str:
+        return translate(text, lang)
+
     typer.echo(f"{p['label']}  ({p['id']})")
     kind = p["type"] + (f", {p['orientation']}" if p["orientation"] else "")
-    facts = [("type", kind), ("active", p["active"]["text"] if p["active"] else None),
-             ("country", p["country"]), ("wikidata", p["wikidata"]), ("aliases", "; ".join(p["aliases"])),
+    facts = [("type", kind), ("active", p["active"]["text"].replace("ongoing", _("ongoing")) if p["active"] else None),
+             ("country", p["country"]), ("wikidata", p["wikidata_url"]), ("aliases", "; ".join(p["aliases"])),
              ("about", p["description"])]
+    width = max(len(_(key)) for key, _value in facts) + 2
     for key, value in facts:
         if value:
-            typer.echo(f"  {key + ':':10}{value}")
+            typer.echo(f"  {(_(key) + ':').ljust(width)}{value}")
     sections = [("Leaders", "leaders"), ("Leads", "leads"), ("Part of / acts for", "part_of"),
                 ("Components and agents", "components"), ("Merged into", "merged_into"),
                 ("Absorbed", "absorbed"), ("Succeeded", "succeeded"), ("Succeeded by", "succeeded_by"),
                 ("Allies", "allies")]
     for title, key in sections:
         if p[key]:
-            typer.echo(f"\n{title}")
-            emit(p[key], "table", ["actor", "relation", "period", "certainty"])
+            typer.echo(f"\n{_(title)}")
+            emit(p[key], "table", ["actor", "relation", "period", "certainty"], lang=lang)
     if p["opponents"]:
-        typer.echo("\nFought")
-        emit(p["opponents"], "table", ["actor", "period", "events", "via"])
+        typer.echo("\n" + _("Fought"))
+        emit(p["opponents"], "table", ["actor", "period", "events", "via"], lang=lang)
     if p["other_relations"]:
-        typer.echo("\nOther relations")
-        emit(p["other_relations"], "table", ["relation", "actor", "period", "certainty"])
+        typer.echo("\n" + _("Other relations"))
+        emit(p["other_relations"], "table", ["relation", "actor", "period", "certainty"], lang=lang)
     if p["events"]:
-        typer.echo("\nEvents")
-        emit(p["events"], "table", ["date", "event", "type", "role", "place", "fatalities"])
-    typer.echo("\nSources: " + ", ".join(p["sources"]))
+        typer.echo("\n" + _("Events"))
+        emit(p["events"], "table", ["date", "event", "type", "role", "place", "fatalities"], lang=lang)
+    typer.echo("\n" + _("Sources") + ": " + ", ".join(p["sources"]))
 
 
 class TimelineFormat(str, Enum):
@@ -167,6 +190,7 @@ def relations(
     start: FromOption = None,
     end: ToOption = None,
     fmt: FormatOption = "table",
+    lang: LangOption = None,
 ) -> None:
     """Every dated relation of an actor (fought, allied with, supports, leads, succeeded ...).
 
@@ -174,5 +198,14 @@ def relations(
     """
     from kg.ask.relations import relations as run
 
-    rows = run(name, relation=relation, year=year, start=start, end=end, store=store())
-    emit(rows, fmt.value, ["subject", "relation_label", "object", "period_text", "certainty", "sources"])
+    lang = language(lang)
+    db = store()
+    rows = run(name, relation=relation, year=year, start=start, end=end, store=db)
+    if lang != "en":
+        from kg.ask.labels import localize
+
+        rows = [{**r, "relation_key": "relation:" + r["relation"]} for r in rows]
+        rows = localize(rows, lang, {"subject": "subject_id", "object": "object_id",
+                                     "relation_label": "relation_key"}, db)
+        rows = [{k: v for k, v in r.items() if k != "relation_key"} for r in rows]
+    emit(rows, fmt.value, ["subject", "relation_label", "object", "period_text", "certainty", "sources"], lang=lang)

@@ -79,7 +79,7 @@ def actor(name: str, *, store=None) -> dict[str, Any]:
         "label": details["label"],
         "type": details["typeLabel"],
         "orientation": details["orientation"],
-        "aliases": sorted(a for a in (details["aliases"] or "").split("; ") if a),
+        "aliases": sorted({a for a in (details["aliases"] or "").split("; ") if a}),
         "wikidata": details["wikidata"] or None,
         "wikidata_url": f"{WIKIDATA_PAGE}{details['wikidata']}" if details["wikidata"] else None,
         "country": details["countryLabel"],

@@ -209,3 +209,59 @@ def relations(
                                      "relation_label": "relation_key"}, db)
         rows = [{k: v for k, v in r.items() if k != "relation_key"} for r in rows]
     emit(rows, fmt.value, ["subject", "relation_label", "object", "period_text", "certainty", "sources"], lang=lang)
+
+
+class CiteFormat(str, Enum):
+    bibtex = "bibtex"
+    csl_json = "csl-json"
+    ris = "ris"
+
+
+@app.command()
+def cite(
+    what: Annotated[list[str] | None, typer.Argument(
+        help="'fought ACTOR [OPPONENT]' (the sources of that answer), or an actor's name, an event id, "
+             "a statement id or a source id.")] = None,
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    fmt: Annotated[CiteFormat | None, typer.Option(
+        "--format", "-f", help="bibtex (default), csl-json (Zotero, citeproc) or ris (EndNote, Zotero, Mendeley).")] = None,
+    dataset: Annotated[bool, typer.Option(
+        "--dataset", help="How to cite the data set itself: one line with its version and as-of day "
+                          "(or its entry, with --format).")] = False,
+) -> None:
+    """The sources of an answer as BibTeX, CSL-JSON or RIS, for a reference manager.
+
+    kg cite fought JNIM --year 2019; kg cite JNIM; kg cite battle_of_konna_2013;
+    kg cite --dataset. In Python: kg.ask.cite.cite(target, fmt, year=...), kg.ask.cite.how_to_cite().
+    """
+    from kg.ask import cite as citing
+    from kg.errors import UsageError
+
+    db = store()
+    if dataset:
+        if what:
+            raise UsageError("--dataset cites the data set itself: give no actor, event or statement")
+        if fmt is None:
+            typer.echo(citing.how_to_cite(db))
+        else:
+            typer.echo(citing.render([citing.dataset_record(db)], fmt.value), nl=False)
+        answered()
+        return
+    if not what:
+        raise UsageError("give what to cite: 'fought ACTOR [OPPONENT]', an actor, an event id, a statement id, "
+                         "or --dataset")
+    if what[0] == "fought":
+        if len(what) not in (2, 3):
+            raise UsageError("kg cite fought ACTOR [OPPONENT]: give one or two actors")
+        target, opponent = "fought:" + what[1], what[2] if len(what) == 3 else None
+    else:
+        if len(what) != 1:
+            raise UsageError(f"give one actor, event, statement or source to cite, not {len(what)} "
+                             "(or 'fought ACTOR OPPONENT')")
+        target, opponent = what[0], None
+    text = citing.cite(target, (fmt or CiteFormat.bibtex).value, year=year, start=start, end=end,
+                       opponent=opponent, store=db)
+    typer.echo(text, nl=False)
+    answered()

@@ -32,12 +32,21 @@ def test_geojson_features_are_valid_shapes_in_the_sahel(geojson, events_json):
     assert geojson["type"] == "FeatureCollection"
     events = [f for f in geojson["features"] if f["properties"]["kind"] == "event"]
     assert len(events) == events_json
+    places = {f["properties"]["id"]: f for f in geojson["features"] if f["properties"]["kind"] in ("place", "region")}
     placed = [f for f in events if f["geometry"]]
-    assert len(placed) / len(events) > 0.8
+    assert len(placed) > 250
     for f in placed:
         geom = shape(f["geometry"])
         assert geom.is_valid and isinstance(geom, Point)
         assert -20 <= geom.x <= 25 and 0 <= geom.y <= 38, f["id"]  # lon, lat (RFC 7946 order)
+        place = places[f["properties"]["place"]]["properties"]  # the place's position (a region's shape may differ)
+        assert (geom.x, geom.y) == (place["longitude"], place["latitude"])
+    # an event whose place has no position has no geometry, and says why: never a guessed point
+    for f in events:
+        place = places.get(f["properties"]["place"] or "")
+        if place is None or place["properties"]["latitude"] is None:
+            assert f["geometry"] is None
+            assert f["properties"]["place_precision"] == ("none" if place or not f["properties"]["country"] else "country")
 
 
 def test_an_event_carries_dates_kind_sides_tolls_and_sources(geojson):
@@ -77,7 +86,8 @@ def test_acled_csv_has_acleds_columns_and_its_points_read_in_shapely(kg, events_
                                                 "Explosions/Remote violence", "Riots", "Protests"}
     # what a script does with an ACLED file: points from latitude/longitude, deaths per year and country
     points = [Point(float(r["longitude"]), float(r["latitude"])) for r in rows if r["latitude"]]
-    assert len(points) / len(rows) > 0.8 and all(p.is_valid for p in points)
+    assert len(points) > 250 and all(p.is_valid for p in points)
+    assert all(r["geo_precision"] == "3" for r in rows if not r["latitude"])
     mali_2019 = sum(int(r["fatalities"] or 0) for r in rows if r["year"] == "2019" and r["country"] == "Mali")
     assert mali_2019 > 100
     row = next(r for r in rows if r["event_id_cnty"] == "battle_of_aguelhok_2012")

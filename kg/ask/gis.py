@@ -159,6 +159,7 @@ def geojson(graph: str = "curated", store=None) -> bytes:
                          "properties": {"kind": "region" if n["type"] == "region" else "place", "id": key,
                                         "label": n["label"], "label_fr": n["label_fr"], "type": n["type"],
                                         "country": n["country"], "country_label": labels.get(n["country"] or ""),
+                                        "latitude": pos[1] if pos else None, "longitude": pos[0] if pos else None,
                                         "wikidata": f"{WIKIDATA_PAGE}{n['wikidata']}" if n["wikidata"] else None,
                                         "shape_source": "kg/geo/sahel-regions.json" if shape else None,
                                         "iri": ns.PLACE + key}})

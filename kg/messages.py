@@ -1,6 +1,6 @@
 """Messages in the user's language: gettext catalogues shipped in kg/locale/.
 
-One catalogue per language and domain, ``kg/locale/<lang>/LC_MESSAGES/<domain>.po`` (the text
+One catalogue per language and domain, ``kg/locale/<domain>.<lang>.po`` (the text
 translators edit, GNU gettext's standard format, which Poedit, Weblate and Babel read) compiled
 to the ``.mo`` beside it that Python's own :mod:`gettext` reads at run time, so the CLI imports
 nothing more for it. ``scripts/compile-messages.py`` writes the ``.mo`` files (with Babel) and
@@ -23,8 +23,10 @@ LANG_ENV = "KG_LANG"
 def languages(domain: str = "kg") -> list[str]:
     """The languages with a catalogue of ``domain``, English (the msgids) first."""
     root = resources.files("kg").joinpath("locale")
-    found = sorted(p.name for p in root.iterdir()
-                   if p.is_dir() and p.joinpath("LC_MESSAGES", domain + ".mo").is_file())
+    # flat names, not gettext's <lang>/LC_MESSAGES/ folders: setuptools ships files of
+    # kg/locale/ as package data without taking each folder for a package of its own
+    found = sorted(p.name[len(domain) + 1:-3] for p in root.iterdir()
+                   if p.name.startswith(domain + ".") and p.name.endswith(".mo"))
     return [DEFAULT, *found]
 
 
@@ -46,7 +48,7 @@ def translations(lang: str, domain: str = "kg") -> gettext.NullTranslations:
     """The catalogue of one language (English: the msgids as they are)."""
     if lang == DEFAULT:
         return gettext.NullTranslations()
-    path = resources.files("kg").joinpath("locale", lang, "LC_MESSAGES", domain + ".mo")
+    path = resources.files("kg").joinpath("locale", f"{domain}.{lang}.mo")
     with path.open("rb") as f:
         return gettext.GNUTranslations(f)
 

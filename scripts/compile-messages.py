@@ -1,4 +1,4 @@
-"""Compile every kg/locale/<lang>/LC_MESSAGES/<domain>.po to the .mo beside it (with Babel).
+"""Compile every kg/locale/<domain>.<lang>.po to the .mo beside it (with Babel).
 
 Run after editing a .po: python scripts/compile-messages.py. The CLI reads the .mo with
 Python's gettext; tests/test_messages.py fails when a .mo does not match its .po.
@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent / "kg" / "locale"
 
 def compile_all(root: Path = ROOT) -> list[Path]:
     written = []
-    for po in sorted(root.glob("*/LC_MESSAGES/*.po")):
+    for po in sorted(root.glob("*.*.po")):
         with po.open("rb") as f:
-            catalog = read_po(f, locale=po.parent.parent.name)
+            catalog = read_po(f, locale=po.name.split(".")[1])
         mo = po.with_suffix(".mo")
         with mo.open("wb") as f:
             write_mo(f, catalog, use_fuzzy=False)

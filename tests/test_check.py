@@ -47,8 +47,15 @@ def test_a_rule_without_a_severity_is_refused():
         parse_rule("broken", "# id: broken\n# message: x\nSELECT ?node WHERE { ?node ?p ?o }\n")
 
 
+# The minimal case gives Mali and Bamako Wikidata ids without a data/wikidata.csv row that
+# checked them: rule wikidata-unchecked says so (tests/test_wikidata.py tests that rule).
+UNCHECKED = "wikidata-unchecked"
+
+
 def test_the_minimal_data_set_is_consistent(minimal_data):
-    assert findings_for(minimal_data) == []
+    found = findings_for(minimal_data)
+    assert sorted(f.node for f in found if f.rule == UNCHECKED) == ["bamako", "mali"]
+    assert [f for f in found if f.rule != UNCHECKED] == []
 
 
 def test_the_curated_data_has_no_errors(kg):
@@ -172,9 +179,9 @@ def test_check_all_also_reads_the_imports_graphs(minimal_data):
         ox.Quad(stmt, ox.NamedNode(ns.SKG + "end"), ox.Literal("2014-05-02", datatype=date), acled),
         ox.Quad(stmt, ox.NamedNode(ns.SKG + "endPrecision"), ox.NamedNode(ns.SKG + "Day"), acled),
     ])
-    assert check_graph(store, locations=row_locations(minimal_data)) == []
+    assert [f for f in check_graph(store, locations=row_locations(minimal_data)) if f.rule != UNCHECKED] == []
     found = check_graph(store, include_imports=True, locations=row_locations(minimal_data))
-    assert [(f.rule, f.graph, f.file) for f in found] == [("outside-lifespan", "acled", None)]
+    assert [(f.rule, f.graph, f.file) for f in found if f.rule != UNCHECKED] == [("outside-lifespan", "acled", None)]
 
 
 def test_a_fought_statement_about_a_part_covers_the_whole(minimal_data):

@@ -6,6 +6,8 @@ from kg.errors import UsageError
 from kg.graph import namespaces as ns
 from kg.output_files import write_atomically  # noqa: F401  (kg build -o, kg export -o, kg viz -o)
 
+# The events for GIS and ACLED scripts (kg.ask.gis): GeoJSON, and a CSV in ACLED's columns
+GIS_FORMATS = ("geojson", "acled-csv")
 RDF_EXPORT_FORMATS = {"ttl": "TURTLE", "trig": "TRIG", "nq": "N_QUADS", "nt": "N_TRIPLES", "jsonld": "JSON_LD"}
 
 
@@ -38,11 +40,20 @@ def export(fmt: str = "trig", graphs: list[str] | None = None, store=None) -> by
     """The built graph (all named graphs, or the given data sets) in ``fmt``.
 
     ``graphml``, ``gexf`` (for Gephi) and ``csv`` (an edge list with periods)
-    export the actor network instead (see ``kg.ask.network.export_network``).
+    export the actor network instead (see ``kg.ask.network.export_network``); ``geojson`` and
+    ``acled-csv`` one data set's events, places and regions (see ``kg.ask.gis``). The RDF
+    formats keep each node's ``owl:sameAs`` link to its Wikidata item, so a federated
+    query can join Wikidata (``SERVICE <https://query.wikidata.org/sparql>``).
     """
     from kg.store.cache import or_default
 
     store = or_default(store)
+    if fmt in GIS_FORMATS:
+        from kg.ask import gis
+
+        if graphs and len(graphs) != 1:
+            raise UsageError(f"--format {fmt} writes one data set's events: give one --graph (default: curated)")
+        return (gis.geojson if fmt == "geojson" else gis.acled_csv)(graphs[0] if graphs else "curated", store)
     if fmt in ("graphml", "gexf", "csv"):
         from kg.ask.network import export_network
 

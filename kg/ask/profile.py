@@ -12,6 +12,8 @@ from kg.graph import namespaces as ns
 from kg.store import sparql
 from kg.store.names import resolve
 
+WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"  # an item's page for people (owl:sameAs holds the entity IRI)
+
 # How a profile groups an actor's relations, by relation type and direction.
 _SECTIONS = {
     ("leads", "object"): "leaders",
@@ -51,7 +53,8 @@ def actor(name: str, *, source: str | None = None, store=None) -> dict[str, Any]
         key = _SECTIONS.get((s["relation"], side))
         other = s["object"] if side == "subject" else s["subject"]
         entry = {"actor": other, "actor_id": s["object_id"] if side == "subject" else s["subject_id"],
-                 "relation": s["relation_label"], "period": s["period_text"], "certainty": s["certainty"],
+                 "relation": s["relation_label"], "relation_id": s["relation"],
+                 "period": s["period_text"], "certainty": s["certainty"],
                  "sources": s["sources"]}
         if s["relation"] == "fought":
             continue  # opponents come from kg fought, which adds events and roll-up
@@ -76,8 +79,9 @@ def actor(name: str, *, source: str | None = None, store=None) -> dict[str, Any]
         "label": details["label"],
         "type": details["typeLabel"],
         "orientation": details["orientation"],
-        "aliases": sorted(a for a in (details["aliases"] or "").split("; ") if a),
+        "aliases": sorted({a for a in (details["aliases"] or "").split("; ") if a}),
         "wikidata": details["wikidata"] or None,
+        "wikidata_url": f"{WIKIDATA_PAGE}{details['wikidata']}" if details["wikidata"] else None,
         "country": details["countryLabel"],
         "description": details["description"],
         "active": active,

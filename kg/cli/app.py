@@ -50,6 +50,20 @@ NoWaitOption = Annotated[
                                    "instead of waiting for it."),
 ]
 
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", metavar="LANG",
+                 help="Labels and table headers in this language: en or fr (default: $KG_LANG, else en)."),
+]
+
+
+def language(value: str | None) -> str:
+    """The language of an answer: --lang, else $KG_LANG, else English (kg.messages.choose)."""
+    from kg.messages import choose
+
+    return choose(value)
+
+
 FormatOption = Annotated[
     TableFormat, typer.Option("--format", "-f", help="Output: an aligned table, JSON or CSV.")
 ]

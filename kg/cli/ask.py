@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.app import FormatOption, actor_name, answered, app, store
+from kg.cli.app import FormatOption, LangOption, actor_name, answered, app, language, store
 from kg.cli.output import echo, emit
 
 YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only what overlaps this year.")]
@@ -36,6 +36,7 @@ def fought(
                            'as rows of kind "possibly".')] = False,
     fmt: FormatOption = "table",
     show_sparql: Annotated[bool, typer.Option("--show-sparql", help="Print the SPARQL queries run, then the answer.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Who fought whom, when: periods, events, fatalities and sources.
 
@@ -51,7 +52,16 @@ def fought(
     """
     from kg.ask.fought import _answer
 
-    rows, queries, notes = _answer(actor, opponent, year, start, end, exact, source, store(), possible)
+    lang = language(lang)
+    db = store()
+    rows, queries, notes = _answer(actor, opponent, year, start, end, exact, source, db, possible)
+    if lang != "en":
+        from kg.ask.labels import FOUGHT_LABELS, localize
+        from kg.messages import translate
+
+        rows = localize(rows, lang, FOUGHT_LABELS, db)
+        ongoing = translate("ongoing", lang)
+        rows = [{**r, "period_text": r["period_text"].replace("ongoing", ongoing)} for r in rows]
     if show_sparql:  # on stderr when the answer is data a script will parse
         for q in queries:
             echo(q.rstrip() + "\n", err=fmt.value != "table")
@@ -68,7 +78,7 @@ def fought(
                 line["kind"] = r.get("kind", "fought")
             line["sources"] = r["sources"]
             flat.append(line)
-        emit(flat, fmt.value)
+        emit(flat, fmt.value, lang=lang)
     for note in notes:  # under the answer; on stderr when the answer is data a script parses
         echo(("\n" if fmt.value == "table" else "") + "note: " + note, err=fmt.value != "table")
     answered()
@@ -94,46 +104,59 @@ def actor(
     name: Annotated[str, typer.Argument(help="An actor: id, name or alias.", callback=actor_name)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     source: NamesFromOption = None,
+    lang: LangOption = None,
 ) -> None:
-    """A profile: type, aliases, Wikidata id, active period, leaders, parents and
+    """A profile: type, aliases, Wikidata item (a link), active period, leaders, parents and
     components, allies and opponents by period, key events, sources.
 
-    In Python: kg.ask.profile.actor(name).
+    In Python: kg.ask.profile.actor(name); kg.ask.labels.localize_profile(profile, "fr").
     """
     from kg.ask.profile import actor as profile
+    from kg.messages import translate
 
-    p = profile(name, source=_names_from(source), store=store())
+    lang = language(lang)
+    db = store()
+    p = profile(name, source=_names_from(source), store=db)
+    if lang != "en":
+        from kg.ask.labels import localize_profile
+
+        p = localize_profile(p, lang, db)
     if fmt == "json":
         emit([], "json", json_data=p)
         return
     if fmt != "text":
         raise typer.BadParameter("expected text or json", param_hint="--format")
+
+    def _(text: str) -> str:
+        return translate(text, lang)
+
     echo(f"{p['label']}  ({p['id']})")
     kind = p["type"] + (f", {p['orientation']}" if p["orientation"] else "")
-    facts = [("type", kind), ("active", p["active"]["text"] if p["active"] else None),
-             ("country", p["country"]), ("wikidata", p["wikidata"]), ("aliases", "; ".join(p["aliases"])),
+    facts = [("type", kind), ("active", p["active"]["text"].replace("ongoing", _("ongoing")) if p["active"] else None),
+             ("country", p["country"]), ("wikidata", p["wikidata_url"]), ("aliases", "; ".join(p["aliases"])),
              ("about", p["description"])]
+    width = max(len(_(key)) for key, _value in facts) + 2
     for key, value in facts:
         if value:
-            echo(f"  {key + ':':10}{value}")
+            echo(f"  {(_(key) + ':').ljust(width)}{value}")
     sections = [("Leaders", "leaders"), ("Leads", "leads"), ("Part of / acts for", "part_of"),
                 ("Components and agents", "components"), ("Merged into", "merged_into"),
                 ("Absorbed", "absorbed"), ("Succeeded", "succeeded"), ("Succeeded by", "succeeded_by"),
                 ("Allies", "allies")]
     for title, key in sections:
         if p[key]:
-            echo(f"\n{title}")
-            emit(p[key], "table", ["actor", "relation", "period", "certainty"])
+            echo(f"\n{_(title)}")
+            emit(p[key], "table", ["actor", "relation", "period", "certainty"], lang=lang)
     if p["opponents"]:
-        echo("\nFought")
-        emit(p["opponents"], "table", ["actor", "period", "events", "via"])
+        echo("\n" + _("Fought"))
+        emit(p["opponents"], "table", ["actor", "period", "events", "via"], lang=lang)
     if p["other_relations"]:
-        echo("\nOther relations")
-        emit(p["other_relations"], "table", ["relation", "actor", "period", "certainty"])
+        echo("\n" + _("Other relations"))
+        emit(p["other_relations"], "table", ["relation", "actor", "period", "certainty"], lang=lang)
     if p["events"]:
-        echo("\nEvents")
-        emit(p["events"], "table", ["date", "event", "type", "role", "place", "fatalities"])
-    echo("\nSources: " + ", ".join(p["sources"]))
+        echo("\n" + _("Events"))
+        emit(p["events"], "table", ["date", "event", "type", "role", "place", "fatalities"], lang=lang)
+    echo("\n" + _("Sources") + ": " + ", ".join(p["sources"]))
 
 
 class TimelineFormat(str, Enum):
@@ -196,6 +219,7 @@ def relations(
     end: ToOption = None,
     fmt: FormatOption = "table",
     source: NamesFromOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Every dated relation of an actor (fought, allied with, supports, leads, succeeded ...).
 
@@ -203,5 +227,70 @@ def relations(
     """
     from kg.ask.relations import relations as run
 
-    rows = run(name, relation=relation, year=year, start=start, end=end, source=_names_from(source), store=store())
-    emit(rows, fmt.value, ["subject", "relation_label", "object", "period_text", "certainty", "sources"])
+    lang = language(lang)
+    db = store()
+    rows = run(name, relation=relation, year=year, start=start, end=end, source=_names_from(source), store=db)
+    if lang != "en":
+        from kg.ask.labels import localize
+
+        rows = [{**r, "relation_key": "relation:" + r["relation"]} for r in rows]
+        rows = localize(rows, lang, {"subject": "subject_id", "object": "object_id",
+                                     "relation_label": "relation_key"}, db)
+        rows = [{k: v for k, v in r.items() if k != "relation_key"} for r in rows]
+    emit(rows, fmt.value, ["subject", "relation_label", "object", "period_text", "certainty", "sources"], lang=lang)
+
+
+class CiteFormat(str, Enum):
+    bibtex = "bibtex"
+    csl_json = "csl-json"
+    ris = "ris"
+
+
+@app.command()
+def cite(
+    what: Annotated[list[str] | None, typer.Argument(
+        help="'fought ACTOR [OPPONENT]' (the sources of that answer), or an actor's name, an event id, "
+             "a statement id or a source id.")] = None,
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    fmt: Annotated[CiteFormat | None, typer.Option(
+        "--format", "-f", help="bibtex (default), csl-json (Zotero, citeproc) or ris (EndNote, Zotero, Mendeley).")] = None,
+    dataset: Annotated[bool, typer.Option(
+        "--dataset", help="How to cite the data set itself: one line with its version and as-of day "
+                          "(or its entry, with --format).")] = False,
+) -> None:
+    """The sources of an answer as BibTeX, CSL-JSON or RIS, for a reference manager.
+
+    kg cite fought JNIM --year 2019; kg cite JNIM; kg cite battle_of_konna_2013;
+    kg cite --dataset. In Python: kg.ask.cite.cite(target, fmt, year=...), kg.ask.cite.how_to_cite().
+    """
+    from kg.ask import cite as citing
+    from kg.errors import UsageError
+
+    db = store()
+    if dataset:
+        if what:
+            raise UsageError("--dataset cites the data set itself: give no actor, event or statement")
+        if fmt is None:
+            echo(citing.how_to_cite(db))
+        else:
+            echo(citing.render([citing.dataset_record(db)], fmt.value), nl=False)
+        answered()
+        return
+    if not what:
+        raise UsageError("give what to cite: 'fought ACTOR [OPPONENT]', an actor, an event id, a statement id, "
+                         "or --dataset")
+    if what[0] == "fought":
+        if len(what) not in (2, 3):
+            raise UsageError("kg cite fought ACTOR [OPPONENT]: give one or two actors")
+        target, opponent = "fought:" + what[1], what[2] if len(what) == 3 else None
+    else:
+        if len(what) != 1:
+            raise UsageError(f"give one actor, event, statement or source to cite, not {len(what)} "
+                             "(or 'fought ACTOR OPPONENT')")
+        target, opponent = what[0], None
+    text = citing.cite(target, (fmt or CiteFormat.bibtex).value, year=year, start=start, end=end,
+                       opponent=opponent, store=db)
+    echo(text, nl=False)
+    answered()

@@ -168,11 +168,14 @@ class ExportFormat(str, Enum):
     graphml = "graphml"
     gexf = "gexf"
     csv = "csv"
+    geojson = "geojson"
+    acled_csv = "acled-csv"
 
 
 @app.command()
 def export(
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="RDF format, or graphml/gexf/csv for the network.")] = ExportFormat.trig,
+    fmt: Annotated[ExportFormat, typer.Option(
+        "--format", "-f", help="RDF format; graphml/gexf/csv for the network; geojson or acled-csv for the events.")] = ExportFormat.trig,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     graph: Annotated[
         list[str] | None, typer.Option("--graph", "-g", help="Only this data set's graph (curated, ontology, acled ...).")
@@ -181,7 +184,9 @@ def export(
     """Write the graph in Turtle, TriG, N-Quads, N-Triples or JSON-LD (byte-identical for the same data).
 
     graphml and gexf write the actor network for Gephi (GEXF with dated edges for
-    its timeline); csv an edge list with periods and sources.
+    its timeline); csv an edge list with periods and sources. geojson writes the events
+    (place, dates, kind, sides, tolls, sources), places and regions for QGIS; acled-csv the
+    events in ACLED's columns, for scripts written for ACLED (kg import acled reads it back).
 
     In Python: kg.ask.export.export(fmt, graphs).
     """

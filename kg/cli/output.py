@@ -31,26 +31,30 @@ def _table_cell(value: Any) -> str:
     return escape_controls(_cell(value))
 
 
-def table(rows: Iterable[dict[str, Any]], columns: list[str] | None = None, *, out=None) -> None:
+def table(rows: Iterable[dict[str, Any]], columns: list[str] | None = None, *, out=None, lang: str = "en") -> None:
     """An aligned table. Rows may come from an iterator: the first TABLE_SAMPLE set the
-    column widths, and every line is written (and flushed) as its row arrives."""
+    column widths, and every line is written (and flushed) as its row arrives. The headers
+    are the column keys, in ``lang`` (kg/locale: a table is for people; JSON and CSV keep the keys)."""
+    from kg.messages import translate
+
     out = out or sys.stdout
     rows = iter(rows)
     sample = list(islice(rows, TABLE_SAMPLE))
     if not sample:
-        out.write("(no rows)\n")
+        out.write(translate("(no rows)", lang) + "\n")
         return
     columns = columns or list(sample[0])
     keys, columns = columns, [escape_controls(str(c)) for c in columns]
     cells = [[_table_cell(r.get(k)) for k in keys] for r in sample]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    headers = [translate(c, lang) for c in columns]
+    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(headers)]
     widths = [min(w, MAX_WIDTH) for w in widths]
 
     def line(values):
         parts = [(v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(values, widths)]
         return "  ".join(parts).rstrip() + "\n"
 
-    out.write(line(columns))
+    out.write(line(headers))
     out.write(line(["-" * w for w in widths]))
     for row in cells:
         out.write(line(row))
@@ -74,14 +78,16 @@ def to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None, *, out=
         writer.writerow([_cell(r.get(c)) for c in columns])
 
 
-def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None, *, json_data=None) -> None:
-    """Print in the chosen format; JSON prints ``json_data`` (all fields) when given."""
+def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None, *, json_data=None,
+         lang: str = "en") -> None:
+    """Print in the chosen format; JSON prints ``json_data`` (all fields) when given. ``lang``
+    translates a table's headers; JSON keys and CSV headers stay as they are, for scripts."""
     if fmt == "json":
         to_json(json_data if json_data is not None else rows)
     elif fmt == "csv":
         to_csv(rows, columns)
     else:
-        table(rows, columns)
+        table(rows, columns, lang=lang)
 
 
 def echo(text: object = "", *, err: bool = False, nl: bool = True) -> None:

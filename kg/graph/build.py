@@ -20,7 +20,18 @@ import pyoxigraph as ox
 from kg.errors import DataError, Problem
 from kg.graph import dates
 from kg.graph import namespaces as ns
-from kg.graph.tables import ALIASES_FILE, COLUMNS, Row, read_table, split_list
+from kg.graph.tables import (
+    ALIASES_FILE,
+    COLUMNS,
+    LABELS_FR_COLUMNS,
+    LABELS_FR_FILE,
+    WIKIDATA_COLUMNS,
+    WIKIDATA_FILE,
+    Row,
+    read_table,
+    split_list,
+)
+from kg.graph.terms import normalise
 from kg.graph.vocab import Vocabulary, schema_text, vocabulary
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
@@ -34,6 +45,10 @@ FATALITY_COLUMNS = ("fatalities", "fatalities_low", "fatalities_high")
 PLACE_RELATIONS = {"controls", "blockades", "deployed_in", "withdrew_from"}
 PERSON_SUBJECT_RELATIONS = {"leads", "works_for"}
 STATE_OBJECT_RELATIONS = {"governs"}
+# The rule of data/README.md: a person's name and the name of a settlement are written the same
+# in French (proper names are not translated), so the build gives them their English label
+# as French label unless labels_fr.csv gives another; every other French label needs a source.
+SAME_IN_FRENCH = {"actors.csv": {"person"}, "places.csv": {"city", "town", "village"}}
 
 
 @dataclass
@@ -50,6 +65,8 @@ class CuratedData:
     events: list[Row]
     participants: list[Row]
     aliases: list[Row] = field(default_factory=list)  # data/aliases.csv (optional): imported data sets' names
+    labels_fr: list[Row] = field(default_factory=list)  # data/labels_fr.csv (optional): French names
+    wikidata: list[Row] = field(default_factory=list)  # data/wikidata.csv (optional): checked Wikidata ids
 
 
 ALIAS_COLUMNS = ("name", "dataset", "country", "from", "to", "actor", "source")
@@ -81,6 +98,10 @@ def load(data_dir: Path) -> CuratedData:
         participants=tables["event_participants.csv"],
         aliases=read_table(data_dir / ALIASES_FILE, ALIAS_COLUMNS, problems)
         if (data_dir / ALIASES_FILE).exists() else [],
+        labels_fr=read_table(data_dir / LABELS_FR_FILE, LABELS_FR_COLUMNS, problems)
+        if (data_dir / LABELS_FR_FILE).exists() else [],
+        wikidata=read_table(data_dir / WIKIDATA_FILE, WIKIDATA_COLUMNS, problems)
+        if (data_dir / WIKIDATA_FILE).exists() else [],
     )
     found = check(data, vocabulary())
     note = None
@@ -311,6 +332,9 @@ def check(data: CuratedData, vocab: Vocabulary) -> list[Problem]:
         wikidata(row)
         cite(row)
 
+    _check_labels_fr(data, actors, places, events, sources, add)
+    _check_wikidata(data, actors, places, events, add)
+
     seen_parts: dict[tuple[str, str, str], Row] = {}
     for row in data.participants:
         ref(row, "event", events, "event")
@@ -329,6 +353,113 @@ def check(data: CuratedData, vocab: Vocabulary) -> list[Problem]:
         if term and term.combat and eid not in with_participants:
             add(row.problem("id", f"{row['type']} '{eid}' has no row in event_participants.csv"))
     return problems
+
+
+def _check_labels_fr(data: CuratedData, actors: dict, places: dict, events: dict, sources: dict, add) -> None:
+    """data/labels_fr.csv: one row per actor, place or event, a French label, and the
+    sources that write it so (source ids, or the URL of a page such as a French Wikipedia article)."""
+    seen: dict[str, Row] = {}
+    for row in data.labels_fr:
+        rid = row["id"]
+        if rid in seen:
+            add(row.problem("id", f"duplicate id '{rid}' (first at {seen[rid].file}:{seen[rid].line})"))
+        seen[rid] = row
+        if rid not in actors and rid not in places and rid not in events:
+            add(row.problem("id", f"unknown actor, place or event id '{rid}'"
+                                  f"{_suggest(rid, {**actors, **places, **events})}"))
+        elif rid in events and (rid in actors or rid in places):
+            add(row.problem("id", f"'{rid}' is both an event and an actor or place id; rename one"))
+        if not row["label_fr"]:
+            add(row.problem("label_fr", "is empty; a French label is required"))
+        cited = split_list(row["sources"])
+        if not cited:
+            add(row.problem("sources", "no source; a French label needs the source that writes it so"))
+        for sid in cited:
+            if sid.startswith(("http://", "https://")):
+                if not URL_PATTERN.match(sid):
+                    add(row.problem("sources", f"'{sid}' is not an http(s) URL without spaces"))
+            elif sid not in sources:
+                add(row.problem("sources", f"unknown source id '{sid}'{_suggest(sid, sources)}"))
+
+
+@cache
+def wikidata_types() -> dict[str, tuple[str, ...]]:
+    """The Wikidata classes ("instance of") we accept, each with the types of our rows it fits
+    (kg/graph/wikidata_types.toml): a Q-id whose item is a city cannot name an armed group."""
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("kg.graph").joinpath("wikidata_types.toml").read_text(encoding="utf-8")
+    return {name: tuple(kinds) for name, kinds in tomllib.loads(text)["types"].items()}
+
+
+def wikidata_ids(data: CuratedData) -> dict[str, str]:
+    """Each row's Wikidata item: the big table's column, else data/wikidata.csv's."""
+    found = {r["id"]: r["qid"] for r in data.wikidata if QID_PATTERN.match(r["qid"])}
+    for rows in (data.actors, data.places, data.events):
+        for r in rows:
+            if r["wikidata"]:
+                found[r["id"]] = r["wikidata"]
+    return found
+
+
+def _check_wikidata(data: CuratedData, actors: dict, places: dict, events: dict, add) -> None:
+    """data/wikidata.csv: each Q-id with the label and class its item shows, the day it was
+    checked and the page that ties it to the row. Without the network these are the checks the
+    data allow: the item's label is one of the row's names, its class fits the row's type, the
+    Q-id agrees with the big table's column, and no two rows share an item."""
+    types = wikidata_types()
+    seen: dict[str, Row] = {}
+    for row in data.wikidata:
+        rid, qid = row["id"], row["qid"]
+        if rid in seen:
+            add(row.problem("id", f"duplicate id '{rid}' (first at {seen[rid].file}:{seen[rid].line})"))
+        seen[rid] = row
+        target = actors.get(rid) or places.get(rid) or events.get(rid)
+        if target is None:
+            add(row.problem("id", f"unknown actor, place or event id '{rid}'"
+                                  f"{_suggest(rid, {**actors, **places, **events})}"))
+        if not QID_PATTERN.match(qid):
+            add(row.problem("qid", f"'{qid}' is not a Wikidata item id (Q followed by digits)"))
+        elif target is not None and target["wikidata"] and target["wikidata"] != qid:
+            add(row.problem("qid", f"{qid} disagrees with {target.file}:{target.line}, which says "
+                                   f"{target['wikidata']}; one of them is wrong"))
+        for column in ("wikidata_label", "wikidata_type", "checked_on", "source"):
+            if not row[column]:
+                add(row.problem(column, "is empty; a value is required"))
+        if row["checked_on"]:
+            try:
+                if dates.parse(row["checked_on"])[1] != "Day":
+                    add(row.problem("checked_on", "give the day the item was checked, YYYY-MM-DD"))
+            except dates.DateFormatError as e:
+                add(row.problem("checked_on", str(e)))
+        if row["source"] and not URL_PATTERN.match(row["source"]):
+            add(row.problem("source", f"'{row['source']}' is not the http(s) URL of the page that shows the item"))
+        if target is None:
+            continue
+        kind = row["wikidata_type"]
+        if kind and kind not in types:
+            add(row.problem("wikidata_type", f"unknown Wikidata class '{kind}'; expected one of: "
+                                             f"{', '.join(sorted(types))} (kg/graph/wikidata_types.toml)"))
+        elif kind and target["type"] not in types[kind]:
+            add(row.problem("wikidata_type", f"the item is a '{kind}', which does not fit "
+                                             f"'{rid}', a {target['type']} ({target.file}:{target.line}): wrong Q-id?"))
+        names = {normalise(n) for n in (target["label"], *split_list(target.cells.get("aliases", "")))}
+        names |= {normalise(n) for r in data.labels_fr if r["id"] == rid
+                  for n in (r["label_fr"], *split_list(r["aliases_fr"]))}
+        if row["wikidata_label"] and normalise(row["wikidata_label"]) not in names:
+            add(row.problem("wikidata_label", f"'{row['wikidata_label']}' is none of the names of '{rid}' "
+                                              f"({target['label']}): wrong Q-id, or add the name as an alias"))
+    owners: dict[str, str] = {}
+    for rid, qid in sorted(wikidata_ids(data).items()):
+        if qid in owners:
+            # reported on the wikidata.csv row; two ids of the big tables alone are
+            # kg check's duplicate-wikidata rule (the curators may be mid-edit)
+            row = seen.get(rid) or seen.get(owners[qid])
+            if row is not None:
+                add(row.problem("qid", f"{qid} is given to both '{owners[qid]}' and '{rid}': an item names one thing"))
+        else:
+            owners[qid] = rid
 
 
 def _suggest(value: str, known) -> str:
@@ -449,12 +580,31 @@ def graph(data: CuratedData) -> Graph:
                 iri = source_iri[sid] = _iri(ns.SOURCE + sid)
             add(f"{s} {derived} {iri}")
 
+    french = {r["id"]: r for r in data.labels_fr}
+    qids = wikidata_ids(data)
+    checked = {r["id"]: r for r in data.wikidata}
+    checked_on, checked_in = prop("wikidataCheckedOn"), prop("wikidataSource")
+
     def common(s: str, row: Row) -> None:
-        add(f"{s} {label} {_lit(row['label'])}")
+        # English labels tagged @en, French ones @fr (labels_fr.csv, or by the proper-name rule);
+        # aliases mix languages (acronyms, ACLED's names, Arabic and Russian spellings): untagged
+        add(f"{s} {label} {_lit(row['label'])}@en")
+        fr = french.get(row["id"])
+        if fr is not None:
+            add(f"{s} {label} {_lit(fr['label_fr'])}@fr")
+            for alias in split_list(fr["aliases_fr"]):
+                add(f"{s} {alt_label} {_lit(alias)}@fr")
+        elif row.cells.get("type") in SAME_IN_FRENCH.get(row.file, ()):
+            add(f"{s} {label} {_lit(row['label'])}@fr")
         for alias in split_list(row["aliases"]) if "aliases" in row.cells else []:
             add(f"{s} {alt_label} {_lit(alias)}")
-        if row.cells.get("wikidata"):
-            add(f"{s} {same_as} {_iri(ns.WD + row['wikidata'])}")
+        qid = qids.get(row["id"])
+        if qid:
+            add(f"{s} {same_as} {_iri(ns.WD + qid)}")
+            seen = checked.get(row["id"])
+            if seen is not None and seen["qid"] == qid:
+                add(f"{s} {checked_on} {_date(dates.parse(seen['checked_on'])[0])}")
+                add(f"{s} {checked_in} {_iri(seen['source'])}")
         if row.cells.get("description"):
             add(f"{s} {description} {_lit(row['description'])}")
         cite(s, row)

@@ -12,6 +12,13 @@ from kg.errors import Problem
 
 # The columns of each curated file, in order (see data/README.md).
 ALIASES_FILE = "aliases.csv"
+# Optional files beside the big tables (so that adding a French name or a checked Wikidata
+# id does not touch the rows other curators are editing): data/README.md.
+LABELS_FR_FILE = "labels_fr.csv"
+LABELS_FR_COLUMNS = ("id", "label_fr", "aliases_fr", "sources")
+WIKIDATA_FILE = "wikidata.csv"
+WIKIDATA_COLUMNS = ("id", "qid", "wikidata_label", "wikidata_type", "checked_on", "source")
+OPTIONAL_FILES = (ALIASES_FILE, LABELS_FR_FILE, WIKIDATA_FILE)
 COLUMNS: dict[str, tuple[str, ...]] = {
     "sources.csv": ("id", "title", "publisher", "date", "url", "kind", "note"),
     "actors.csv": (
@@ -33,7 +40,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 def data_files(data_dir: Path) -> list[Path]:
     """Every file the build reads: what the cache fingerprint covers. Here, beside the
     table layouts, so that opening the store (kg.store.cache) does not import kg.graph.build."""
-    return [data_dir / "dataset.toml", *(data_dir / name for name in COLUMNS), data_dir / ALIASES_FILE]
+    return [data_dir / "dataset.toml", *(data_dir / name for name in COLUMNS),
+            *(data_dir / name for name in OPTIONAL_FILES)]
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ class Term:
     roll_up: bool = False
     one_off: bool = False
     combat: bool = False
+    label_fr: str = ""  # the French label (schema.ttl's @fr), or empty
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,10 @@ def vocabulary() -> Vocabulary:
     props: dict[str, dict[str, list[str]]] = {}
     for t in ox.parse(schema_text(), format=ox.RdfFormat.TURTLE):
         if isinstance(t.subject, ox.NamedNode):
-            props.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(
-                t.object.value
-            )
+            key = t.predicate.value
+            if isinstance(t.object, ox.Literal) and t.object.language and t.object.language != "en":
+                key += "@" + t.object.language  # rdfs:label@fr beside the English rdfs:label
+            props.setdefault(t.subject.value, {}).setdefault(key, []).append(t.object.value)
 
     def terms(test) -> dict[str, Term]:
         out = {}
@@ -69,6 +71,7 @@ def vocabulary() -> Vocabulary:
                     roll_up=p.get(ns.SKG + "isRollUp") == ["true"],
                     one_off=p.get(ns.SKG + "isOneOff") == ["true"],
                     combat=ns.SKG + "CombatEvent" in supers,
+                    label_fr=p.get(ns.RDFS + "label@fr", [""])[0],
                 )
         return out
 

@@ -31,7 +31,7 @@ def fingerprint(data_dir: Path) -> str:
     from kg.graph.tables import data_files
 
     h = digest(__version__.encode())
-    for name in ("schema.ttl", "shapes.ttl", "store/summaries.py"):
+    for name in ("schema.ttl", "shapes.ttl", "store/summaries.py", "graph/wikidata_types.toml"):
         h.update(PACKAGE.joinpath(name).read_bytes())
     for path in data_files(Path(data_dir)):
         h.update(path.name.encode())

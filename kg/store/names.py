@@ -17,18 +17,10 @@ from dataclasses import dataclass, field
 
 from kg.errors import AmbiguousNameError, UnknownNameError
 from kg.graph import namespaces as ns
-from kg.graph.terms import IRI
+from kg.graph.terms import IRI, normalise
 from kg.store import sparql
 
-# What str.isalnum() rejects ("\w" is alphanumerics and "_" in Python's re): one C call
-# per name, not one Python call per character (the name index of a 100k import
-# normalises thousands of names on every kg fought).
-_NOT_ALNUM = re.compile(r"[\W_]+")
-
-
-def normalise(name: str) -> str:
-    """Case-, accent- and punctuation-insensitive key: 'Goïta' -> 'goita'."""
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKD", name.casefold()))
+__all__ = ["NameIndex", "index", "label", "normalise", "resolve"]
 
 
 # -- spelling drift, by rule (the import and the name arguments use the same) ----------

@@ -88,6 +88,7 @@ def drop(name: str, data_dir: Path | None = None, file: str | None = None, *, wa
         with stores.Staging() as stage:
             stores.copy_graphs(live, stage.store, {graph})
             del live
+            _prune_links(stage.store)
             stage.commit()
     return {"dropped": name, "graph": graph, "rows": rows[0]["n"] if rows else None, "file": file}
 
@@ -119,5 +120,13 @@ def _drop_file(live, name: str, graph: str, chosen: set[str], files: dict, file:
             loaders.abandon()
         stores.copy_graphs(live, stage.store, {graph})
         del live
+        _prune_links(stage.store)
         stage.commit()
     return {"dropped": name, "graph": graph, "rows": None, "file": file, "kept_events": mapper.kept_events}
+
+
+def _prune_links(raw_store) -> None:
+    """The incident links of the dropped events go with them."""
+    from kg.imports.links import prune
+
+    prune(raw_store)

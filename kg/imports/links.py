@@ -1,0 +1,512 @@
+"""Incident links: which records of different data sets describe the same incident.
+
+Two records of different data sets (curated, acled, ucdp, and any later one) are
+linked when
+
+- their dates meet: the spans they may lie in (a day, ACLED's week, a month)
+  come within ``window`` days of each other (default 1);
+- their places meet: within ``distance`` km (default 25), or, when one is placed
+  only at a region (ACLED geo_precision 3, UCDP where_prec 4-5, a curated region),
+  the same first-level region (same country and admin1), or within ``region_km``
+  of a curated region's centre; a record placed only at a country never links;
+- their kinds are compatible: ``kinds.toml`` (package data) maps curated types,
+  ACLED's event and sub-event types and UCDP's type of violence onto shared kinds,
+  and the two must share one;
+- their resolved actors do not contradict: when both name curated actors, at least
+  one of them (or a part, parent or successor of one: skg:partOf, skg:actsFor,
+  skg:mergedInto) is in both.
+
+Matching is one-to-one between two data sets, best score first, as MELTT does for
+events, except for an *episode* (a curated or UCDP record that spans several days
+at day precision, e.g. a siege): it may link to one record per day or more, and its
+links say so (``skg:oneToMany true``).
+
+Blocking: a record is compared only with records of the same days (its span plus
+the window) and, for point places, the same or the next cells of a 0.25-degree grid,
+so that 100,000 ACLED rows against 30,000 UCDP rows make about as many comparisons
+as there are rows, not 3 billion.
+
+Each link is a node in the named graph ``.../graph/links``::
+
+    link:1f0c... a skg:IncidentLink ; skg:linkFrom <ucdp event> ; skg:linkTo <acled event> ;
+        skg:linkRule "same-day+within-distance" ; skg:linkScore 0.93 ; skg:dayGap 0 ;
+        skg:distanceKm 4.2 .
+    <ucdp event> skg:sameIncident <acled event> .   (and back)
+
+``link()`` (``kg link``) recomputes every link; ``after_import`` (run by every
+import before its switch) removes the links of the rows it replaced or dropped and
+links only the new rows against everything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.ask.records import LINK_NS, LINKS_GRAPH, EventRecord, Link, dataset_of, read_events, read_links
+from kg.errors import DataError, Problem, UsageError
+from kg.graph import namespaces as ns
+from kg.store.names import normalise
+
+KINDS_FILE = Path(__file__).with_name("kinds.toml")
+CELL = 0.25  # degrees of the blocking grid (about 28 km north-south)
+LONG_SPAN = 62  # records spanning more days than this are checked against every record they overlap
+S = ns.SKG
+LINKS_NODE = ns.DATASET + "links"
+FAMILY_RELATIONS = (S + "partOf", S + "actsFor", S + "mergedInto")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How close two records must be to link (the options of ``kg link``)."""
+
+    window: int = 1  # days between their spans
+    distance: float = 25.0  # km between their places
+    region_km: float = 150.0  # km from a curated region's centre, for a record placed only at a region
+
+    def check(self) -> None:
+        if self.window < 0 or self.window > 366:
+            raise UsageError(f"--window {self.window}: expected 0 to 366 days")
+        if not 0 <= self.distance <= 1000:
+            raise UsageError(f"--distance {self.distance}: expected 0 to 1000 km")
+        if not 0 <= self.region_km <= 2000:
+            raise UsageError(f"--region-km {self.region_km}: expected 0 to 2000 km")
+
+
+@dataclass
+class Report:
+    """What a linking run did: records read and compared, links made, types the taxonomy lacks."""
+
+    records: dict[str, int] = field(default_factory=dict)
+    new_records: int = 0
+    comparisons: int = 0
+    links: int = 0
+    kept: int = 0
+    removed: int = 0
+    one_to_many: int = 0
+    unplaced: dict[str, int] = field(default_factory=dict)
+    unknown_types: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    options: Options = field(default_factory=Options)
+
+    def as_dict(self) -> dict:
+        return {
+            "records": self.records, "new_records": self.new_records, "comparisons": self.comparisons,
+            "links": self.links, "kept": self.kept, "removed": self.removed, "one_to_many": self.one_to_many,
+            "unplaced": self.unplaced,
+            "unknown_types": [{"type": k, "records": n} for k, n in sorted(self.unknown_types.items())],
+            "seconds": round(self.seconds, 2),
+            "options": {"window": self.options.window, "distance": self.options.distance,
+                        "region_km": self.options.region_km},
+        }
+
+
+# -- the taxonomy ------------------------------------------------------------------
+
+_kinds_cache: dict[Path, dict[str, dict[str, frozenset[str]]]] = {}
+
+
+def load_kinds(path: Path = KINDS_FILE) -> dict[str, dict[str, frozenset[str]]]:
+    """``{"acled": {"Armed clash": {"fighting"}, ...}, "ucdp": {...}, "curated": {...}}``."""
+    if path in _kinds_cache:
+        return _kinds_cache[path]
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise DataError([Problem(path.name, 0, None, f"cannot read the taxonomy of kinds: {e}")]) from None
+    table: dict[str, dict[str, frozenset[str]]] = {}
+    for dataset, types in raw.items():
+        if not isinstance(types, dict):
+            raise DataError([Problem(path.name, 0, None, f"[{dataset}] must be a table of type = [kinds]")])
+        for key, kinds in types.items():
+            if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+                raise DataError([Problem(path.name, 0, None, f"[{dataset}] {key!r}: expected a list of kinds")])
+        table[dataset] = {normalise(k): frozenset(v) for k, v in types.items()}
+    _kinds_cache[path] = table
+    return table
+
+
+def kinds_of(record: EventRecord, table: dict[str, dict[str, frozenset[str]]]) -> frozenset[str]:
+    """The shared kinds of a record's type (empty when the taxonomy lacks it)."""
+    return table.get(record.dataset, {}).get(normalise(record.type_key), frozenset())
+
+
+# -- actors ------------------------------------------------------------------------
+
+def families(store) -> dict[str, frozenset[str]]:
+    """Each curated actor with its parts, parents and successors (any period): records that
+    name JNIM and the Macina Liberation Front do not contradict each other."""
+    edges: dict[str, set[str]] = defaultdict(set)
+    rows = store.select(
+        f"SELECT ?a ?b WHERE {{ GRAPH <{ns.CURATED_GRAPH}> {{ ?a ?p ?b }} "
+        f"VALUES ?p {{ {' '.join(f'<{p}>' for p in FAMILY_RELATIONS)} }} }}")
+    for r in rows:
+        a, b = str(r["a"]), str(r["b"])
+        edges[a].add(b)
+        edges[b].add(a)
+    out = {}
+    for start in edges:
+        seen = {start}
+        todo = [start]
+        while todo:
+            for nxt in edges[todo.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        out[start] = frozenset(seen)
+    return out
+
+
+def _curated_actors(record: EventRecord) -> frozenset[str]:
+    return frozenset(a for a in record.actors if a.startswith(ns.ACTOR))
+
+
+# -- comparing two records -----------------------------------------------------------
+
+def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def is_episode(r: EventRecord) -> bool:
+    """A record of several days at day precision (a siege, a UCDP event over days): it may
+    match one record per day of the other data set. ACLED codes one day per event
+    (its "week" precision is an uncertainty, not a span), so none of its rows is one."""
+    return r.dataset != "acled" and r.precision == "Day" and r.end > r.start
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """A record with what comparing it needs, computed once."""
+
+    r: EventRecord
+    kinds: frozenset[str]
+    actors: frozenset[str]
+    family: frozenset[str]
+    region: tuple[str, str] | None
+    episode: bool
+    point: bool
+
+
+def _prepare(records: Iterable[EventRecord], table, fams, report: Report) -> list[_Prepared]:
+    out = []
+    for r in records:
+        kinds = kinds_of(r, table)
+        if not kinds:
+            key = f"{r.dataset}: {r.type_key}"
+            report.unknown_types[key] = report.unknown_types.get(key, 0) + 1
+            continue
+        if r.lat is None or r.place_precision == "country":
+            report.unplaced[r.dataset] = report.unplaced.get(r.dataset, 0) + 1
+            continue
+        actors = _curated_actors(r)
+        family = frozenset().union(*(fams.get(a, (a,)) for a in actors)) if actors else frozenset()
+        region = (r.country, normalise(r.admin1)) if r.admin1 else None
+        out.append(_Prepared(r, kinds, actors, family, region, is_episode(r), r.place_precision == "point"))
+    return out
+
+
+def compare(x: _Prepared, y: _Prepared, opt: Options) -> tuple[float, str, int, float | None] | None:
+    """(score, rule, day gap, km) when the two records may be one incident, else None."""
+    a, b = x.r, y.r
+    gap = max(0, (b.start - a.end).days, (a.start - b.end).days)
+    if gap > opt.window:
+        return None
+    if not (x.kinds & y.kinds):
+        return None
+    if x.actors and y.actors:
+        if not (x.family & y.actors):
+            return None  # the actors contradict each other
+        actor_score = 1.0 if (x.actors & y.actors) else 0.8
+    else:
+        actor_score = 0.5
+    km = haversine(a.lat, a.lon, b.lat, b.lon)
+    if x.point and y.point:
+        if km > opt.distance:
+            return None
+        place_score, place_rule = 1.0 - 0.7 * km / max(opt.distance, 0.001), "within-distance"
+    elif x.region and y.region:
+        if x.region != y.region:
+            return None
+        place_score, place_rule = 0.5, "same-region"
+    elif km <= opt.region_km and a.country == b.country:  # a curated region has no admin1: its centre
+        place_score, place_rule = 0.4, "near-region"
+    else:
+        return None
+    episode = x.episode or y.episode
+    short = (a.end - a.start).days <= 0 and (b.end - b.start).days <= 0
+    time_score = (1.0 - gap / (opt.window + 1)) * (1.0 if short else 0.85)
+    time_rule = "episode" if episode else "same-day" if (gap == 0 and short) else "within-window"
+    score = round(0.35 * time_score + 0.35 * place_score + 0.3 * actor_score, 3)
+    return score, f"{time_rule}+{place_rule}", gap, round(km, 1)
+
+
+# -- blocking ------------------------------------------------------------------------
+
+class _Index:
+    """The records of one data set by day and grid cell (points), by day (regions), and
+    the few long ones apart."""
+
+    def __init__(self, records: list[_Prepared]):
+        self.cells: dict[tuple[int, int, int], list[_Prepared]] = defaultdict(list)
+        self.coarse: dict[int, list[_Prepared]] = defaultdict(list)
+        self.days: dict[int, list[_Prepared]] = defaultdict(list)
+        self.long: list[_Prepared] = []
+        for p in records:
+            r = p.r
+            first, last = r.start.toordinal(), r.end.toordinal()
+            if last - first > LONG_SPAN:
+                self.long.append(p)
+                continue
+            cx, cy = math.floor(r.lon / CELL), math.floor(r.lat / CELL)
+            for day in range(first, last + 1):
+                self.days[day].append(p)
+                if p.point:
+                    self.cells[(day, cx, cy)].append(p)
+                else:
+                    self.coarse[day].append(p)
+
+    def candidates(self, x: _Prepared, opt: Options) -> Iterable[_Prepared]:
+        r = x.r
+        first, last = r.start.toordinal() - opt.window, r.end.toordinal() + opt.window
+        seen: set[int] = set()
+        if not x.point or last - first > LONG_SPAN:
+            for day in range(first, last + 1):
+                for p in self.days.get(day, ()):
+                    if id(p) not in seen:
+                        seen.add(id(p))
+                        yield p
+        else:
+            ny = math.ceil(opt.distance / (110.57 * CELL))
+            nx = math.ceil(opt.distance / (111.32 * CELL * max(math.cos(math.radians(r.lat)), 0.05)))
+            cx, cy = math.floor(r.lon / CELL), math.floor(r.lat / CELL)
+            cells = self.cells
+            for day in range(first, last + 1):
+                for dx in range(-nx, nx + 1):
+                    for dy in range(-ny, ny + 1):
+                        for p in cells.get((day, cx + dx, cy + dy), ()):
+                            if id(p) not in seen:
+                                seen.add(id(p))
+                                yield p
+                for p in self.coarse.get(day, ()):
+                    if id(p) not in seen:
+                        seen.add(id(p))
+                        yield p
+        for p in self.long:
+            if id(p) not in seen and p.r.start.toordinal() <= last and p.r.end.toordinal() >= first:
+                seen.add(id(p))
+                yield p
+
+
+def match(new: list[EventRecord], others: list[EventRecord], opt: Options, *, store_families=None,
+          kept: Iterable[Link] = (), table=None, report: Report | None = None) -> list[Link]:
+    """The links of ``new`` records to ``others`` of other data sets (and to each other, across
+    data sets), one-to-one per pair of data sets best score first, episodes one-to-many;
+    ``kept`` links already hold their records' places."""
+    report = report or Report(options=opt)
+    table = table or load_kinds()
+    fams = store_families or {}
+    new_p = _prepare(new, table, fams, report)
+    other_p = _prepare(others, table, fams, report)
+    by_set: dict[str, list[_Prepared]] = defaultdict(list)
+    for p in other_p:
+        by_set[p.r.dataset].append(p)
+    new_by_set: dict[str, list[_Prepared]] = defaultdict(list)
+    for p in new_p:
+        new_by_set[p.r.dataset].append(p)
+    indexes = {d: _Index(ps) for d, ps in by_set.items()}
+    new_indexes: dict[str, _Index] = {}
+    candidates: list[tuple[float, str, str, _Prepared, _Prepared, tuple]] = []
+    comparisons = 0
+    sets = sorted(new_by_set)
+    for i, d in enumerate(sets):
+        for x in new_by_set[d]:
+            targets = [indexes[o] for o in indexes if o != d]
+            targets += [new_indexes.setdefault(o, _Index(new_by_set[o])) for o in sets[i + 1:]]
+            for index in targets:
+                for y in index.candidates(x, opt):
+                    comparisons += 1
+                    found = compare(x, y, opt)
+                    if found is not None:
+                        candidates.append((-found[0], x.r.iri, y.r.iri, x, y, found))
+    candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+    taken: set[tuple[str, str]] = set()  # (record, other data set) whose one-to-one place is taken
+    for link in kept:
+        taken.add((link.a, dataset_of(link.b)))
+        taken.add((link.b, dataset_of(link.a)))
+    out = []
+    for _neg, _a, _b, x, y, (score, rule, gap, km) in candidates:
+        kx, ky = (x.r.iri, y.r.dataset), (y.r.iri, x.r.dataset)
+        if (not x.episode and kx in taken) or (not y.episode and ky in taken):
+            continue
+        many = x.episode or y.episode
+        taken.add(kx)
+        taken.add(ky)
+        a, b = sorted((x.r.iri, y.r.iri))
+        out.append(Link(a, b, rule, score, gap, km, many))
+    report.comparisons += comparisons
+    report.new_records += len(new)
+    report.links += len(out)
+    report.one_to_many += sum(1 for link in out if link.one_to_many)
+    return out
+
+
+# -- the named graph ---------------------------------------------------------------------
+
+def link_iri(link: Link) -> str:
+    return LINK_NS + hashlib.sha1(f"{link.a}|{link.b}".encode()).hexdigest()[:20]
+
+
+def link_nquads(links: Iterable[Link]) -> str:
+    g = f" <{LINKS_GRAPH}> .\n"
+    out = []
+    for link in links:
+        n = f"<{link_iri(link)}>"
+        out.append(
+            f"{n} <{ns.RDF}type> <{S}IncidentLink>{g}{n} <{S}linkFrom> <{link.a}>{g}{n} <{S}linkTo> <{link.b}>{g}"
+            f'{n} <{S}linkRule> "{link.rule}"{g}{n} <{S}linkScore> "{link.score}"^^<{ns.XSD}decimal>{g}'
+            f'{n} <{S}dayGap> "{link.day_gap}"^^<{ns.XSD}integer>{g}'
+            f"<{link.a}> <{S}sameIncident> <{link.b}>{g}<{link.b}> <{S}sameIncident> <{link.a}>{g}"
+        )
+        if link.km is not None:
+            out.append(f'{n} <{S}distanceKm> "{link.km}"^^<{ns.XSD}decimal>{g}')
+        if link.one_to_many:
+            out.append(f'{n} <{S}oneToMany> "true"^^<{ns.XSD}boolean>{g}')
+    return "".join(out)
+
+
+def options_nquads(opt: Options, report: Report) -> str:
+    g = f" <{LINKS_GRAPH}> .\n"
+    d = f"<{LINKS_NODE}>"
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    stamp = stamp[:-2] + ":" + stamp[-2:]
+    return (
+        f"{d} <{ns.RDF}type> <{S}IncidentLinkSet>{g}{d} <{ns.RDFS}label> \"Incident links between data sets\"{g}"
+        f'{d} <{S}linkWindowDays> "{opt.window}"^^<{ns.XSD}integer>{g}'
+        f'{d} <{S}linkDistanceKm> "{opt.distance}"^^<{ns.XSD}decimal>{g}'
+        f'{d} <{S}linkRegionKm> "{opt.region_km}"^^<{ns.XSD}decimal>{g}'
+        f'{d} <{ns.PROV}generatedAtTime> "{stamp}"^^<{ns.XSD}dateTime>{g}'
+    )
+
+
+def stored_options(store) -> Options:
+    """The options the links were last made with (the defaults when never)."""
+    if LINKS_GRAPH not in store.graphs():
+        return Options()
+    rows = store.select(
+        f"SELECT ?w ?d ?r WHERE {{ GRAPH <{LINKS_GRAPH}> {{ <{LINKS_NODE}> <{S}linkWindowDays> ?w ; "
+        f"<{S}linkDistanceKm> ?d ; <{S}linkRegionKm> ?r }} }}")
+    if not rows:
+        return Options()
+    return Options(int(rows[0]["w"]), float(rows[0]["d"]), float(rows[0]["r"]))
+
+
+def compute(store, opt: Options | None = None) -> tuple[list[Link], Report]:
+    """Every link among the records ``store`` holds (a wrapped store: ``select``, ``graphs``)."""
+    started = time.monotonic()
+    opt = opt or Options()
+    opt.check()
+    report = Report(options=opt)
+    records = read_events(store)
+    for r in records:
+        report.records[r.dataset] = report.records.get(r.dataset, 0) + 1
+    links = match(records, [], opt, store_families=families(store), report=report)
+    report.seconds = time.monotonic() - started
+    return links, report
+
+
+def link(data_dir: Path | None = None, *, window: int = 1, distance: float = 25.0, region_km: float = 150.0,
+         wait: bool = True) -> dict:
+    """``kg link``: recompute every incident link with these options and switch the store to
+    the result (atomically, like an import); returns the report."""
+    import pyoxigraph as ox
+
+    from kg.store import cache
+    from kg.store import staging as stores
+
+    opt = Options(window, distance, region_km)
+    opt.check()
+    with stores.import_lock("kg link", wait=wait):
+        live = cache.open_store(data_dir)
+        links, report = compute(live, opt)
+        with stores.Staging() as stage:
+            stores.copy_graphs(live, stage.store, {LINKS_GRAPH})
+            del live
+            stage.store.bulk_load((link_nquads(links) + options_nquads(opt, report)).encode(),
+                                  format=ox.RdfFormat.N_QUADS)
+            stage.commit()
+    return report.as_dict()
+
+
+def after_import(raw_store, dataset: str, new_events: set[str]) -> Report:
+    """Relink after an import, in its staging store: drop the links of replaced or vanished
+    records, then link only ``new_events`` (the rows of the new files) against the rest,
+    with the options of the last ``kg link``."""
+    import pyoxigraph as ox
+
+    from kg.store.embedded import OxigraphStore
+
+    started = time.monotonic()
+    store = OxigraphStore.wrapping(raw_store)
+    opt = stored_options(store)
+    report = Report(options=opt)
+    records = read_events(store)
+    present = {r.iri for r in records}
+    for r in records:
+        report.records[r.dataset] = report.records.get(r.dataset, 0) + 1
+    old = read_links(store)
+    stale = [k for k in old if k.a in new_events or k.b in new_events or k.a not in present or k.b not in present]
+    kept = [k for k in old if k not in set(stale)] if stale else old
+    if stale:
+        g = ox.NamedNode(LINKS_GRAPH)
+        for k in stale:
+            node = ox.NamedNode(link_iri(k))
+            for q in list(raw_store.quads_for_pattern(node, None, None, g)):
+                raw_store.remove(q)
+            for s, o in ((k.a, k.b), (k.b, k.a)):
+                raw_store.remove(ox.Quad(ox.NamedNode(s), ox.NamedNode(S + "sameIncident"), ox.NamedNode(o), g))
+    new = [r for r in records if r.iri in new_events]
+    others = [r for r in records if r.iri not in new_events]
+    links = match(new, others, opt, store_families=families(store), kept=kept, report=report)
+    text = link_nquads(links)
+    if LINKS_GRAPH not in store.graphs():
+        text += options_nquads(opt, report)
+    if text:
+        raw_store.bulk_load(text.encode(), format=ox.RdfFormat.N_QUADS)
+    report.kept, report.removed = len(kept), len(stale)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def prune(raw_store) -> int:
+    """Remove the links whose records are gone (after ``kg drop``); returns how many."""
+    import pyoxigraph as ox
+
+    from kg.store.embedded import OxigraphStore
+
+    store = OxigraphStore.wrapping(raw_store)
+    old = read_links(store)
+    if not old:
+        return 0
+    present = {str(r["e"]) for r in store.select(
+        f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?e <{S}start> ?s }} FILTER(?g != <{LINKS_GRAPH}>) }}")}
+    stale = [k for k in old if k.a not in present or k.b not in present]
+    g = ox.NamedNode(LINKS_GRAPH)
+    for k in stale:
+        for q in list(raw_store.quads_for_pattern(ox.NamedNode(link_iri(k)), None, None, g)):
+            raw_store.remove(q)
+        for s, o in ((k.a, k.b), (k.b, k.a)):
+            raw_store.remove(ox.Quad(ox.NamedNode(s), ox.NamedNode(S + "sameIncident"), ox.NamedNode(o), g))
+    return len(stale)
+
+
+__all__ = ["Options", "Report", "after_import", "compare", "compute", "link", "load_kinds", "match", "prune"]

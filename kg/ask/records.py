@@ -91,6 +91,52 @@ class Link:
     one_to_many: bool = False
 
 
+FAMILY_RELATIONS = (S + "partOf", S + "actsFor", S + "mergedInto")
+
+
+def family_edges(store) -> dict[str, set[str]]:
+    """Each curated actor's parents (skg:partOf, skg:actsFor, skg:mergedInto), any period."""
+    up: dict[str, set[str]] = {}
+    for r in store.select(
+        f"SELECT ?a ?b WHERE {{ GRAPH <{ns.CURATED_GRAPH}> {{ ?a ?p ?b }} "
+        f"VALUES ?p {{ {' '.join(f'<{p}>' for p in FAMILY_RELATIONS)} }} }}"
+    ):
+        up.setdefault(str(r["a"]), set()).add(str(r["b"]))
+    return up
+
+
+def _closure(edges: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def families(store) -> dict[str, frozenset[str]]:
+    """Each curated actor with its parts and its parents, transitively (not its siblings):
+    records that name JNIM and the Macina Liberation Front do not contradict each other,
+    records that name JNIM and the Islamic State's Sahel Province do."""
+    up = family_edges(store)
+    down: dict[str, set[str]] = {}
+    for a, parents in up.items():
+        for b in parents:
+            down.setdefault(b, set()).add(a)
+    return {a: frozenset({a} | _closure(up, a) | _closure(down, a)) for a in set(up) | set(down)}
+
+
+def parts(store, actor: str) -> frozenset[str]:
+    """The actor and its parts, transitively: what a record must name to be about it."""
+    down: dict[str, set[str]] = {}
+    for a, parents in family_edges(store).items():
+        for b in parents:
+            down.setdefault(b, set()).add(a)
+    return frozenset({actor} | _closure(down, actor))
+
+
 def dataset_of(iri: str) -> str:
     """The data set an event IRI belongs to (curated events live under .../id/event/)."""
     if iri.startswith(ns.EVENT):

@@ -49,7 +49,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.ask.records import LINK_NS, LINKS_GRAPH, EventRecord, Link, dataset_of, read_events, read_links
+from kg.ask.records import (
+    LINK_NS,
+    LINKS_GRAPH,
+    EventRecord,
+    Link,
+    dataset_of,
+    families,
+    read_events,
+    read_links,
+)
 from kg.errors import DataError, Problem, UsageError
 from kg.graph import namespaces as ns
 from kg.store.names import normalise
@@ -59,7 +68,6 @@ CELL = 0.25  # degrees of the blocking grid (about 28 km north-south)
 LONG_SPAN = 62  # records spanning more days than this are checked against every record they overlap
 S = ns.SKG
 LINKS_NODE = ns.DATASET + "links"
-FAMILY_RELATIONS = (S + "partOf", S + "actsFor", S + "mergedInto")
 
 
 @dataclass(frozen=True)
@@ -139,30 +147,6 @@ def kinds_of(record: EventRecord, table: dict[str, dict[str, frozenset[str]]]) -
 
 # -- actors ------------------------------------------------------------------------
 
-def families(store) -> dict[str, frozenset[str]]:
-    """Each curated actor with its parts, parents and successors (any period): records that
-    name JNIM and the Macina Liberation Front do not contradict each other."""
-    edges: dict[str, set[str]] = defaultdict(set)
-    rows = store.select(
-        f"SELECT ?a ?b WHERE {{ GRAPH <{ns.CURATED_GRAPH}> {{ ?a ?p ?b }} "
-        f"VALUES ?p {{ {' '.join(f'<{p}>' for p in FAMILY_RELATIONS)} }} }}")
-    for r in rows:
-        a, b = str(r["a"]), str(r["b"])
-        edges[a].add(b)
-        edges[b].add(a)
-    out = {}
-    for start in edges:
-        seen = {start}
-        todo = [start]
-        while todo:
-            for nxt in edges[todo.pop()]:
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        out[start] = frozenset(seen)
-    return out
-
-
 def _curated_actors(record: EventRecord) -> frozenset[str]:
     return frozenset(a for a in record.actors if a.startswith(ns.ACTOR))
 
@@ -224,7 +208,7 @@ def compare(x: _Prepared, y: _Prepared, opt: Options) -> tuple[float, str, int, 
     if not (x.kinds & y.kinds):
         return None
     if x.actors and y.actors:
-        if not (x.family & y.actors):
+        if not (x.family & y.actors or y.family & x.actors):
             return None  # the actors contradict each other
         actor_score = 1.0 if (x.actors & y.actors) else 0.8
     else:

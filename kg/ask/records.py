@@ -317,7 +317,7 @@ def linked_records(event_iris: Iterable[str] | None = None, *, store=None) -> di
     if not wanted:
         return {}
     needed = {m for e in wanted for m in members[of[e]]}
-    records = {r.iri: r for r in _records_by_iri(store, needed)}
+    records = {r.iri: r for r in records_by_iri(store, needed)}
     best: dict[tuple[str, str], Link] = {}
     for link in links:
         best[(link.a, link.b)] = best[(link.b, link.a)] = link
@@ -347,18 +347,20 @@ def record_text(r: EventRecord) -> str:
     return f"{r.dataset.upper()} {r.record_id}: {r.toll_text()}" + (" dead" if r.low is None else "")
 
 
-def _records_by_iri(store, iris: set[str]) -> list[EventRecord]:
-    """The records of these IRIs: read per data set over the dates they span."""
-    by_set: dict[str, list[str]] = {}
-    for iri in iris:
-        by_set.setdefault(dataset_of(iri), []).append(iri)
+def records_by_iri(store, iris: set[str]) -> list[EventRecord]:
+    """The records of these IRIs (date, toll, id, label), looked up one by one in a VALUES block."""
     out = []
-    for name, group in by_set.items():
-        spans = store.select(
-            "SELECT (MIN(?s) AS ?first) (MAX(?e) AS ?last) WHERE { "
-            f"GRAPH <{ns.dataset_graph(name)}> {{ ?x <{S}start> ?s ; <{S}end> ?e }} "
-            f"VALUES ?x {{ {' '.join(f'<{i}>' for i in group)} }} }}")
-        first, last = (spans[0]["first"], spans[0]["last"]) if spans else (None, None)
-        keep = set(group)
-        out += [r for r in read_events(store, [name], first, last) if r.iri in keep]
+    group = sorted(iris)
+    for i in range(0, len(group), 2000):
+        values = " ".join(f"<{x}>" for x in group[i:i + 2000])
+        for r in store.select(
+            f"SELECT ?e ?id ?label ?start ?end ?fat ?low ?high WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{ "
+            f"?e <{S}start> ?start ; <{S}end> ?end . OPTIONAL {{ ?e <{S}sourceRecord> ?id }} "
+            f"OPTIONAL {{ ?e <{ns.RDFS}label> ?label }} OPTIONAL {{ ?e <{S}fatalities> ?fat }} "
+            f"OPTIONAL {{ ?e <{S}fatalitiesLow> ?low }} OPTIONAL {{ ?e <{S}fatalitiesHigh> ?high }} }} }}"
+        ):
+            e = str(r["e"])
+            ident = str(r["id"]) if r["id"] is not None else ns.local_id(e)
+            out.append(EventRecord(e, dataset_of(e), ident, str(r["label"] or ident), "", r["start"], r["end"],
+                                   "Day", fatalities=_int(r["fat"]), low=_int(r["low"]), high=_int(r["high"])))
     return out

@@ -105,7 +105,8 @@ def actor(
         emit(p["other_relations"], "table", ["relation", "actor", "period", "certainty"])
     if p["events"]:
         typer.echo("\nEvents")
-        emit(p["events"], "table", ["date", "event", "type", "role", "place", "fatalities"])
+        linked = ["records"] if any(e["records"] for e in p["events"]) else []  # kg link: ACLED, UCDP records
+        emit(p["events"], "table", ["date", "event", "type", "role", "place", "fatalities", *linked])
     typer.echo("\nSources: " + ", ".join(p["sources"]))
 
 
@@ -154,7 +155,8 @@ def timeline(
     from kg.ask.timeline import timeline as run
 
     rows = run(name, year=year, start=start, end=end, store=store())
-    emit(rows, fmt.value, ["when", "kind", "what", "sources"])
+    linked = ["records"] if any(r["records"] for r in rows) else []  # kg link: the ACLED and UCDP records
+    emit(rows, fmt.value, ["when", "kind", "what", "sources", *linked])
 
 
 @app.command()

@@ -405,8 +405,9 @@ def _pair(first: Record, second: Record) -> Record:
     return first
 
 
-# UCDP's where_prec: 1-3 a place or within 25 km of it, 4-5 the admin unit, 6 the country, 7 international waters
-_UCDP_PLACE_PRECISION = {"1": "point", "2": "point", "3": "point", "4": "region", "5": "region", "6": "country",
+# UCDP's where_prec: 1-2 a place or an area around it, 3 the centroid of a second-order unit
+# (a cercle, a province), 4-5 a first-order unit, 6 the country, 7 international waters
+_UCDP_PLACE_PRECISION = {"1": "point", "2": "point", "3": "region", "4": "region", "5": "region", "6": "country",
                          "7": "country"}
 # UCDP's date_prec: 1 the day, 2 within 2-6 days, 3 the week, 4 the month, 5 longer.
 _UCDP_PRECISION = {"1": "Day", "2": "Day", "3": "Day", "4": "Month", "5": "Year"}

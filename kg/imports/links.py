@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import time
 import tomllib
 from collections import defaultdict
@@ -117,11 +118,12 @@ class Report:
 
 # -- the taxonomy ------------------------------------------------------------------
 
-_kinds_cache: dict[Path, dict[str, dict[str, frozenset[str]]]] = {}
+_kinds_cache: dict[Path, dict[str, dict[str, tuple[str, ...]]]] = {}
 
 
-def load_kinds(path: Path = KINDS_FILE) -> dict[str, dict[str, frozenset[str]]]:
-    """``{"acled": {"Armed clash": {"fighting"}, ...}, "ucdp": {...}, "curated": {...}}``."""
+def load_kinds(path: Path = KINDS_FILE) -> dict[str, dict[str, tuple[str, ...]]]:
+    """``{"acled": {"armedclash": ("fighting",), ...}, "ucdp": {...}, "curated": {...}}``, keyed by
+    normalised type; the first kind of each is its primary one."""
     if path in _kinds_cache:
         return _kinds_cache[path]
     try:
@@ -133,16 +135,16 @@ def load_kinds(path: Path = KINDS_FILE) -> dict[str, dict[str, frozenset[str]]]:
         if not isinstance(types, dict):
             raise DataError([Problem(path.name, 0, None, f"[{dataset}] must be a table of type = [kinds]")])
         for key, kinds in types.items():
-            if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+            if not isinstance(kinds, list) or not kinds or not all(isinstance(k, str) for k in kinds):
                 raise DataError([Problem(path.name, 0, None, f"[{dataset}] {key!r}: expected a list of kinds")])
-        table[dataset] = {normalise(k): frozenset(v) for k, v in types.items()}
+        table[dataset] = {normalise(k): tuple(v) for k, v in types.items()}
     _kinds_cache[path] = table
     return table
 
 
-def kinds_of(record: EventRecord, table: dict[str, dict[str, frozenset[str]]]) -> frozenset[str]:
-    """The shared kinds of a record's type (empty when the taxonomy lacks it)."""
-    return table.get(record.dataset, {}).get(normalise(record.type_key), frozenset())
+def kinds_of(record: EventRecord, table: dict[str, dict[str, tuple[str, ...]]]) -> tuple[str, ...]:
+    """The shared kinds of a record's type, primary first (empty when the taxonomy lacks it)."""
+    return table.get(record.dataset, {}).get(normalise(record.type_key), ())
 
 
 # -- actors ------------------------------------------------------------------------
@@ -161,6 +163,15 @@ def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
+_ADMIN_WORDS = frozenset({"region", "province", "department", "departement", "prefecture", "state", "cercle"})
+
+
+def admin_key(name: str) -> str:
+    """ACLED's "Tillaberi" and UCDP's "Tillabéri region" as one key."""
+    words = re.split(r"[\s\-_/]+", name)
+    return "".join(key for key in map(normalise, words) if key and key not in _ADMIN_WORDS)
+
+
 def is_episode(r: EventRecord) -> bool:
     """A record of several days at day precision (a siege, a UCDP event over days): it may
     match one record per day of the other data set. ACLED codes one day per event
@@ -174,6 +185,7 @@ class _Prepared:
 
     r: EventRecord
     kinds: frozenset[str]
+    primary: str  # the first kind kinds.toml gives the type
     actors: frozenset[str]
     family: frozenset[str]
     region: tuple[str, str] | None
@@ -194,8 +206,9 @@ def _prepare(records: Iterable[EventRecord], table, fams, report: Report) -> lis
             continue
         actors = _curated_actors(r)
         family = frozenset().union(*(fams.get(a, (a,)) for a in actors)) if actors else frozenset()
-        region = (r.country, normalise(r.admin1)) if r.admin1 else None
-        out.append(_Prepared(r, kinds, actors, family, region, is_episode(r), r.place_precision == "point"))
+        region = (r.country, admin_key(r.admin1)) if r.admin1 else None
+        out.append(_Prepared(r, frozenset(kinds), kinds[0], actors, family, region, is_episode(r),
+                             r.place_precision == "point"))
     return out
 
 
@@ -210,7 +223,8 @@ def compare(x: _Prepared, y: _Prepared, opt: Options) -> tuple[float, str, int, 
     if x.actors and y.actors:
         if not (x.family & y.actors or y.family & x.actors):
             return None  # the actors contradict each other
-        actor_score = 1.0 if (x.actors & y.actors) else 0.8
+        shared = x.actors & y.actors  # the same actors named score highest, kin (a part, a parent) less
+        actor_score = 0.6 + 0.4 * len(shared) / len(x.actors | y.actors) if shared else 0.6
     else:
         actor_score = 0.5
     km = haversine(a.lat, a.lon, b.lat, b.lon)
@@ -228,9 +242,15 @@ def compare(x: _Prepared, y: _Prepared, opt: Options) -> tuple[float, str, int, 
         return None
     episode = x.episode or y.episode
     short = (a.end - a.start).days <= 0 and (b.end - b.start).days <= 0
-    time_score = (1.0 - gap / (opt.window + 1)) * (1.0 if short else 0.85)
+    time_score = (1.0 - 0.5 * gap / (opt.window + 1)) * (1.0 if short else 0.85)
     time_rule = "episode" if episode else "same-day" if (gap == 0 and short) else "within-window"
-    score = round(0.35 * time_score + 0.35 * place_score + 0.3 * actor_score, 3)
+    kind_score = 1.0 if x.primary == y.primary else 0.5  # an attack on civilians is one-sided violence first
+    if a.fatalities is not None and b.fatalities is not None:  # tolls within a factor of ten score above 0
+        toll_score = max(0.0, 1.0 - abs(math.log1p(a.fatalities) - math.log1p(b.fatalities)) / math.log(10))
+    else:
+        toll_score = 0.5
+    score = round(0.25 * time_score + 0.3 * place_score + 0.2 * actor_score + 0.15 * kind_score
+                  + 0.1 * toll_score, 3)
     return score, f"{time_rule}+{place_rule}", gap, round(km, 1)
 
 

@@ -170,6 +170,9 @@ def read_events(store, datasets: Iterable[str] | None = None, start: date | None
 
 
 def _imported(store, name: str, start: date | None, end: date | None) -> list[EventRecord]:
+    raw = getattr(store, "store", None)
+    if getattr(store, "name", None) == "oxigraph" and raw is not None:
+        return _imported_quads(raw, name, start, end)
     g = ns.dataset_graph(name)
     event_ns = ns.dataset_ns(name, "event")
     places = {}
@@ -214,6 +217,69 @@ def _imported(store, name: str, start: date | None, end: date | None) -> list[Ev
             ns.local_id(str(r["sp"])) if r["sp"] is not None else "Day", lat, lon, country, admin1, place,
             str(r["pp"]) if r["pp"] is not None else ("point" if lat is not None else "country"),
             _int(r["fat"]), _int(r["low"]), _int(r["high"]), frozenset(a), frozenset(b)))
+    return out
+
+
+def _imported_quads(raw, name: str, start: date | None, end: date | None) -> list[EventRecord]:
+    """``_imported`` read predicate by predicate from a pyoxigraph store: 100,000 events in a few
+    seconds, where the one SPARQL query with its OPTIONALs took 100 s."""
+    import csv
+    import io
+
+    import pyoxigraph as ox
+
+    graph = ns.dataset_graph(name)
+    event_ns = ns.dataset_ns(name, "event")
+
+    def pairs(predicate: str):
+        """(subject, object) of every triple of ``predicate``: one pattern, no join (Oxigraph's joins
+        of a dozen patterns cost ten times more), its results written as CSV in Rust and read here."""
+        text = raw.query(f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s <{predicate}> ?o }} }}").serialize(
+            format=ox.QueryResultsFormat.CSV)
+        reader = csv.reader(io.StringIO(text.decode("utf-8")))
+        next(reader, None)
+        return reader
+
+    def values(predicate: str) -> dict[str, str]:
+        return dict(pairs(predicate))
+
+    days: dict[str, date] = {}
+
+    def day(text: str) -> date:
+        d = days.get(text)
+        if d is None:
+            d = days[text] = date.fromisoformat(text)
+        return d
+
+    starts = values(S + "start")
+    ends = values(S + "end")
+    ids = {e: e[len(event_ns):] for e in starts if e.startswith(event_ns)}
+    kinds = values(ns.RDF + "type")
+    precisions = values(S + "startPrecision")
+    fat, low, high = values(S + "fatalities"), values(S + "fatalitiesLow"), values(S + "fatalitiesHigh")
+    place_precision, place_of = values(S + "placePrecision"), values(S + "place")
+    lat, lon, admin1 = values(ns.GEO + "lat"), values(ns.GEO + "long"), values(S + "admin1")
+    country, place_label = values(S + "country"), values(ns.RDFS + "label")
+    sides: dict[str, tuple[set, set]] = {}
+    for predicate, which in (("sideA", 0), ("possibleSideA", 0), ("sideB", 1), ("possibleSideB", 1)):
+        for subject, actor in pairs(S + predicate):
+            sides.setdefault(subject, (set(), set()))[which].add(actor)
+    out = []
+    for e, row_id in ids.items():
+        first, last = day(starts[e]), day(ends.get(e, starts[e]))
+        if (start is not None and last < start) or (end is not None and first > end):
+            continue
+        t = kinds.get(e, "")
+        key = ns.local_id(t).removeprefix("type_") if name == "ucdp" else place_label.get(t, ns.local_id(t))
+        p = place_of.get(e)
+        la, lo = (float(lat[p]), float(lon[p])) if p in lat and p in lon else (None, None)
+        a, b = sides.get(e, ((), ()))
+        out.append(EventRecord(
+            e, name, row_id, f"{name.upper()} {row_id}", key, first, last,
+            ns.local_id(precisions.get(e, "Day")), la, lo, country.get(p, ""), admin1.get(p, ""),
+            place_label.get(p, ""), place_precision.get(e, "point" if la is not None else "country"),
+            int(fat[e]) if e in fat else None, int(low[e]) if e in low else None,
+            int(high[e]) if e in high else None, frozenset(a), frozenset(b)))
     return out
 
 

@@ -428,3 +428,19 @@ def test_fought_counts_an_incident_of_several_data_sets_once(kg, triangulated):
     for r in rows:
         assert r["events"] <= r["records"]
     assert any(r["events"] < r["records"] for r in several)
+
+
+def test_the_page_gets_each_incident_once_with_its_data_sets(triangulated):
+    from kg.ask.records import incident_map, linked_records
+    from kg.store.embedded import OxigraphStore
+
+    store = OxigraphStore(triangulated[0] / "store", read_only=True)
+    drawn = incident_map(store=store)
+    curated = ns.EVENT + "barsalogho_massacre_2024"
+    acled = acled_iri(acled_ids("barsalogho_trenches")[0])
+    assert drawn[curated]["draw"] and not drawn[acled]["draw"]
+    assert drawn[acled]["incident"] == drawn[curated]["incident"]
+    assert drawn[curated]["datasets"] == ["acled", "curated", "ucdp"]
+    cards = linked_records([curated], store=store)[curated]
+    assert {c["dataset"] for c in cards} == {"acled", "ucdp"}
+    assert all(c["toll"] and c["rule"] for c in cards)

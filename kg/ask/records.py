@@ -12,6 +12,8 @@ the page read them here.
     read_links(store)                                    -> list[Link]
     incidents(links)                                     -> {record IRI: incident id}
     linked_records(event_iris, store=None)               -> {event IRI: [record dicts]}
+    incident_map(store=None)                             -> {record IRI: its incident, data sets,
+                                                            records, and whether a map draws it}
 """
 
 from __future__ import annotations
@@ -403,6 +405,35 @@ def linked_records(event_iris: Iterable[str] | None = None, *, store=None) -> di
                 "score": direct.score if direct else None,
             })
         out[e] = rows
+    return out
+
+
+DRAW_ORDER = ("curated", "ucdp", "acled")  # which record stands for an incident on a map
+
+
+def incident_map(*, store=None) -> dict[str, dict[str, Any]]:
+    """For every linked record: its incident, the data sets that record the incident, the
+    incident's records, and whether this record is the one to draw (so that a map draws an
+    incident of several data sets once: its curated record, else its UCDP, else its ACLED one).
+
+    ``{"https://.../acled/event/MLI4105": {"incident": "https://.../event/x", "datasets": ["acled",
+    "curated", "ucdp"], "records": [...IRIs], "draw": False}}``; unlinked records are absent
+    (each is an incident of its own, drawn as it is).
+    """
+    from kg.store.cache import or_default
+
+    store = or_default(store)
+    of = incidents(read_links(store))
+    members: dict[str, list[str]] = {}
+    for record, root in of.items():
+        members.setdefault(root, []).append(record)
+    out: dict[str, dict[str, Any]] = {}
+    for root, group in members.items():
+        order = {d: i for i, d in enumerate(DRAW_ORDER)}
+        group.sort(key=lambda x: (order.get(dataset_of(x), len(order)), x))
+        sets = sorted({dataset_of(x) for x in group})
+        for x in group:
+            out[x] = {"incident": root, "datasets": sets, "records": list(group), "draw": x == group[0]}
     return out
 
 

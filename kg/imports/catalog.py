@@ -10,6 +10,7 @@ from kg.store import cache, sparql
 from kg.store import staging as stores
 
 PROTECTED = ("curated", "ontology")
+DERIVED = ("links",)  # made from the other graphs (kg.imports.links), not imported
 
 
 def sources(data_dir: Path | None = None, store=None) -> list[dict]:
@@ -67,10 +68,13 @@ def drop(name: str, data_dir: Path | None = None, file: str | None = None, *, wa
 
     if name in PROTECTED:
         raise UsageError(f"'{name}' is built from the curated files and cannot be dropped")
+    if name in DERIVED:
+        raise UsageError(f"'{name}' holds the incident links, made by kg link and every import; "
+                         "run kg link to remake them")
     with stores.import_lock("kg drop", wait=wait):
         live = cache.open_store(data_dir)
         graph = ns.dataset_graph(name)
-        loaded = [ns.local_id(g) for g in live.graphs() if ns.local_id(g) not in PROTECTED]
+        loaded = [ns.local_id(g) for g in live.graphs() if ns.local_id(g) not in PROTECTED + DERIVED]
         if graph not in live.graphs():
             have = ", ".join(loaded) or "none"
             raise UsageError(f"no imported data set named '{name}'; imported: {have}")

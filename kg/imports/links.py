@@ -21,10 +21,11 @@ events, except for an *episode* (a curated or UCDP record that spans several day
 at day precision, e.g. a siege): it may link to one record per day or more, and its
 links say so (``skg:oneToMany true``).
 
-Blocking: a record is compared only with records of the same days (its span plus
-the window) and, for point places, the same or the next cells of a 0.25-degree grid,
-so that 100,000 ACLED rows against 30,000 UCDP rows make about as many comparisons
-as there are rows, not 3 billion.
+Blocking: a record is compared only with records of the same or the next cells of a
+0.25-degree grid (points), or of its region (records placed at a region), whose spans
+overlap its own plus the window, found by bisection in lists sorted by day; so
+100,000 ACLED rows against 30,000 UCDP rows make tens of comparisons per row, not
+3 billion in all.
 
 Each link is a node in the named graph ``.../graph/links``::
 
@@ -45,6 +46,7 @@ import math
 import re
 import time
 import tomllib
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -66,7 +68,6 @@ from kg.store.names import normalise
 
 KINDS_FILE = Path(__file__).with_name("kinds.toml")
 CELL = 0.25  # degrees of the blocking grid (about 28 km north-south)
-LONG_SPAN = 62  # records spanning more days than this are checked against every record they overlap
 S = ns.SKG
 LINKS_NODE = ns.DATASET + "links"
 
@@ -156,14 +157,6 @@ def _curated_actors(record: EventRecord) -> frozenset[str]:
 
 # -- comparing two records -----------------------------------------------------------
 
-def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
-
-
 _ADMIN_WORDS = frozenset({"region", "province", "department", "departement", "prefecture", "state", "cercle"})
 
 
@@ -182,7 +175,8 @@ def is_episode(r: EventRecord) -> bool:
 
 @dataclass(slots=True)
 class _Prepared:
-    """A record with what comparing it needs, computed once."""
+    """A record with what comparing it needs, computed once: day numbers, coordinates in
+    radians, the log of its toll, its kinds, actors and region."""
 
     r: EventRecord
     kinds: frozenset[str]
@@ -192,6 +186,13 @@ class _Prepared:
     region: tuple[str, str] | None
     episode: bool
     point: bool
+    first: int  # day numbers (date.toordinal) of its span
+    last: int
+    lat: float  # radians
+    lon: float
+    cos_lat: float
+    log_toll: float | None
+    short: bool  # a single day
 
 
 def _prepare(records: Iterable[EventRecord], table, fams, report: Report) -> list[_Prepared]:
@@ -202,114 +203,175 @@ def _prepare(records: Iterable[EventRecord], table, fams, report: Report) -> lis
             key = f"{r.dataset}: {r.type_key}"
             report.unknown_types[key] = report.unknown_types.get(key, 0) + 1
             continue
-        if r.lat is None or r.place_precision == "country":
+        if r.lat is None or r.lon is None or r.place_precision == "country":
             report.unplaced[r.dataset] = report.unplaced.get(r.dataset, 0) + 1
             continue
         actors = _curated_actors(r)
         family = frozenset().union(*(fams.get(a, (a,)) for a in actors)) if actors else frozenset()
         region = (r.country, admin_key(r.admin1)) if r.admin1 else None
-        out.append(_Prepared(r, frozenset(kinds), kinds[0], actors, family, region, is_episode(r),
-                             r.place_precision == "point"))
+        lat = math.radians(r.lat)
+        out.append(_Prepared(
+            r, frozenset(kinds), kinds[0], actors, family, region, is_episode(r), r.place_precision == "point",
+            r.start.toordinal(), r.end.toordinal(), lat, math.radians(r.lon), math.cos(lat),
+            math.log1p(r.fatalities) if r.fatalities is not None else None, r.start == r.end))
     return out
+
+
+_LOG10 = math.log(10)
+
+
+def _score(x: _Prepared, y: _Prepared, opt: Options, distance: float, window: int) -> float:
+    """The score of two records, or -1.0 when they cannot be one incident: the hot loop of
+    linking (millions of calls at 100,000 rows), so no strings, tuples or rounding here."""
+    gap = y.first - x.last
+    if x.first - y.last > gap:
+        gap = x.first - y.last
+    if gap > window:
+        return -1.0
+    if gap < 0:
+        gap = 0
+    if x.kinds.isdisjoint(y.kinds):
+        return -1.0
+    if x.actors and y.actors:
+        if x.family.isdisjoint(y.actors) and y.family.isdisjoint(x.actors):
+            return -1.0  # the actors contradict each other
+        shared = len(x.actors & y.actors)  # the same actors named score highest, kin (a part, a parent) less
+        actor_score = 0.6 + 0.4 * shared / len(x.actors | y.actors) if shared else 0.6
+    else:
+        actor_score = 0.5
+    h = math.sin((y.lat - x.lat) / 2) ** 2 + x.cos_lat * y.cos_lat * math.sin((y.lon - x.lon) / 2) ** 2
+    km = 12742.0 * math.asin(math.sqrt(h) if h < 1.0 else 1.0)  # haversine
+    if x.point and y.point:
+        if km > distance:
+            return -1.0
+        place_score = 1.0 - 0.7 * km / distance if distance > 0 else 1.0
+    elif x.region is not None and y.region is not None:
+        if x.region != y.region:
+            return -1.0
+        place_score = 0.5
+    elif km <= opt.region_km and x.r.country == y.r.country:  # a curated region has no admin1: its centre
+        place_score = 0.4
+    else:
+        return -1.0
+    time_score = 1.0 - 0.5 * gap / (window + 1)
+    if not (x.short and y.short):
+        time_score *= 0.85
+    if x.log_toll is not None and y.log_toll is not None:  # tolls within a factor of ten score above 0
+        toll_score = 1.0 - abs(x.log_toll - y.log_toll) / _LOG10
+        if toll_score < 0.0:
+            toll_score = 0.0
+    else:
+        toll_score = 0.5
+    # an attack on civilians is one-sided violence first: the primary kinds agree
+    kind_score = 1.0 if x.primary == y.primary else 0.5
+    return 0.25 * time_score + 0.3 * place_score + 0.2 * actor_score + 0.15 * kind_score + 0.1 * toll_score
 
 
 def compare(x: _Prepared, y: _Prepared, opt: Options) -> tuple[float, str, int, float | None] | None:
     """(score, rule, day gap, km) when the two records may be one incident, else None."""
-    a, b = x.r, y.r
-    gap = max(0, (b.start - a.end).days, (a.start - b.end).days)
-    if gap > opt.window:
+    score = _score(x, y, opt, opt.distance, opt.window)
+    if score < 0:
         return None
-    if not (x.kinds & y.kinds):
-        return None
-    if x.actors and y.actors:
-        if not (x.family & y.actors or y.family & x.actors):
-            return None  # the actors contradict each other
-        shared = x.actors & y.actors  # the same actors named score highest, kin (a part, a parent) less
-        actor_score = 0.6 + 0.4 * len(shared) / len(x.actors | y.actors) if shared else 0.6
-    else:
-        actor_score = 0.5
-    km = haversine(a.lat, a.lon, b.lat, b.lon)
+    gap = max(0, y.first - x.last, x.first - y.last)
+    h = math.sin((y.lat - x.lat) / 2) ** 2 + x.cos_lat * y.cos_lat * math.sin((y.lon - x.lon) / 2) ** 2
+    km = 12742.0 * math.asin(min(1.0, math.sqrt(h)))
     if x.point and y.point:
-        if km > opt.distance:
-            return None
-        place_score, place_rule = 1.0 - 0.7 * km / max(opt.distance, 0.001), "within-distance"
-    elif x.region and y.region:
-        if x.region != y.region:
-            return None
-        place_score, place_rule = 0.5, "same-region"
-    elif km <= opt.region_km and a.country == b.country:  # a curated region has no admin1: its centre
-        place_score, place_rule = 0.4, "near-region"
+        place_rule = "within-distance"
+    elif x.region is not None and y.region is not None:
+        place_rule = "same-region"
     else:
-        return None
-    episode = x.episode or y.episode
-    short = (a.end - a.start).days <= 0 and (b.end - b.start).days <= 0
-    time_score = (1.0 - 0.5 * gap / (opt.window + 1)) * (1.0 if short else 0.85)
-    time_rule = "episode" if episode else "same-day" if (gap == 0 and short) else "within-window"
-    kind_score = 1.0 if x.primary == y.primary else 0.5  # an attack on civilians is one-sided violence first
-    if a.fatalities is not None and b.fatalities is not None:  # tolls within a factor of ten score above 0
-        toll_score = max(0.0, 1.0 - abs(math.log1p(a.fatalities) - math.log1p(b.fatalities)) / math.log(10))
-    else:
-        toll_score = 0.5
-    score = round(0.25 * time_score + 0.3 * place_score + 0.2 * actor_score + 0.15 * kind_score
-                  + 0.1 * toll_score, 3)
-    return score, f"{time_rule}+{place_rule}", gap, round(km, 1)
+        place_rule = "near-region"
+    short = x.short and y.short
+    time_rule = "episode" if (x.episode or y.episode) else "same-day" if (gap == 0 and short) else "within-window"
+    return round(score, 3), f"{time_rule}+{place_rule}", gap, round(km, 1)
 
 
-# -- blocking ------------------------------------------------------------------------
+class _Spans:
+    """Records sorted by their first day, to find those overlapping a span by bisection:
+    a record of ``first`` overlaps [lo, hi] when lo - longest <= first <= hi and last >= lo."""
+
+    __slots__ = ("firsts", "items", "longest")
+
+    def __init__(self, items: list[_Prepared]):
+        items.sort(key=lambda p: p.first)
+        self.items = items
+        self.firsts = [p.first for p in items]
+        self.longest = max((p.last - p.first for p in items), default=0)
+
+    def overlapping(self, lo: int, hi: int, out: list[_Prepared]) -> None:
+        items = self.items
+        for k in range(bisect_left(self.firsts, lo - self.longest), bisect_right(self.firsts, hi)):
+            p = items[k]
+            if p.last >= lo:
+                out.append(p)
+
+
+def _spans(groups: dict) -> dict:
+    """Each group split into records of up to a week and longer ones (so that the few long
+    records do not widen every search), as _Spans."""
+    out = {}
+    for key, items in groups.items():
+        short = [p for p in items if p.last - p.first <= 7]
+        long = [p for p in items if p.last - p.first > 7]
+        out[key] = tuple(_Spans(part) for part in (short, long) if part)
+    return out
+
 
 class _Index:
-    """The records of one data set by day and grid cell (points), by day (regions), and
-    the few long ones apart."""
+    """The records of one data set, each in one place: points by grid cell, records placed
+    at a region by region, records without a first-level region (curated places) apart;
+    within each, sorted by their first day. No record is met twice in one search."""
 
     def __init__(self, records: list[_Prepared]):
-        self.cells: dict[tuple[int, int, int], list[_Prepared]] = defaultdict(list)
-        self.coarse: dict[int, list[_Prepared]] = defaultdict(list)
-        self.days: dict[int, list[_Prepared]] = defaultdict(list)
-        self.long: list[_Prepared] = []
+        cells: dict[tuple[int, int], list[_Prepared]] = defaultdict(list)
+        regions: dict[tuple[str, str], list[_Prepared]] = defaultdict(list)  # points and regions, with admin1
+        coarse: dict[tuple[str, str], list[_Prepared]] = defaultdict(list)  # placed only at the region
+        loose: list[_Prepared] = []  # no admin1: curated places
+        loose_coarse: list[_Prepared] = []
+        self.all = _Spans(list(records))
         for p in records:
-            r = p.r
-            first, last = r.start.toordinal(), r.end.toordinal()
-            if last - first > LONG_SPAN:
-                self.long.append(p)
-                continue
-            cx, cy = math.floor(r.lon / CELL), math.floor(r.lat / CELL)
-            for day in range(first, last + 1):
-                self.days[day].append(p)
-                if p.point:
-                    self.cells[(day, cx, cy)].append(p)
-                else:
-                    self.coarse[day].append(p)
+            if p.point:
+                cells[(math.floor(p.r.lon / CELL), math.floor(p.r.lat / CELL))].append(p)
+            if p.region is not None:
+                regions[p.region].append(p)
+                if not p.point:
+                    coarse[p.region].append(p)
+            else:
+                loose.append(p)
+                if not p.point:
+                    loose_coarse.append(p)
+        self.cells, self.regions, self.coarse = _spans(cells), _spans(regions), _spans(coarse)
+        self.loose, self.loose_coarse = _Spans(loose), _Spans(loose_coarse)
 
-    def candidates(self, x: _Prepared, opt: Options) -> Iterable[_Prepared]:
-        r = x.r
-        first, last = r.start.toordinal() - opt.window, r.end.toordinal() + opt.window
-        seen: set[int] = set()
-        if not x.point or last - first > LONG_SPAN:
-            for day in range(first, last + 1):
-                for p in self.days.get(day, ()):
-                    if id(p) not in seen:
-                        seen.add(id(p))
-                        yield p
-        else:
+    def candidates(self, x: _Prepared, opt: Options) -> list[_Prepared]:
+        lo, hi = x.first - opt.window, x.last + opt.window
+        out: list[_Prepared] = []
+        if x.region is None and not x.point:  # a curated region: anything near its centre
+            self.all.overlapping(lo, hi, out)
+            return out
+        if x.point:
+            r = x.r
             ny = math.ceil(opt.distance / (110.57 * CELL))
-            nx = math.ceil(opt.distance / (111.32 * CELL * max(math.cos(math.radians(r.lat)), 0.05)))
+            nx = math.ceil(opt.distance / (111.32 * CELL * max(x.cos_lat, 0.05)))
             cx, cy = math.floor(r.lon / CELL), math.floor(r.lat / CELL)
             cells = self.cells
-            for day in range(first, last + 1):
-                for dx in range(-nx, nx + 1):
-                    for dy in range(-ny, ny + 1):
-                        for p in cells.get((day, cx + dx, cy + dy), ()):
-                            if id(p) not in seen:
-                                seen.add(id(p))
-                                yield p
-                for p in self.coarse.get(day, ()):
-                    if id(p) not in seen:
-                        seen.add(id(p))
-                        yield p
-        for p in self.long:
-            if id(p) not in seen and p.r.start.toordinal() <= last and p.r.end.toordinal() >= first:
-                seen.add(id(p))
-                yield p
+            for dx in range(-nx, nx + 1):
+                for dy in range(-ny, ny + 1):
+                    for spans in cells.get((cx + dx, cy + dy), ()):
+                        spans.overlapping(lo, hi, out)
+            if x.region is not None:
+                for spans in self.coarse.get(x.region, ()):
+                    spans.overlapping(lo, hi, out)
+            else:  # a curated point: records placed at a region near it
+                for spans in self.coarse.values():
+                    for s in spans:
+                        s.overlapping(lo, hi, out)
+            self.loose_coarse.overlapping(lo, hi, out)
+        else:  # placed at a region: every record of the region, and the curated ones
+            for spans in self.regions.get(x.region, ()):
+                spans.overlapping(lo, hi, out)
+            self.loose.overlapping(lo, hi, out)
+        return out
 
 
 def match(new: list[EventRecord], others: list[EventRecord], opt: Options, *, store_families=None,
@@ -328,36 +390,43 @@ def match(new: list[EventRecord], others: list[EventRecord], opt: Options, *, st
     new_by_set: dict[str, list[_Prepared]] = defaultdict(list)
     for p in new_p:
         new_by_set[p.r.dataset].append(p)
+    # every record numbered in IRI order: ties of score fall to the smaller IRIs, whatever the input order
+    everyone = sorted(new_p + other_p, key=lambda p: p.r.iri)
+    rank = {id(p): k for k, p in enumerate(everyone)}
     indexes = {d: _Index(ps) for d, ps in by_set.items()}
     new_indexes: dict[str, _Index] = {}
-    candidates: list[tuple[float, str, str, _Prepared, _Prepared, tuple]] = []
+    candidates: list[tuple[float, int, int]] = []  # (-score, rank of x, rank of y): sorted natively
     comparisons = 0
+    distance, window = opt.distance, opt.window
     sets = sorted(new_by_set)
     for i, d in enumerate(sets):
+        targets = [indexes[o] for o in indexes if o != d]
+        targets += [new_indexes.setdefault(o, _Index(new_by_set[o])) for o in sets[i + 1:]]
         for x in new_by_set[d]:
-            targets = [indexes[o] for o in indexes if o != d]
-            targets += [new_indexes.setdefault(o, _Index(new_by_set[o])) for o in sets[i + 1:]]
+            rx = rank[id(x)]
             for index in targets:
-                for y in index.candidates(x, opt):
-                    comparisons += 1
-                    found = compare(x, y, opt)
-                    if found is not None:
-                        candidates.append((-found[0], x.r.iri, y.r.iri, x, y, found))
-    candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+                found_here = index.candidates(x, opt)
+                comparisons += len(found_here)
+                for y in found_here:
+                    score = _score(x, y, opt, distance, window)
+                    if score >= 0:
+                        candidates.append((-round(score, 3), rx, rank[id(y)]))
+    candidates.sort()
     taken: set[tuple[str, str]] = set()  # (record, other data set) whose one-to-one place is taken
     for link in kept:
         taken.add((link.a, dataset_of(link.b)))
         taken.add((link.b, dataset_of(link.a)))
     out = []
-    for _neg, _a, _b, x, y, (score, rule, gap, km) in candidates:
+    for _neg, rx, ry in candidates:
+        x, y = everyone[rx], everyone[ry]
         kx, ky = (x.r.iri, y.r.dataset), (y.r.iri, x.r.dataset)
         if (not x.episode and kx in taken) or (not y.episode and ky in taken):
             continue
-        many = x.episode or y.episode
         taken.add(kx)
         taken.add(ky)
+        score, rule, gap, km = compare(x, y, opt)
         a, b = sorted((x.r.iri, y.r.iri))
-        out.append(Link(a, b, rule, score, gap, km, many))
+        out.append(Link(a, b, rule, score, gap, km, x.episode or y.episode))
     report.comparisons += comparisons
     report.new_records += len(new)
     report.links += len(out)

@@ -284,7 +284,7 @@ def _read_year_index(store, window: Period, params: dict, queries: list[str]):
     """The window's events with two sides (fought-events' rows) and, when every graph asked
     about has a year index, the "fought" pair answers of its years as (graph, fields)
     pairs (None otherwise). Events of a graph without an index are queried, as the scan
-    does (the ontology graph holds none)."""
+    does (the ontology graph and the incident links hold none)."""
     from kg.store.embedded import insert_values, with_values
 
     text = sparql.get("year-index").text
@@ -296,7 +296,7 @@ def _read_year_index(store, window: Period, params: dict, queries: list[str]):
         if r["class"] is not None:
             combat.add(r["class"])
     wanted = [params["graph"]] if "graph" in params else [
-        IRI(g) for g in store.graphs() if g != ns.ONTOLOGY_GRAPH]
+        IRI(g) for g in store.graphs() if g not in (ns.ONTOLOGY_GRAPH, ns.dataset_graph("links"))]
     unindexed = sorted(g for g in wanted if g not in indexed)
     events: list[dict] = []
     if unindexed:

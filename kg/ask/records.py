@@ -223,8 +223,8 @@ def _imported(store, name: str, start: date | None, end: date | None) -> list[Ev
 
 
 def _imported_quads(raw, name: str, start: date | None, end: date | None) -> list[EventRecord]:
-    """``_imported`` read predicate by predicate from a pyoxigraph store: 100,000 events in a few
-    seconds, where the one SPARQL query with its OPTIONALs took 100 s."""
+    """``_imported`` read predicate by predicate from a pyoxigraph store: 130,000 events in 12 s of
+    CPU, where one SPARQL query with a dozen OPTIONALs took 105 s for 100,000 (bench/README.md)."""
     import csv
     import io
 

@@ -555,7 +555,7 @@ def after_import(raw_store, dataset: str, new_events: set[str]) -> Report:
     others = [r for r in records if r.iri not in new_events]
     links = match(new, others, opt, store_families=families(store), kept=kept, report=report)
     text = link_nquads(links)
-    if LINKS_GRAPH not in store.graphs():
+    if text and LINKS_GRAPH not in store.graphs():  # the graph comes with the first link
         text += options_nquads(opt, report)
     if text:
         raw_store.bulk_load(text.encode(), format=ox.RdfFormat.N_QUADS)

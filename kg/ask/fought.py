@@ -205,7 +205,7 @@ def _fought_rows(actor, opponent, year, start, end, exact, source, store):
     for member in side:  # in the order of the parts, as pairs that tie in the sort keep it
         for row, is_event in sorted(found.get(member.actor if member else None, []), key=_row_order):
             _collect(row, is_event, member, against, window, as_of, pairs, lives, asked)
-    rows = [_as_dict(p, names) for p in _sorted(pairs.values(), names)]
+    rows = _count_incidents([_as_dict(p, names) for p in _sorted(pairs.values(), names)], store)
     return rows, queries, side, against, window, params, table
 
 
@@ -343,7 +343,59 @@ def _every_pair(store, window, params, queries, names, as_of, lives, asked):
              for p in pairs.values()]
     found += answered
     found.sort(key=itemgetter(0))
-    return [answer for _, answer in found], queries
+    return _count_incidents([answer for _, answer in found], store), queries
+
+
+def _count_incidents(rows: list[dict[str, Any]], store) -> list[dict[str, Any]]:
+    """With incident links (kg link): each row's ``linked_records`` (for each curated event,
+    the ACLED and UCDP records that describe it, with their tolls), and ``events`` counted
+    by incident, so that the curated, ACLED and UCDP records of one attack count once
+    (``records`` keeps the count of records); ``fatalities`` takes each such incident's
+    largest toll instead of the sum of its records'."""
+    from kg.ask.records import incidents, linked_records, read_links, records_by_iri
+
+    for row in rows:
+        row["records"] = row["events"]
+        row["linked_records"] = {}
+    links = read_links(store)
+    if not links:
+        return rows
+    of = incidents(links)
+    curated = {ns.EVENT + e for row in rows for e in row["event_ids"]}
+    described = linked_records(curated & set(of), store=store) if curated & set(of) else {}
+    # the imported linked records, and the summary statements that count them
+    imported = sorted(x for x in of if not x.startswith(ns.EVENT))
+    counted_by: dict[str, set[str]] = {}
+    wanted_rows = [r for r in rows if len(r["datasets"]) > 1 or (r["event_ids"] and len(r["datasets"]) == 1
+                                                                  and r["datasets"] != ["curated"])]
+    if wanted_rows and imported:
+        for i in range(0, len(imported), 2000):
+            values = " ".join(f"<{x}>" for x in imported[i:i + 2000])
+            for r in store.select(f"SELECT ?s ?e WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{ "
+                                  f"?s <{ns.SKG}evidence> ?e }} }}"):
+                counted_by.setdefault(str(r["s"]), set()).add(str(r["e"]))
+    for row in rows:
+        row["linked_records"] = {ns.local_id(e): [x["text"] for x in described[e]]
+                                 for e in (ns.EVENT + i for i in row["event_ids"]) if described.get(e)}
+        if row not in wanted_rows:
+            continue
+        members = {ns.EVENT + e for e in row["event_ids"] if ns.EVENT + e in of}
+        for d in row["datasets"]:
+            if d == "curated":
+                continue
+            for local in row["statements"]:
+                members |= counted_by.get(ns.dataset_ns(d, "statement") + local, set())
+        roots: dict[str, list[str]] = {}
+        for m in members:
+            roots.setdefault(of[m], []).append(m)
+        row["events"] = row["records"] - (len(members) - len(roots))
+        shared = [group for group in roots.values() if len(group) > 1]
+        if shared and row["fatalities"] is not None:
+            # the toll of an incident several records count: its largest, not their sum
+            tolls = {r.iri: r.fatalities or 0 for r in records_by_iri(store, {m for g in shared for m in g})}
+            row["fatalities"] -= sum(sum(tolls.get(m, 0) for m in g) - max(tolls.get(m, 0) for m in g)
+                                     for g in shared)
+    return rows
 
 
 def _sort_key(actor, opponent, start: date, first: tuple, names) -> tuple:
@@ -358,7 +410,7 @@ def _read_year_index(store, window: Period, params: dict, queries: list[str]):
     """The window's events with two sides (fought-events' rows) and, when every graph asked
     about has a year index, the "fought" pair answers of its years as (graph, fields)
     pairs (None otherwise). Events of a graph without an index are queried, as the scan
-    does (the ontology graph holds none)."""
+    does (the ontology graph and the incident links hold none)."""
     from kg.store.embedded import insert_values, with_values
 
     text = sparql.get("year-index").text
@@ -370,7 +422,7 @@ def _read_year_index(store, window: Period, params: dict, queries: list[str]):
         if r["class"] is not None:
             combat.add(r["class"])
     wanted = [params["graph"]] if "graph" in params else [
-        IRI(g) for g in store.graphs() if g != ns.ONTOLOGY_GRAPH]
+        IRI(g) for g in store.graphs() if g not in (ns.ONTOLOGY_GRAPH, ns.dataset_graph("links"))]
     unindexed = sorted(g for g in wanted if g not in indexed)
     events: list[dict] = []
     if unindexed:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from kg.ask.fought import fought
+from kg.ask.records import linked_records
 from kg.ask.relations import _statement
 from kg.graph import dates
 from kg.graph import namespaces as ns
@@ -72,7 +73,10 @@ def actor(name: str, *, source: str | None = None, store=None) -> dict[str, Any]
         seen.add(r["event"])
         events.append({"date": dates.display(r["start"], r["startPrecision"] or "Day"), "event": r["label"],
                        "type": r["type"], "role": r["role"], "place": r["placeLabel"],
-                       "fatalities": r["fatalities"], "id": ns.local_id(r["event"])})
+                       "fatalities": r["fatalities"], "id": ns.local_id(r["event"]), "iri": str(r["event"])})
+    described = linked_records([e["iri"] for e in events], store=store) if events else {}
+    for e in events:  # the ACLED and UCDP records of the same incident, with their tolls (kg link)
+        e["records"] = [x["text"] for x in described.pop(e.pop("iri"), [])]
     return {
         "id": ns.local_id(iri),
         "iri": str(iri),

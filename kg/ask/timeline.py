@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kg.ask.records import linked_records
 from kg.ask.relations import _statement, _window_params
 from kg.graph import dates
 from kg.graph import namespaces as ns
@@ -61,7 +62,15 @@ def timeline(
         items.append({
             "date": r["start"].isoformat(), "when": period.text(), "kind": "event", "what": what,
             "id": event, "sources": sorted(ns.local_id(s) for s in (r["sources"] or "").split()),
+            "iri": str(r["event"]),
         })
+    events = [i for i in items if i["kind"] == "event"]
+    described = linked_records([i["iri"] for i in events], store=store) if events else {}
+    for i in items:  # the ACLED and UCDP records of the same incident, with their tolls (kg link)
+        if i["kind"] == "event":
+            i["records"] = [x["text"] for x in described.get(i.pop("iri"), [])]
+        else:
+            i["records"] = []
     return sorted(items, key=lambda i: (i["date"], i["kind"], i["what"]))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from kg.cli import ask, check, data, explore, imports, query, serve  # noqa: F401  (register commands)
+from kg.cli import ask, check, compare, data, explore, imports, query, serve  # noqa: F401  (register commands)
 from kg.cli.app import app, command, state
 from kg.cli.output import echo
 from kg.errors import KGError, system_fault

@@ -155,7 +155,8 @@ def actor(
         emit(p["other_relations"], "table", ["relation", "actor", "period", "certainty"], lang=lang)
     if p["events"]:
         echo("\n" + _("Events"))
-        emit(p["events"], "table", ["date", "event", "type", "role", "place", "fatalities"], lang=lang)
+        linked = ["records"] if any(e.get("records") for e in p["events"]) else []  # kg link: ACLED, UCDP records
+        emit(p["events"], "table", ["date", "event", "type", "role", "place", "fatalities", *linked], lang=lang)
     echo("\n" + _("Sources") + ": " + ", ".join(p["sources"]))
 
 
@@ -205,7 +206,8 @@ def timeline(
     from kg.ask.timeline import timeline as run
 
     rows = run(name, year=year, start=start, end=end, source=_names_from(source), store=store())
-    emit(rows, fmt.value, ["when", "kind", "what", "sources"])
+    linked = ["records"] if any(r.get("records") for r in rows) else []  # kg link: the ACLED and UCDP records
+    emit(rows, fmt.value, ["when", "kind", "what", "sources", *linked])
 
 
 @app.command()

@@ -11,6 +11,7 @@ from kg.store import staging as stores
 from kg.terminal import file_name
 
 PROTECTED = ("curated", "ontology")
+DERIVED = ("links",)  # made from the other graphs (kg.imports.links), not imported
 
 
 def sources(data_dir: Path | None = None, store=None) -> list[dict]:
@@ -72,10 +73,13 @@ def drop(name: str, data_dir: Path | None = None, file: str | None = None, *, wa
 
     if name in PROTECTED:
         raise UsageError(f"'{name}' is built from the curated files and cannot be dropped")
+    if name in DERIVED:
+        raise UsageError(f"'{name}' holds the incident links, made by kg link and every import; "
+                         "run kg link to remake them")
     with stores.import_lock("kg drop", wait=wait):
         live = cache.open_store(data_dir)
         graph = ns.dataset_graph(name)
-        loaded = [ns.local_id(g) for g in live.graphs() if ns.local_id(g) not in PROTECTED]
+        loaded = [ns.local_id(g) for g in live.graphs() if ns.local_id(g) not in PROTECTED + DERIVED]
         if graph not in live.graphs():
             have = ", ".join(loaded) or "none"
             raise UsageError(f"no imported data set named '{name}'; imported: {have}")
@@ -94,6 +98,7 @@ def drop(name: str, data_dir: Path | None = None, file: str | None = None, *, wa
         with stores.Staging() as stage:
             stores.copy_graphs(live, stage.store, {graph})
             del live
+            _prune_links(stage.store)
             stage.commit()
     return {"dropped": name, "graph": graph, "rows": rows[0]["n"] if rows else None, "file": file}
 
@@ -125,5 +130,13 @@ def _drop_file(live, name: str, graph: str, chosen: set[str], files: dict, file:
             loaders.abandon()
         stores.copy_graphs(live, stage.store, {graph})
         del live
+        _prune_links(stage.store)
         stage.commit()
     return {"dropped": name, "graph": graph, "rows": None, "file": file, "kept_events": mapper.kept_events}
+
+
+def _prune_links(raw_store) -> None:
+    """The incident links of the dropped events go with them."""
+    from kg.imports.links import prune
+
+    prune(raw_store)

@@ -211,6 +211,7 @@ def import_files(
                     _load(sources, mapper, stage, strict, set(wanted), progress, kind, stop, earlier, closing, plan)
                     if exists and not pruning:
                         stores.copy_graphs(live, stage.store, {graph})
+                    linked = _relink(stage.store, kind, sources, graph)
                     held.clear()
                     del live
                     stop.defer()  # the switch is one rename: let it finish
@@ -242,6 +243,7 @@ def import_files(
         "problem_count": sum(src.counters.problem_count for src in sources),
         "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds) if seconds else None,
         "period": [mapper.first.isoformat(), mapper.last.isoformat()] if mapper.first else None,
+        "links": linked.as_dict(),
         "files": [{"file": src.stream.name, "layout": src.layout.name, "rows": src.counters.rows,
                    "events": src.counters.events, "skipped": src.counters.skipped,
                    "duplicates": src.counters.duplicates} for src in sources],
@@ -425,7 +427,36 @@ def _add(mapper: Mapper, record, counters: Counters, parts: list[str]) -> None:
         counters.duplicates += 1
     else:
         parts.append(quads)
+        if record.low is not None or record.high is not None or record.place_precision != "point":
+            parts.append(_link_facts(mapper, record))
         counters.events += 1
+
+
+def _link_facts(mapper: Mapper, record) -> str:
+    """What incident links and kg compare read besides the event's own quads: UCDP's low and
+    high estimates, and a place known only to its region or country."""
+    e, g = f"<{mapper.event_ns}{record.row_id}>", mapper.g
+    out = []
+    if record.low is not None:
+        out.append(f'{e} <{ns.SKG}fatalitiesLow> "{record.low}"^^<{ns.XSD}integer>{g}')
+    if record.high is not None:
+        out.append(f'{e} <{ns.SKG}fatalitiesHigh> "{record.high}"^^<{ns.XSD}integer>{g}')
+    if record.place_precision != "point":
+        out.append(f'{e} <{ns.SKG}placePrecision> "{record.place_precision}"{g}')
+    return "".join(out)
+
+
+def _relink(raw_store, kind: str, sources: list[Source], graph: str):
+    """Incident links for the rows of the new files only (kg.imports.links.after_import)."""
+    import pyoxigraph as ox
+
+    from kg.imports.links import after_import
+
+    g = ox.NamedNode(graph)
+    imported_from = ox.NamedNode(ns.SKG + "importedFrom")
+    new = {q.subject.value for src in sources
+           for q in raw_store.quads_for_pattern(None, imported_from, ox.NamedNode(src.iri), g)}
+    return after_import(raw_store, kind, new)
 
 
 class _StopOnSignal:

@@ -184,6 +184,11 @@ class Record:
     relation: str | None  # FOUGHT, VIOLENCE or None
     sources: str = ""  # the sources the data set credits, as it writes them (ACLED's source column)
     revision: int | None = None  # ACLED's timestamp, GED's version: the newest row of an id wins
+    # for incident links (kg.imports.links) and kg compare: UCDP's low and high estimates,
+    # and how precisely the place is known ("point", "region" or "country")
+    low: int | None = None
+    high: int | None = None
+    place_precision: str = "point"
 
 
 # --- cells ---------------------------------------------------------------------
@@ -323,8 +328,10 @@ _CIVILIAN_INTER = frozenset({"7", "civilians"})
 _ACLED_USED = (
     "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
     "inter1", "actor2", "assoc_actor_2", "inter2", "country", "admin1", "admin2", "location", "latitude",
-    "longitude", "fatalities", "admin3", "civilian_targeting", "source", "year", "timestamp",
+    "longitude", "fatalities", "admin3", "civilian_targeting", "source", "year", "timestamp", "geo_precision",
 )
+# ACLED's geo_precision: 1 the town, 2 near it, 3 only the region (admin1 or admin2)
+_ACLED_PLACE_PRECISION = {"1": "point", "2": "point", "3": "region"}
 _RENAMED = {"assoc_actor_1": "ally_actor_1", "assoc_actor_2": "ally_actor_2"}  # the 2016-2018 layout
 
 
@@ -358,7 +365,7 @@ class AcledRow:
             cells = [*cells, ""]
         (event_id, event_date, precision, event_type, sub_type, actor1, assoc1, inter1, actor2, assoc2, inter2,
          country, admin1, admin2, location, latitude, longitude, fatalities, admin3, civilian, sources,
-         year, timestamp) = clean_cells(self.cells(cells))
+         year, timestamp, geo_precision) = clean_cells(self.cells(cells))
         row_id = event_id if _ID.fullmatch(event_id) else parse_id(event_id, "event_id_cnty")
         day = self.days.cache.get((event_date, year)) or self.days.read(event_date, year, "event_date")
         precision = precision.strip()
@@ -397,6 +404,7 @@ class AcledRow:
             country.strip(), (admin1.strip(), admin2.strip(), admin3.strip()), location.strip(),
             lat, lon, side_a, side_b, relation, sources.strip(),
             int(timestamp) if timestamp.isdigit() else None,
+            place_precision=_ACLED_PLACE_PRECISION.get(geo_precision.strip(), "point"),
         )
         if not self.monadic:
             return record
@@ -438,6 +446,10 @@ def _pair(first: Record, second: Record) -> Record:
     return first
 
 
+# UCDP's where_prec: 1-2 a place or an area around it, 3 the centroid of a second-order unit
+# (a cercle, a province), 4-5 a first-order unit, 6 the country, 7 international waters
+_UCDP_PLACE_PRECISION = {"1": "point", "2": "point", "3": "region", "4": "region", "5": "region", "6": "country",
+                         "7": "country"}
 # UCDP's date_prec: 1 the day, 2 within 2-6 days, 3 the week, 4 the month, 5 longer.
 _UCDP_PRECISION = {"1": "Day", "2": "Day", "3": "Day", "4": "Month", "5": "Year"}
 
@@ -449,8 +461,9 @@ class UcdpRow:
         from kg.imports.event_dates import DayReader
 
         pos = {c: i for i, c in enumerate(header)}
-        if "best" not in pos and "best_est" in pos:
-            pos["best"] = pos["best_est"]
+        for new, old in (("best", "best_est"), ("low", "low_est"), ("high", "high_est")):
+            if new not in pos and old in pos:
+                pos[new] = pos[old]
         self.width = len(header)
         self.get = {c: pos.get(c, self.width) for c in (*UCDP_COLUMNS, "best")}
         self.pad = any(c not in pos for c in UCDP_COLUMNS)
@@ -494,6 +507,9 @@ class UcdpRow:
             parse_coordinate(cells[g["longitude"]], "longitude", 180),
             Side([side_a], kind_a, [id_a]), Side([side_b] if side_b else [], kind_b, [id_b]),
             VIOLENCE if violence == "3" else FOUGHT, revision=self.revision,
+            low=parse_count(cells[g["low"]], "low", optional=True),
+            high=parse_count(cells[g["high"]], "high", optional=True),
+            place_precision=_UCDP_PLACE_PRECISION.get(cells[g["where_prec"]].strip(), "point"),
         )
 
     def flush(self) -> list[Record]:

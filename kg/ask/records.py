@@ -1,0 +1,463 @@
+"""The event records of every data set, and the incident links between them, as plain Python.
+
+Incident links (``kg link``, written by ``kg.imports.links`` into the named graph
+``.../graph/links``) say that two records of different data sets (curated, acled,
+ucdp) describe the same incident. This module reads both sides of that: the
+records (date span, place, kind, actors, tolls) and the links, and groups linked
+records into incidents (the connected parts of the link graph). ``kg compare``,
+the answers that show "which ACLED and UCDP records describe this event" and
+the page read them here.
+
+    read_events(store, datasets=None, start=None, end=None) -> list[EventRecord]
+    read_links(store)                                    -> list[Link]
+    incidents(links)                                     -> {record IRI: incident id}
+    linked_records(event_iris, store=None)               -> {event IRI: [record dicts]}
+    incident_map(store=None)                             -> {record IRI: its incident, data sets,
+                                                            records, and whether a map draws it}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from kg.graph import namespaces as ns
+
+LINKS_GRAPH = ns.dataset_graph("links")
+LINK_NS = ns.ID + "link/"
+DATASETS = ("curated", "acled", "ucdp")
+S = ns.SKG
+
+
+@dataclass(slots=True)
+class EventRecord:
+    """One event of one data set, as the linker and the comparisons see it."""
+
+    iri: str
+    dataset: str
+    record_id: str  # ACLED's event_id_cnty, UCDP's id, the curated event's id
+    label: str
+    type_key: str  # curated type name, ACLED (sub-)event type label, UCDP type of violence (1-3)
+    start: date
+    end: date
+    precision: str
+    lat: float | None = None
+    lon: float | None = None
+    country: str = ""  # the state's actor IRI, when known
+    admin1: str = ""
+    place: str = ""
+    place_precision: str = "point"  # point, region or country
+    fatalities: int | None = None
+    low: int | None = None
+    high: int | None = None
+    side_a: frozenset[str] = frozenset()
+    side_b: frozenset[str] = frozenset()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def actors(self) -> frozenset[str]:
+        return self.side_a | self.side_b
+
+    def toll_text(self) -> str:
+        """``24`` or ``19 (15–30)``: the best estimate and, where given, the range."""
+        if self.fatalities is None and self.low is None:
+            return "?"
+        best = "?" if self.fatalities is None else str(self.fatalities)
+        if self.low is not None and self.high is not None and (self.low, self.high) != (self.fatalities,) * 2:
+            return f"{best} ({self.low}–{self.high})"
+        return best
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset, "id": self.record_id, "iri": self.iri, "label": self.label,
+            "type": self.type_key, "start": self.start.isoformat(), "end": self.end.isoformat(),
+            "place": self.place, "admin1": self.admin1, "lat": self.lat, "lon": self.lon,
+            "place_precision": self.place_precision, "fatalities": self.fatalities, "low": self.low,
+            "high": self.high, "side_a": sorted(ns.local_id(a) for a in self.side_a),
+            "side_b": sorted(ns.local_id(a) for a in self.side_b),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Two records judged the same incident: the rule and score they matched on."""
+
+    a: str
+    b: str
+    rule: str
+    score: float
+    day_gap: int
+    km: float | None
+    one_to_many: bool = False
+
+
+FAMILY_RELATIONS = (S + "partOf", S + "actsFor", S + "mergedInto")
+
+
+def family_edges(store) -> dict[str, set[str]]:
+    """Each curated actor's parents (skg:partOf, skg:actsFor, skg:mergedInto), any period."""
+    up: dict[str, set[str]] = {}
+    for r in store.select(
+        f"SELECT ?a ?b WHERE {{ GRAPH <{ns.CURATED_GRAPH}> {{ ?a ?p ?b }} "
+        f"VALUES ?p {{ {' '.join(f'<{p}>' for p in FAMILY_RELATIONS)} }} }}"
+    ):
+        up.setdefault(str(r["a"]), set()).add(str(r["b"]))
+    return up
+
+
+def _closure(edges: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def families(store) -> dict[str, frozenset[str]]:
+    """Each curated actor with its parts and its parents, transitively (not its siblings):
+    records that name JNIM and the Macina Liberation Front do not contradict each other,
+    records that name JNIM and the Islamic State's Sahel Province do."""
+    up = family_edges(store)
+    down: dict[str, set[str]] = {}
+    for a, parents in up.items():
+        for b in parents:
+            down.setdefault(b, set()).add(a)
+    return {a: frozenset({a} | _closure(up, a) | _closure(down, a)) for a in set(up) | set(down)}
+
+
+def parts(store, actor: str) -> frozenset[str]:
+    """The actor and its parts, transitively: what a record must name to be about it."""
+    down: dict[str, set[str]] = {}
+    for a, parents in family_edges(store).items():
+        for b in parents:
+            down.setdefault(b, set()).add(a)
+    return frozenset({actor} | _closure(down, actor))
+
+
+def dataset_of(iri: str) -> str:
+    """The data set an event IRI belongs to (curated events live under .../id/event/)."""
+    if iri.startswith(ns.EVENT):
+        return "curated"
+    rest = iri[len(ns.ID):] if iri.startswith(ns.ID) else iri
+    return rest.split("/", 1)[0]
+
+
+def _window_filter(start: date | None, end: date | None) -> str:
+    parts = []
+    if start is not None:
+        parts.append(f'?end >= "{start.isoformat()}"^^<{ns.XSD}date>')
+    if end is not None:
+        parts.append(f'?start <= "{end.isoformat()}"^^<{ns.XSD}date>')
+    return f"FILTER({' && '.join(parts)})" if parts else ""
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def read_events(store, datasets: Iterable[str] | None = None, start: date | None = None,
+                end: date | None = None) -> list[EventRecord]:
+    """Every event record of ``datasets`` (default: those the store holds) overlapping the window."""
+    held = {ns.local_id(g) for g in store.graphs()}
+    chosen = [d for d in (datasets or DATASETS) if d in held]
+    out: list[EventRecord] = []
+    for name in chosen:
+        out += _curated(store, start, end) if name == "curated" else _imported(store, name, start, end)
+    return out
+
+
+def _imported(store, name: str, start: date | None, end: date | None) -> list[EventRecord]:
+    raw = getattr(store, "store", None)
+    if getattr(store, "name", None) == "oxigraph" and raw is not None:
+        return _imported_quads(raw, name, start, end)
+    g = ns.dataset_graph(name)
+    event_ns = ns.dataset_ns(name, "event")
+    places = {}
+    for r in store.select(
+        f"SELECT ?p ?lat ?long ?a1 ?c ?l WHERE {{ GRAPH <{g}> {{ ?p a <{S}Place> . "
+        f"OPTIONAL {{ ?p <{ns.GEO}lat> ?lat ; <{ns.GEO}long> ?long }} OPTIONAL {{ ?p <{S}admin1> ?a1 }} "
+        f"OPTIONAL {{ ?p <{S}country> ?c }} OPTIONAL {{ ?p <{ns.RDFS}label> ?l }} }} }}"
+    ):
+        places[str(r["p"])] = (
+            float(r["lat"]) if r["lat"] is not None else None, float(r["long"]) if r["long"] is not None else None,
+            str(r["c"]) if r["c"] is not None else "", str(r["a1"] or ""), str(r["l"] or ""))
+    types = {str(r["t"]): str(r["l"]) for r in store.select(
+        f"SELECT ?t ?l WHERE {{ GRAPH <{g}> {{ ?t a <{ns.OWL}Class> ; <{ns.RDFS}label> ?l }} }}")}
+    sides: dict[str, tuple[set, set]] = {}
+    for r in store.select(
+        f"SELECT ?e ?p ?a WHERE {{ GRAPH <{g}> {{ ?e ?p ?a }} VALUES ?p {{ <{S}sideA> <{S}sideB> "
+        f"<{S}possibleSideA> <{S}possibleSideB> }} }}"
+    ):
+        pair = sides.setdefault(str(r["e"]), (set(), set()))
+        pair[0 if str(r["p"]).endswith("A") else 1].add(str(r["a"]))
+    out = []
+    for r in store.select(
+        f"SELECT ?e ?id ?t ?start ?end ?sp ?fat ?low ?high ?pp ?place WHERE {{ GRAPH <{g}> {{ "
+        f"?e <{S}sourceRecord> ?id ; a ?t ; <{S}start> ?start ; <{S}end> ?end . "
+        f"OPTIONAL {{ ?e <{S}startPrecision> ?sp }} OPTIONAL {{ ?e <{S}fatalities> ?fat }} "
+        f"OPTIONAL {{ ?e <{S}fatalitiesLow> ?low }} OPTIONAL {{ ?e <{S}fatalitiesHigh> ?high }} "
+        f"OPTIONAL {{ ?e <{S}placePrecision> ?pp }} OPTIONAL {{ ?e <{S}place> ?place }} }} "
+        f"{_window_filter(start, end)} }}"
+    ):
+        e = str(r["e"])
+        if not e.startswith(event_ns):
+            continue
+        t = str(r["t"])
+        key = types.get(t, ns.local_id(t))
+        if name == "ucdp":
+            key = ns.local_id(t).removeprefix("type_")
+        lat, lon, country, admin1, place = places.get(str(r["place"]), (None, None, "", "", "")) \
+            if r["place"] is not None else (None, None, "", "", "")
+        a, b = sides.get(e, ((), ()))
+        out.append(EventRecord(
+            e, name, str(r["id"]), f"{name.upper()} {r['id']}", key, r["start"], r["end"],
+            ns.local_id(str(r["sp"])) if r["sp"] is not None else "Day", lat, lon, country, admin1, place,
+            str(r["pp"]) if r["pp"] is not None else ("point" if lat is not None else "country"),
+            _int(r["fat"]), _int(r["low"]), _int(r["high"]), frozenset(a), frozenset(b)))
+    return out
+
+
+def _imported_quads(raw, name: str, start: date | None, end: date | None) -> list[EventRecord]:
+    """``_imported`` read predicate by predicate from a pyoxigraph store: 130,000 events in 12 s of
+    CPU, where one SPARQL query with a dozen OPTIONALs took 105 s for 100,000 (bench/README.md)."""
+    import csv
+    import io
+
+    import pyoxigraph as ox
+
+    graph = ns.dataset_graph(name)
+    event_ns = ns.dataset_ns(name, "event")
+
+    def pairs(predicate: str):
+        """(subject, object) of every triple of ``predicate``: one pattern, no join (Oxigraph's joins
+        of a dozen patterns cost ten times more), its results written as CSV in Rust and read here."""
+        text = raw.query(f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s <{predicate}> ?o }} }}").serialize(
+            format=ox.QueryResultsFormat.CSV)
+        reader = csv.reader(io.StringIO(text.decode("utf-8")))
+        next(reader, None)
+        return reader
+
+    def values(predicate: str) -> dict[str, str]:
+        return dict(pairs(predicate))
+
+    days: dict[str, date] = {}
+
+    def day(text: str) -> date:
+        d = days.get(text)
+        if d is None:
+            d = days[text] = date.fromisoformat(text)
+        return d
+
+    starts = values(S + "start")
+    ends = values(S + "end")
+    ids = {e: e[len(event_ns):] for e in starts if e.startswith(event_ns)}
+    kinds = values(ns.RDF + "type")
+    precisions = values(S + "startPrecision")
+    fat, low, high = values(S + "fatalities"), values(S + "fatalitiesLow"), values(S + "fatalitiesHigh")
+    place_precision, place_of = values(S + "placePrecision"), values(S + "place")
+    lat, lon, admin1 = values(ns.GEO + "lat"), values(ns.GEO + "long"), values(S + "admin1")
+    country, place_label = values(S + "country"), values(ns.RDFS + "label")
+    sides: dict[str, tuple[set, set]] = {}
+    for predicate, which in (("sideA", 0), ("possibleSideA", 0), ("sideB", 1), ("possibleSideB", 1)):
+        for subject, actor in pairs(S + predicate):
+            sides.setdefault(subject, (set(), set()))[which].add(actor)
+    out = []
+    for e, row_id in ids.items():
+        first, last = day(starts[e]), day(ends.get(e, starts[e]))
+        if (start is not None and last < start) or (end is not None and first > end):
+            continue
+        t = kinds.get(e, "")
+        key = ns.local_id(t).removeprefix("type_") if name == "ucdp" else place_label.get(t, ns.local_id(t))
+        p = place_of.get(e)
+        la, lo = (float(lat[p]), float(lon[p])) if p in lat and p in lon else (None, None)
+        a, b = sides.get(e, ((), ()))
+        out.append(EventRecord(
+            e, name, row_id, f"{name.upper()} {row_id}", key, first, last,
+            ns.local_id(precisions.get(e, "Day")), la, lo, country.get(p, ""), admin1.get(p, ""),
+            place_label.get(p, ""), place_precision.get(e, "point" if la is not None else "country"),
+            int(fat[e]) if e in fat else None, int(low[e]) if e in low else None,
+            int(high[e]) if e in high else None, frozenset(a), frozenset(b)))
+    return out
+
+
+def _curated(store, start: date | None, end: date | None) -> list[EventRecord]:
+    from kg.graph.vocab import vocabulary
+
+    g = ns.CURATED_GRAPH
+    type_key = {t.iri: key for key, t in vocabulary().event_types.items()}
+    sides: dict[str, tuple[set, set]] = {}
+    for r in store.select(
+        f"SELECT ?e ?a ?side WHERE {{ GRAPH <{g}> {{ ?e <{S}participation> ?p . ?p <{S}actor> ?a . "
+        f"OPTIONAL {{ ?p <{S}side> ?side }} }} }}"
+    ):
+        pair = sides.setdefault(str(r["e"]), (set(), set()))
+        pair[1 if str(r["side"] or "a") == "b" else 0].add(str(r["a"]))
+    out = []
+    for r in store.select(
+        f"SELECT ?e ?t ?label ?start ?end ?sp ?fat ?low ?high ?place ?pl ?ptype ?lat ?long ?c WHERE {{ "
+        f"GRAPH <{g}> {{ ?e a ?t ; <{ns.RDFS}label> ?label ; <{S}start> ?start ; <{S}end> ?end . "
+        f"FILTER(STRSTARTS(STR(?e), \"{ns.EVENT}\")) "
+        f"OPTIONAL {{ ?e <{S}startPrecision> ?sp }} OPTIONAL {{ ?e <{S}fatalities> ?fat }} "
+        f"OPTIONAL {{ ?e <{S}fatalitiesLow> ?low }} OPTIONAL {{ ?e <{S}fatalitiesHigh> ?high }} "
+        f"OPTIONAL {{ ?e <{S}place> ?place . OPTIONAL {{ ?place <{ns.RDFS}label> ?pl }} "
+        f"OPTIONAL {{ ?place a ?ptype }} OPTIONAL {{ ?place <{ns.GEO}lat> ?lat ; <{ns.GEO}long> ?long }} "
+        f"OPTIONAL {{ ?place <{S}country> ?c }} }} }} {_window_filter(start, end)} }}"
+    ):
+        t = str(r["t"])
+        if t not in type_key:
+            continue
+        e = str(r["e"])
+        ptype = str(r["ptype"] or "")
+        precision = "point"
+        if r["lat"] is None:
+            precision = "country"
+        elif ptype.endswith(("Region", "BorderArea")):
+            precision = "region"
+        a, b = sides.get(e, ((), ()))
+        out.append(EventRecord(
+            e, "curated", ns.local_id(e), str(r["label"]), type_key[t], r["start"], r["end"],
+            ns.local_id(str(r["sp"])) if r["sp"] is not None else "Day",
+            float(r["lat"]) if r["lat"] is not None else None, float(r["long"]) if r["long"] is not None else None,
+            str(r["c"] or ""), "", str(r["pl"] or ""), precision,
+            _int(r["fat"]), _int(r["low"]), _int(r["high"]), frozenset(a), frozenset(b)))
+    return out
+
+
+def read_links(store) -> list[Link]:
+    """Every incident link the store holds (none when ``kg link`` never ran)."""
+    if LINKS_GRAPH not in store.graphs():
+        return []
+    return [Link(str(r["a"]), str(r["b"]), str(r["rule"]), float(r["score"]), int(r["gap"]),
+                 float(r["km"]) if r["km"] is not None else None, bool(r["many"]))
+            for r in store.select(
+                f"SELECT ?a ?b ?rule ?score ?gap ?km ?many WHERE {{ GRAPH <{LINKS_GRAPH}> {{ "
+                f"?l a <{S}IncidentLink> ; <{S}linkFrom> ?a ; <{S}linkTo> ?b ; <{S}linkRule> ?rule ; "
+                f"<{S}linkScore> ?score ; <{S}dayGap> ?gap . OPTIONAL {{ ?l <{S}distanceKm> ?km }} "
+                f"OPTIONAL {{ ?l <{S}oneToMany> ?many }} }} }}")]
+
+
+def incidents(links: Iterable[Link]) -> dict[str, str]:
+    """Each linked record's incident: the connected parts of the links, each named by its
+    smallest record IRI (stable while the links stay the same)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for link in links:
+        ra, rb = find(link.a), find(link.b)
+        parent.setdefault(ra, ra)
+        parent.setdefault(rb, rb)
+        if ra != rb:
+            lo, hi = sorted((ra, rb))
+            parent[hi] = lo
+    return {x: find(x) for x in parent}
+
+
+def linked_records(event_iris: Iterable[str] | None = None, *, store=None) -> dict[str, list[dict[str, Any]]]:
+    """For each event (default: every linked one), the records of other data sets that describe
+    the same incident, with their ids and tolls: what the page's event cards and the answers show.
+
+    ``{"https://.../event/battle_of_x": [{"dataset": "acled", "id": "MLI4105", "fatalities": 24,
+    "low": None, "high": None, "toll": "24", "text": "ACLED MLI4105: 24 dead", "rule": ..., "score": ...}]}``
+    """
+    from kg.store.cache import or_default
+
+    store = or_default(store)
+    links = read_links(store)
+    if not links:
+        return {}
+    of = incidents(links)
+    members: dict[str, list[str]] = {}
+    for record, root in of.items():
+        members.setdefault(root, []).append(record)
+    wanted = set(of) if event_iris is None else {str(e) for e in event_iris} & set(of)
+    if not wanted:
+        return {}
+    needed = {m for e in wanted for m in members[of[e]]}
+    records = {r.iri: r for r in records_by_iri(store, needed)}
+    best: dict[tuple[str, str], Link] = {}
+    for link in links:
+        best[(link.a, link.b)] = best[(link.b, link.a)] = link
+    out: dict[str, list[dict[str, Any]]] = {}
+    for e in sorted(wanted):
+        rows = []
+        for m in sorted(members[of[e]], key=lambda x: (dataset_of(x), x)):
+            if m == e or m not in records:
+                continue
+            r = records[m]
+            direct = best.get((e, m))
+            rows.append({
+                "dataset": r.dataset, "id": r.record_id, "iri": m, "start": r.start.isoformat(),
+                "fatalities": r.fatalities, "low": r.low, "high": r.high, "toll": r.toll_text(),
+                "text": record_text(r),
+                "rule": direct.rule if direct else "same incident (through another record)",
+                "score": direct.score if direct else None,
+            })
+        out[e] = rows
+    return out
+
+
+DRAW_ORDER = ("curated", "ucdp", "acled")  # which record stands for an incident on a map
+
+
+def incident_map(*, store=None) -> dict[str, dict[str, Any]]:
+    """For every linked record: its incident, the data sets that record the incident, the
+    incident's records, and whether this record is the one to draw (so that a map draws an
+    incident of several data sets once: its curated record, else its UCDP, else its ACLED one).
+
+    ``{"https://.../acled/event/MLI4105": {"incident": "https://.../event/x", "datasets": ["acled",
+    "curated", "ucdp"], "records": [...IRIs], "draw": False}}``; unlinked records are absent
+    (each is an incident of its own, drawn as it is).
+    """
+    from kg.store.cache import or_default
+
+    store = or_default(store)
+    of = incidents(read_links(store))
+    members: dict[str, list[str]] = {}
+    for record, root in of.items():
+        members.setdefault(root, []).append(record)
+    out: dict[str, dict[str, Any]] = {}
+    for root, group in members.items():
+        order = {d: i for i, d in enumerate(DRAW_ORDER)}
+        group.sort(key=lambda x: (order.get(dataset_of(x), len(order)), x))
+        sets = sorted({dataset_of(x) for x in group})
+        for x in group:
+            out[x] = {"incident": root, "datasets": sets, "records": list(group), "draw": x == group[0]}
+    return out
+
+
+def record_text(r: EventRecord) -> str:
+    """``ACLED MLI4105: 24 dead`` or ``UCDP 312345: 19 (15–30)``."""
+    if r.dataset == "curated":
+        return f"{r.label}: {r.toll_text()}"
+    return f"{r.dataset.upper()} {r.record_id}: {r.toll_text()}" + (" dead" if r.low is None else "")
+
+
+def records_by_iri(store, iris: set[str]) -> list[EventRecord]:
+    """The records of these IRIs (date, toll, id, label), looked up one by one in a VALUES block."""
+    out = []
+    group = sorted(iris)
+    for i in range(0, len(group), 2000):
+        values = " ".join(f"<{x}>" for x in group[i:i + 2000])
+        for r in store.select(
+            f"SELECT ?e ?id ?label ?start ?end ?fat ?low ?high WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{ "
+            f"?e <{S}start> ?start ; <{S}end> ?end . OPTIONAL {{ ?e <{S}sourceRecord> ?id }} "
+            f"OPTIONAL {{ ?e <{ns.RDFS}label> ?label }} OPTIONAL {{ ?e <{S}fatalities> ?fat }} "
+            f"OPTIONAL {{ ?e <{S}fatalitiesLow> ?low }} OPTIONAL {{ ?e <{S}fatalitiesHigh> ?high }} }} }}"
+        ):
+            e = str(r["e"])
+            ident = str(r["id"]) if r["id"] is not None else ns.local_id(e)
+            out.append(EventRecord(e, dataset_of(e), ident, str(r["label"] or ident), "", r["start"], r["end"],
+                                   "Day", fatalities=_int(r["fat"]), low=_int(r["low"]), high=_int(r["high"])))
+    return out

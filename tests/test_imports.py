@@ -209,14 +209,14 @@ def test_violence_against_civilians_is_not_fought(kg, imported):
 def test_ucdp_sides_resolve_and_fight(kg, imported):
     _, _, report, _ = imported
     assert (report["rows"], report["events"], report["skipped"]) == (10, 10, 0)
-    # UCDP's bare "Civilians" becomes one group per country; "Dozo" is a name no rule places
-    assert {a["name"] for a in report["new_actors"]} == {"Civilians (Mali)", "Civilians (Niger)", "Dozo"}
-    assert [u["name"] for u in report["unresolved"]] == ["Dozo"]
+    # UCDP's bare "Civilians" becomes one group per country; "Dozo" is the curated Dozo hunters
+    assert {a["name"] for a in report["new_actors"]} == {"Civilians (Mali)", "Civilians (Niger)"}
+    assert [u["name"] for u in report["unresolved"]] == []
     rows = fought(kg, imported[0], "JNIM", "--source", "ucdp", "--exact")
     opponents = {r["opponent_id"]: (r["events"], r["fatalities"]) for r in rows}
     # UCDP's "Government of X" (no period) is the state's side; ACLED's "Government of X (period)" is
     # the government of the day (tests/test_import_names.py)
-    assert opponents == {"mali": (3, 134), "burkina_faso": (1, 37), "is_sahel": (1, 20), "dozo": (1, 5)}
+    assert opponents == {"mali": (3, 134), "burkina_faso": (1, 37), "is_sahel": (1, 20), "dozo_hunters": (1, 5)}
 
 
 def test_sources_lists_what_is_loaded(kg, imported):

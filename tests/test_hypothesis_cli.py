@@ -175,7 +175,12 @@ NUMERIC = [("query", ["query", "ASK {}"], "--timeout"), ("path", ["path", "JNIM"
            ("serve", ["serve", "--store", "{tmp}/none"], "--workers"),
            ("serve", ["serve", "--store", "{tmp}/none"], "--per-client"),
            ("serve", ["serve", "--store", "{tmp}/none"], "--max-request-kb"),
-           ("serve", ["serve", "--store", "{tmp}/none"], "--port")]
+           ("serve", ["serve", "--store", "{tmp}/none"], "--port"),
+           ("serve", ["serve", "--store", "{tmp}/none"], "--max-memory-mb"),
+           ("query", ["query", "ASK {}"], "--max-memory-mb"),
+           ("cite", ["cite", "fought", "JNIM"], "--year"), ("compare", ["compare", "JNIM"], "--year"),
+           ("link", ["link"], "--window"), ("link", ["link"], "--distance"), ("link", ["link"], "--region-km"),
+           ("push", ["push", "--endpoint", "http://127.0.0.1:9/sparql"], "--timeout")]
 
 
 def test_every_numeric_option_is_in_the_list():

@@ -572,18 +572,27 @@ def prune(raw_store) -> int:
 
     store = OxigraphStore.wrapping(raw_store)
     old = read_links(store)
+    g = ox.NamedNode(LINKS_GRAPH)
     if not old:
+        _drop_if_empty(raw_store, g, remaining=0)
         return 0
     present = {str(r["e"]) for r in store.select(
         f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?e <{S}start> ?s }} FILTER(?g != <{LINKS_GRAPH}>) }}")}
     stale = [k for k in old if k.a not in present or k.b not in present]
-    g = ox.NamedNode(LINKS_GRAPH)
     for k in stale:
         for q in list(raw_store.quads_for_pattern(ox.NamedNode(link_iri(k)), None, None, g)):
             raw_store.remove(q)
         for s, o in ((k.a, k.b), (k.b, k.a)):
             raw_store.remove(ox.Quad(ox.NamedNode(s), ox.NamedNode(S + "sameIncident"), ox.NamedNode(o), g))
+    _drop_if_empty(raw_store, g, remaining=len(old) - len(stale))
     return len(stale)
+
+
+def _drop_if_empty(raw_store, graph, remaining: int) -> None:
+    """The links graph goes with its last link (it came with the first): a drop of every
+    imported data set leaves the store as it was before the imports."""
+    if remaining == 0 and any(True for _ in raw_store.quads_for_pattern(None, None, None, graph)):
+        raw_store.remove_graph(graph)
 
 
 __all__ = ["Options", "Report", "after_import", "compare", "compute", "link", "load_kinds", "match", "prune"]

@@ -326,8 +326,16 @@ def test_thousands_of_events_aggregate_until_zoomed_in(many_events_page):
         assert 0.8 * drawn <= sum(m["n"] for m in hexes) + sum(m["n"] for m in markers if m["area"]) <= drawn
         shot(page, "desktop-map-hexagons")
         # a click on a hexagon zooms in on it; far enough in, the events are markers again
-        big = max(hexes, key=lambda m: m["n"])
         r = page.evaluate("(() => { const r = document.getElementById('map-canvas').getBoundingClientRect(); return [r.left, r.top]; })()")
+        # the largest hexagon that nothing covers: no other element of the page, and no region's
+        # "somewhere in" ring drawn over it (a click there selects the region's events)
+        rings = [m for m in markers if m["area"]]
+        clear = [m for m in sorted(hexes, key=lambda m: -m["n"]) if page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y) === document.getElementById('map-canvas')",
+            [m["x"] + r[0], m["y"] + r[1]]) and all((m["x"] - a["x"]) ** 2 + (m["y"] - a["y"]) ** 2 > 40 ** 2
+                                                     for a in rings)]
+        assert clear, "every hexagon is covered by something"
+        big = clear[0]
         scale = page.evaluate("kgMap.getView()[2]")
         page.mouse.click(big["x"] + r[0], big["y"] + r[1])
         page.wait_for_timeout(200)

@@ -557,6 +557,7 @@ def after_import(raw_store, dataset: str, new_events: set[str]) -> Report:
     text = link_nquads(links)
     if text and LINKS_GRAPH not in store.graphs():  # the graph comes with the first link
         text += options_nquads(opt, report)
+        text += f"<{LINKS_NODE}> <{S}madeByImport> \"true\"^^<{ns.XSD}boolean> <{LINKS_GRAPH}> .\n"
     if text:
         raw_store.bulk_load(text.encode(), format=ox.RdfFormat.N_QUADS)
     report.kept, report.removed = len(kept), len(stale)
@@ -573,8 +574,7 @@ def prune(raw_store) -> int:
     store = OxigraphStore.wrapping(raw_store)
     old = read_links(store)
     g = ox.NamedNode(LINKS_GRAPH)
-    if not old:
-        _drop_if_empty(raw_store, g, remaining=0)
+    if not old:  # no links to prune: a links graph of options alone (kg link) stays as the user made it
         return 0
     present = {str(r["e"]) for r in store.select(
         f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?e <{S}start> ?s }} FILTER(?g != <{LINKS_GRAPH}>) }}")}
@@ -584,14 +584,20 @@ def prune(raw_store) -> int:
             raw_store.remove(q)
         for s, o in ((k.a, k.b), (k.b, k.a)):
             raw_store.remove(ox.Quad(ox.NamedNode(s), ox.NamedNode(S + "sameIncident"), ox.NamedNode(o), g))
-    _drop_if_empty(raw_store, g, remaining=len(old) - len(stale))
+    if stale:
+        _drop_if_empty(raw_store, g, remaining=len(old) - len(stale))
     return len(stale)
 
 
 def _drop_if_empty(raw_store, graph, remaining: int) -> None:
-    """The links graph goes with its last link (it came with the first): a drop of every
-    imported data set leaves the store as it was before the imports."""
-    if remaining == 0 and any(True for _ in raw_store.quads_for_pattern(None, None, None, graph)):
+    """The links graph goes when a drop removes its last link, if an import made it (it came
+    with the first link): a drop of every imported data set leaves the store as it was
+    before the imports. One that ``kg link`` wrote keeps its options."""
+    import pyoxigraph as ox
+
+    made_by_import = any(True for _ in raw_store.quads_for_pattern(
+        ox.NamedNode(LINKS_NODE), ox.NamedNode(S + "madeByImport"), None, graph))
+    if remaining == 0 and made_by_import:  # options a user set with kg link stay
         raw_store.remove_graph(graph)
 
 

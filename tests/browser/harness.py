@@ -8,7 +8,9 @@ downloads a browser of its own.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -85,3 +87,9 @@ def open_page(path: Path, *, width: int = 1400, height: int = 900, timeout_ms: i
             yield opened
         finally:
             browser.close()
+
+
+def page_data(html: str) -> dict:
+    """The data a kg page carries (its <script id="kg-data"> block), as the page reads it."""
+    m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1))

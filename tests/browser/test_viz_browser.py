@@ -9,16 +9,14 @@ without it these tests are skipped, except under CI, where they fail.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import available, open_page  # noqa: E402
+from harness import available, open_page, page_data  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = Path(__file__).resolve().parent / "output"
@@ -27,11 +25,6 @@ _why = available()
 if _why and os.environ.get("CI"):
     pytest.fail(f"the browser tests cannot run: {_why}", pytrace=False)
 pytestmark = pytest.mark.skipif(bool(_why), reason=_why or "")
-
-
-def page_data(html: str) -> dict:
-    m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S)
-    return json.loads(m.group(1))
 
 
 @pytest.fixture(scope="module")

@@ -258,7 +258,8 @@ def test_the_event_index_gives_the_rows_of_the_event_query(curated):
         period = window(year)
         params = {"from": period.start, "to": period.end}
         got, _ = module._read_year_index(curated, period, params, [])
-        want = curated.select(with_values(sparql.get("fought-events").text, params))
+        want = module._add_tolls_and_sources(
+            curated, curated.select(with_values(sparql.get("fought-events").text, params)), [])
         assert want and sorted(map(_event_row, got)) == sorted(map(_event_row, want))
 
 

@@ -202,11 +202,42 @@ def _fought_rows(actor, opponent, year, start, end, exact, source, store):
         queries.append(text)
         for row in store.select(text):
             found.setdefault(row["actor"] if by_actor else None, []).append((row, name == "fought-events"))
+    _add_tolls_and_sources(store, [row for rows in found.values() for row, is_event in rows if is_event], queries)
     for member in side:  # in the order of the parts, as pairs that tie in the sort keep it
         for row, is_event in sorted(found.get(member.actor if member else None, []), key=_row_order):
             _collect(row, is_event, member, against, window, as_of, pairs, lives, asked)
     rows = _count_incidents([_as_dict(p, names) for p in _sorted(pairs.values(), names)], store)
     return rows, queries, side, against, window, params, table
+
+
+def _add_tolls_and_sources(store, rows: list[dict], queries: list[str]) -> list[dict]:
+    """fought-events' rows with each event's ``fatalities`` and ``sources`` (space-separated
+    IRIs), read by one query for all of them (event-tolls-sources)."""
+    from kg.graph.terms import to_ntriples
+    from kg.store.embedded import insert_values
+
+    for row in rows:
+        row.setdefault("fatalities", None)
+        row.setdefault("sources", "")
+    events = sorted({row["event"] for row in rows})
+    if not events:
+        return rows
+    block = "VALUES ?event { " + " ".join(map(to_ntriples, events)) + " }"
+    text = insert_values(sparql.get("event-tolls-sources").text, block, into_graph=False)
+    queries.append(text)
+    tolls: dict[tuple, int] = {}
+    sources: dict[tuple, set[str]] = {}
+    for found in store.select(text):
+        key = (found["event"], found["graph"])
+        if found.get("fatalities") is not None:
+            tolls[key] = found["fatalities"]
+        if found.get("source") is not None:
+            sources.setdefault(key, set()).add(str(found["source"]))
+    for row in rows:
+        key = (row["event"], row["graph"])
+        row["fatalities"] = tolls.get(key)
+        row["sources"] = " ".join(sorted(sources.get(key, ())))
+    return rows
 
 
 def _possible_pairs(store, side, against, window, params, queries, table) -> list[dict]:
@@ -429,7 +460,7 @@ def _read_year_index(store, window: Period, params: dict, queries: list[str]):
         window_params = {k: v for k, v in params.items() if k != "graph"}
         text = _in_graphs(with_values(sparql.get("fought-events").text, window_params), unindexed)
         queries.append(text)
-        events += store.select(text)
+        events += _add_tolls_and_sources(store, store.select(text), queries)
     answers: list[tuple[IRI, list[str]]] | None = None if unindexed else []
     if len(unindexed) == len(wanted):
         return events, answers

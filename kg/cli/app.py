@@ -24,6 +24,8 @@ class State:
 
     data_dir: Path | None = None
     endpoint: str | None = None
+    connect_timeout: float = 10.0
+    endpoint_timeout: float = 60.0
     answered: bool = False  # a read-only command has printed its whole answer (see answered())
 
 
@@ -105,7 +107,7 @@ def options(
 ) -> None:
     import math
 
-    from kg.store import locks, remote
+    from kg.store import locks
 
     for name, value in (("--endpoint-timeout", endpoint_timeout), ("--connect-timeout", connect_timeout),
                         ("--lock-wait", lock_wait)):
@@ -113,7 +115,7 @@ def options(
             from kg.errors import UsageError
 
             raise UsageError(f"{name} takes a number of seconds, not nan")
-    remote.default_timeouts.update(connect=connect_timeout, query=endpoint_timeout)
+    state.connect_timeout, state.endpoint_timeout = connect_timeout, endpoint_timeout
     locks.set_default_wait(lock_wait)
     state.data_dir = data
     state.endpoint = endpoint
@@ -138,12 +140,19 @@ def answered() -> None:
     state.answered = True
 
 
+def remote():
+    """kg.store.remote with the global options' timeouts, imported only by a command that
+    talks to a server: its http.client and ssl cost every other command 25 ms of start."""
+    from kg.store import remote as module
+
+    module.default_timeouts.update(connect=state.connect_timeout, query=state.endpoint_timeout)
+    return module
+
+
 def store():
     """The cached store of the curated graph (rebuilt if the data changed), or the --endpoint server."""
     if state.endpoint:
-        from kg.store.remote import RemoteStore
-
-        return RemoteStore(state.endpoint)
+        return remote().RemoteStore(state.endpoint)
     from kg.store.cache import open_store
 
     return open_store(state.data_dir)

@@ -32,6 +32,7 @@ def convert_params(query: NamedQuery, raw: dict[str, str], store=None) -> dict[s
 ID_TEXT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}")
 ID_KINDS = {"source": "a source id, e.g. ft_2025_bamako_blockade",
             "place": "a place id, e.g. bamako",
+            "event": "an event id, e.g. tassia_attack_2024",
             "graph": "a data set name, e.g. curated, acled or ucdp"}
 MAX_INTEGER_DIGITS = 18  # a year, a count: never a 4,300-digit number
 
@@ -70,6 +71,8 @@ def convert_value(param: Param, value: str, store=None) -> Any:
             return IRI(ns.SOURCE + value)
         if param.type == "place":
             return IRI(ns.PLACE + value)
+        if param.type == "event":
+            return IRI(ns.EVENT + value)
         if param.type == "graph":
             return IRI(ns.dataset_graph(value))
         if param.type in ("relation", "actor_type"):

@@ -27,7 +27,7 @@ from kg.errors import UsageError
 from kg.graph import namespaces as ns
 
 PARAM_TYPES = (
-    "xsd:integer", "xsd:date", "xsd:string", "actor", "actor_type", "source", "place", "relation", "graph",
+    "xsd:integer", "xsd:date", "xsd:string", "actor", "actor_type", "source", "place", "event", "relation", "graph",
 )
 
 

@@ -140,6 +140,18 @@ def test_and_or_battles_are_said_and_shown_with_possible(kg, home):
     assert [r for r in rows if r.get("kind") != "possibly"] == plain
 
 
+def test_every_pair_answer_says_and_shows_its_and_or_battles(kg, home):
+    """Not only an actor's answer: `kg fought --year Y` (every pair) says the "A and/or B"
+    battles it leaves out, and shows them as rows of kind "possibly" with --possible."""
+    rows = _json(kg, home, "fought", "--source", "acled", "--possible")
+    possible = {e for r in rows if r.get("kind") == "possibly" for e in r["event_ids"]}
+    assert possible
+    result = kg("fought", "--source", "acled", home=home)
+    assert result.code == 0 and "naming a side \"A and/or B\"" in result.stdout
+    assert int(result.stdout.split("note: ", 1)[1].split(" ", 1)[0]) == len(possible)
+    assert [r for r in rows if r.get("kind") != "possibly"] == _json(kg, home, "fought", "--source", "acled")
+
+
 def test_via_rows_say_what_a_direct_row_already_counts(kg, home):
     rows = _json(kg, home, "fought", "FAMa", "JNIM")
     via = [r for r in rows if r["via"] or r["opponent_via"]]

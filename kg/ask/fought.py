@@ -124,23 +124,22 @@ def _answer(actor, opponent, year, start, end, exact, source, store, possible=Fa
 
     store = or_default(store)
     notes: list[str] = []
-    if side != [None]:  # one actor's answer: what it leaves out, said under it
-        maybe = _possible_pairs(store, side, against, window, params, queries, table)
-        shown = {e for r in maybe for e in r["event_ids"]}
-        if possible:
-            rows = rows + maybe
-        elif shown:
-            notes.append(f"{len(shown)} battle{'s' if len(shown) != 1 else ''} naming a side \"A and/or B\" "
-                         "(uncertain attribution) not counted; --possible shows them")
+    # what the answer leaves out, said under it: one actor's answer or every pair's
+    maybe = _possible_pairs(store, side, against, window, params, queries, table)
+    shown = {e for r in maybe for e in r["event_ids"]}
+    if possible:
+        rows = rows + maybe
+    elif shown:
+        notes.append(possible_note(len(shown)))
+    if side != [None]:
         notes += _overlaps(store, rows, queries)
     return rows, queries, notes
 
 
-def _fought_rows(actor, opponent, year, start, end, exact, source, store):
+def _question(actor, opponent, year, start, end, exact, source, store):
+    """The question resolved: (store, side, against, window, params, table, asked)."""
     from kg.errors import UsageError
-    from kg.graph.terms import to_ntriples
     from kg.store.cache import or_default
-    from kg.store.embedded import insert_values, with_values
 
     store = or_default(store)
     try:
@@ -151,7 +150,7 @@ def _fought_rows(actor, opponent, year, start, end, exact, source, store):
         raise UsageError(f"unknown source '{source}'; expected one of: {', '.join(SOURCES)}")
     # names, lifespans and the as-of day: written beside the store with it, else asked (actor-index)
     table = actor_table.of(store)
-    names, as_of, lives = table.names, table.as_of, table.lives
+    names = table.names
     if actor is None and opponent is not None:
         actor, opponent = opponent, None
     names_of = source if source in ("acled", "ucdp") else None  # that data set's own names first
@@ -167,6 +166,40 @@ def _fought_rows(actor, opponent, year, start, end, exact, source, store):
             params["to"] = window.end
     if source:
         params["graph"] = IRI(ns.dataset_graph(source))
+    return store, side, against, window, params, table, asked
+
+
+def possible_battles(
+    actor: str | None = None,
+    opponent: str | None = None,
+    *,
+    year: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    source: str | None = None,
+    store=None,
+) -> list[str]:
+    """The ids of the battles naming a side "A and/or B" (uncertain attribution) that an
+    answer about these actors leaves out: ``kg timeline`` and ``kg actor`` say their count."""
+    store, side, against, window, params, table, _asked = _question(
+        actor, opponent, year, start, end, False, source, store)
+    rows = _possible_pairs(store, side, against, window, params, [], table)
+    return sorted({e for r in rows for e in r["event_ids"]})
+
+
+def possible_note(count: int) -> str:
+    """The sentence said under an answer that leaves out ``count`` "A and/or B" battles."""
+    return (f"{count} battle{'s' if count != 1 else ''} naming a side \"A and/or B\" "
+            "(uncertain attribution) not counted; kg fought --possible shows them")
+
+
+def _fought_rows(actor, opponent, year, start, end, exact, source, store):
+    from kg.graph.terms import to_ntriples
+    from kg.store.embedded import insert_values, with_values
+
+    store, side, against, window, params, table, asked = _question(
+        actor, opponent, year, start, end, exact, source, store)
+    names, as_of, lives = table.names, table.as_of, table.lives
 
     queries: list[str] = []
     pairs: dict[tuple, _Pair] = {}
@@ -248,8 +281,8 @@ def _possible_pairs(store, side, against, window, params, queries, table) -> lis
     window_params = {k: v for k, v in params.items() if k != "graph"}
     pairs: dict[tuple, _Pair] = {}
     asked = {m.actor for m in side if m is not None and m.via is None}
-    for member in side:
-        bound = dict(window_params, actor=member.actor)
+    for member in side:  # None: every pair's
+        bound = dict(window_params, actor=member.actor) if member is not None else window_params
         query = _in_graph(with_values(text, bound), params)
         queries.append(query)
         for row in sorted(store.select(query), key=lambda r: (r["event"], r["opponent"])):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from kg.ask.fought import fought
+from kg.ask.fought import _answer as _fought_answer
 from kg.ask.records import linked_records
 from kg.ask.relations import _statement
 from kg.graph import dates
@@ -60,10 +60,11 @@ def actor(name: str, *, source: str | None = None, store=None) -> dict[str, Any]
         if s["relation"] == "fought":
             continue  # opponents come from kg fought, which adds events and roll-up
         (sections[key] if key else others).append(entry)
+    fought_rows, _queries, fought_notes = _fought_answer(ns.local_id(iri), None, None, None, None, False, None, store)
     opponents = [
         {"actor": r["opponent"], "actor_id": r["opponent_id"], "period": r["period_text"],
          "events": r["events"], "via": r["via"], "sources": r["sources"]}
-        for r in fought(ns.local_id(iri), store=store)
+        for r in fought_rows
     ]
     events = []
     seen = set()
@@ -99,6 +100,7 @@ def actor(name: str, *, source: str | None = None, store=None) -> dict[str, Any]
         "succeeded_by": sections["succeeded_by"],
         "allies": sections["allies"],
         "opponents": opponents,
+        "opponents_notes": fought_notes,  # what the opponents leave out ("A and/or B" battles) or count twice
         "other_relations": others,
         "events": events,
         "sources": sorted(ns.local_id(s) for s in (details["sources"] or "").split()),

@@ -150,6 +150,8 @@ def actor(
     if p["opponents"]:
         echo("\n" + _("Fought"))
         emit(p["opponents"], "table", ["actor", "period", "events", "via"], lang=lang)
+        for note in p["opponents_notes"]:
+            echo("note: " + note)
     if p["other_relations"]:
         echo("\n" + _("Other relations"))
         emit(p["other_relations"], "table", ["relation", "actor", "period", "certainty"], lang=lang)
@@ -183,7 +185,8 @@ def timeline(
 
     --format html draws one actor's timeline (bars for periods, dots for one-off
     relations, ticks for events) as a self-contained page. In Python:
-    kg.ask.timeline.timeline(name, year=..., start=..., end=...), kg.explore.timeline_page.timeline_page(name, output).
+    kg.ask.timeline.timeline(name, year=..., start=..., end=...), kg.explore.timeline_page.timeline_page(name, output);
+    the "A and/or B" battles it leaves out: kg.ask.fought.possible_battles(name, year=...).
     """
     from kg.errors import UsageError
 
@@ -203,11 +206,18 @@ def timeline(
         return
     if output is not None:
         raise UsageError("--output is for --format html; the other formats print to standard output")
+    from kg.ask.fought import possible_battles, possible_note
     from kg.ask.timeline import timeline as run
 
-    rows = run(name, year=year, start=start, end=end, source=_names_from(source), store=store())
+    db = store()
+    rows = run(name, year=year, start=start, end=end, source=_names_from(source), store=db)
     linked = ["records"] if any(r.get("records") for r in rows) else []  # kg link: the ACLED and UCDP records
     emit(rows, fmt.value, ["when", "kind", "what", "sources", *linked])
+    # the "A and/or B" battles the events leave out, said under them (stderr under data a script parses)
+    left_out = possible_battles(name, year=year, start=start, end=end, source=_names_from(source), store=db)
+    if left_out:
+        echo(("\n" if fmt.value == "table" else "") + "note: " + possible_note(len(left_out)),
+             err=fmt.value != "table")
 
 
 @app.command()

@@ -152,6 +152,19 @@ def test_every_pair_answer_says_and_shows_its_and_or_battles(kg, home):
     assert [r for r in rows if r.get("kind") != "possibly"] == _json(kg, home, "fought", "--source", "acled")
 
 
+def test_timeline_and_profile_say_the_and_or_battles_they_leave_out(kg, home):
+    rows = _json(kg, home, "fought", "JNIM", "--possible")
+    count = len({e for r in rows if r.get("kind") == "possibly" for e in r["event_ids"]})
+    assert count
+    said = f"note: {count} battle{'s' if count != 1 else ''} naming a side \"A and/or B\""
+    timeline = kg("timeline", "JNIM", home=home)
+    assert timeline.code == 0 and said in timeline.stdout, timeline.stdout[-500:]
+    as_json = kg("timeline", "JNIM", "--format", "json", home=home)
+    assert said in as_json.stderr and said not in as_json.stdout  # the data stays parseable
+    profile = kg("actor", "JNIM", home=home)
+    assert profile.code == 0 and said in profile.stdout.split("\nFought", 1)[1]
+
+
 def test_via_rows_say_what_a_direct_row_already_counts(kg, home):
     rows = _json(kg, home, "fought", "FAMa", "JNIM")
     via = [r for r in rows if r["via"] or r["opponent_via"]]

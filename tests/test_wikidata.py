@@ -100,12 +100,19 @@ def test_unknown_ids_bad_days_and_missing_pages_are_refused(tmp_path):
     assert f"wikidata.csv:{line}, column 'source': is empty; a value is required" in found
 
 
-def test_kg_check_lists_the_ids_nobody_checked(kg):
-    out = kg("check", "--rule", "wikidata-unchecked", "--format", "csv")
-    assert out.code == 0
+def test_kg_check_lists_the_ids_nobody_checked(kg, tmp_path):
+    # A copy of the data without wikidata.csv's row for Putin: his Q7747 (actors.csv) is then unchecked.
+    data = copy_data(tmp_path)
+    path = data / "wikidata.csv"
+    path.write_text("".join(line for line in path.read_text(encoding="utf-8").splitlines(True)
+                            if not line.startswith("vladimir_putin,")), encoding="utf-8")
+    out = kg("check", "--rule", "wikidata-unchecked", "--format", "csv", data=data, home=tmp_path / "home")
+    assert out.code == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert any("actors.csv" in line and "Q7747" in line for line in lines)  # Putin: in actors.csv, not yet checked
+    assert any("actors.csv" in line and "Q7747" in line for line in lines)  # Putin: in actors.csv, no row checks it
     assert not any("Q3703" in line or "Q912" in line for line in lines)  # Bamako, Mali: checked against Natural Earth
+    shipped = kg("check", "--rule", "wikidata-unchecked", "--format", "csv")
+    assert not any("Q7747" in line for line in shipped.stdout.splitlines())  # the shipped data checks it
 
 
 def test_kg_check_asks_for_a_french_label_where_a_french_source_gives_one(kg, tmp_path):

@@ -424,23 +424,26 @@ def _count_incidents(rows: list[dict[str, Any]], store) -> list[dict[str, Any]]:
     for row in rows:
         row["records"] = row["events"]
         row["linked_records"] = {}
-    links = read_links(store)
+    if ns.dataset_graph("links") not in store.graphs():
+        return rows
+    wanted_rows = [r for r in rows if len(r["datasets"]) > 1 or (r["event_ids"] and len(r["datasets"]) == 1
+                                                                  and r["datasets"] != ["curated"])]
+    # the imported events the rows' summary statements count (skg:evidence), read for
+    # those statements only: with the rows' own events, the records whose incidents matter
+    statements = sorted({ns.dataset_ns(d, "statement") + local for r in wanted_rows
+                         for d in r["datasets"] if d != "curated" for local in r["statements"]})
+    counted_by: dict[str, set[str]] = {}
+    for i in range(0, len(statements), 2000):
+        values = " ".join(f"<{x}>" for x in statements[i:i + 2000])
+        for r in store.select(f"SELECT ?s ?e WHERE {{ GRAPH ?g {{ VALUES ?s {{ {values} }} "
+                              f"?s <{ns.SKG}evidence> ?e }} }}"):
+            counted_by.setdefault(str(r["s"]), set()).add(str(r["e"]))
+    curated = {ns.EVENT + e for row in rows for e in row["event_ids"]}
+    links = read_links(store, curated | {e for found in counted_by.values() for e in found})
     if not links:
         return rows
     of = incidents(links)
-    curated = {ns.EVENT + e for row in rows for e in row["event_ids"]}
-    described = linked_records(curated & set(of), store=store) if curated & set(of) else {}
-    # the imported linked records, and the summary statements that count them
-    imported = sorted(x for x in of if not x.startswith(ns.EVENT))
-    counted_by: dict[str, set[str]] = {}
-    wanted_rows = [r for r in rows if len(r["datasets"]) > 1 or (r["event_ids"] and len(r["datasets"]) == 1
-                                                                  and r["datasets"] != ["curated"])]
-    if wanted_rows and imported:
-        for i in range(0, len(imported), 2000):
-            values = " ".join(f"<{x}>" for x in imported[i:i + 2000])
-            for r in store.select(f"SELECT ?s ?e WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{ "
-                                  f"?s <{ns.SKG}evidence> ?e }} }}"):
-                counted_by.setdefault(str(r["s"]), set()).add(str(r["e"]))
+    described = linked_records(curated & set(of), store=store, links=links) if curated & set(of) else {}
     for row in rows:
         row["linked_records"] = {ns.local_id(e): [x["text"] for x in described[e]]
                                  for e in (ns.EVENT + i for i in row["event_ids"]) if described.get(e)}
@@ -451,7 +454,7 @@ def _count_incidents(rows: list[dict[str, Any]], store) -> list[dict[str, Any]]:
             if d == "curated":
                 continue
             for local in row["statements"]:
-                members |= counted_by.get(ns.dataset_ns(d, "statement") + local, set())
+                members |= counted_by.get(ns.dataset_ns(d, "statement") + local, set()) & of.keys()
         roots: dict[str, list[str]] = {}
         for m in members:
             roots.setdefault(of[m], []).append(m)

@@ -52,37 +52,6 @@ def pushed(server, store, kg):
 def remote(pushed) -> RemoteStore:
     return RemoteStore(pushed[0])
 
-# Since labels carry their language (@en, and @fr where known: issue 25) and the answers
-# gained the records of linked incidents (issue 24) and the "also direct" marks (issue 22),
-# Virtuoso 7 answers these questions differently from Oxigraph, embedded and as a server
-# (which still agree everywhere). Not diagnosed yet: the closing note of the session that
-# merged them says so. strict: each one fails the suite again as soon as it agrees.
-VIRTUOSO_DIFFERS = {
-    'test_fought_same_answer_from_the_server[virtuoso-JNIM-None-options0]',
-    'test_fought_same_answer_from_the_server[virtuoso-None-None-options2]',
-    'test_fought_same_answer_from_the_server[virtuoso-France-None-options3]',
-    'test_fought_same_answer_from_the_server[virtuoso-Mali-None-options4]',
-    'test_fought_same_answer_from_the_server[virtuoso-Russia-None-options6]',
-    "test_named_query_same_answer_from_the_server[virtuoso-actor-details-{'actor': IRI('https://w3id.org/sahel-kg/id/actor/jnim')}]",
-    "test_named_query_same_answer_from_the_server[virtuoso-events-of-actor-{'actor': IRI('https://w3id.org/sahel-kg/id/actor/wagner_group'), 'to': datetime.date(2022, 12, 31)}]",
-    'test_every_named_query_same_answer_from_the_server[virtuoso-actor-details]',
-    'test_every_named_query_same_answer_from_the_server[virtuoso-fought-events]',
-    'test_every_named_query_same_answer_from_the_server[virtuoso-gis-places]',
-    'test_every_named_query_same_answer_from_the_server[virtuoso-network-nodes]',
-    'test_cli_same_output_with_endpoint[virtuoso-args0]',
-    'test_cli_same_output_with_endpoint[virtuoso-args2]',
-    'test_cli_same_output_with_endpoint[virtuoso-args3]',
-    'test_kg_query_same_output_with_endpoint[virtuoso-args6]',
-}
-
-
-@pytest.fixture(autouse=True)
-def _known_virtuoso_differences(request):
-    if request.node.name in VIRTUOSO_DIFFERS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="Virtuoso answers differently since the "
-                                                                  "merge of issues 22, 24 and 25; not diagnosed"))
-
-
 
 def count_triples(store, graph: str) -> int:
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
@@ -209,6 +178,23 @@ SERVER_BUGS = {
 }
 
 
+# A date compared by <= with a bound (or "x >= ?date"): an upper bound, which Virtuoso 7.2.5
+# answers from its index as a range closed above and open below, and loses rows:
+#   <e> <d> "2020-01-01"^^xsd:date .   (one triple, in any graph)
+#   SELECT (COUNT(*) AS ?n) WHERE { ?e <d> ?d FILTER(?d <= "2021-01-01"^^xsd:date) }  -> 0, not 1
+# (1 with <, with !(?d > ...), or with a lower bound beside it). Whether a query meets it
+# depends on the plan, hence on the data: fought-events, events-of-actor and
+# statements-in-window passed on the curated data of their day and failed later.
+_DATE_UPPER_BOUND = re.compile(r"\?(start|end|to|from|fs|fe)\b\s*<=|>=\s*\?(start|end)\b")
+
+
+@pytest.mark.parametrize("name", sorted(sparql.named_queries()))
+def test_no_named_query_bounds_a_date_above_with_le(name):
+    """Upper bounds on dates are written !(?start > ?to), which every store answers the same."""
+    code = "\n".join(line for line in sparql.get(name).text.splitlines() if not line.lstrip().startswith("#"))
+    assert not _DATE_UPPER_BOUND.search(code), f"{name}.rq: write !(?x > bound) instead of ?x <= bound"
+
+
 @pytest.mark.parametrize("name", sorted(sparql.named_queries()))
 def test_every_named_query_same_answer_from_the_server(name, server, store, remote, request):
     """Each named query, its parameters bound as its ``# example:`` says (an actor at least), as kg binds them."""
@@ -248,7 +234,8 @@ def test_cli_same_output_with_endpoint(args, pushed, kg):
     ("successors", "--param", "actor=Wagner"),
     ("allies-in-year", "--param", "year=2015", "--format", "tsv"),
     ("events-at-place", "--param", "place=bamako", "--format", "csv"),
-    ("SELECT ?l WHERE { GRAPH ?g { actor:jnim rdfs:label ?l } }", "--format", "json"),
+    # ORDER BY: JNIM has an English and a French label, in the engine's order without it
+    ("SELECT ?l WHERE { GRAPH ?g { actor:jnim rdfs:label ?l } } ORDER BY STR(?l)", "--format", "json"),
     ("CONSTRUCT { actor:jnim ?p ?o } WHERE { GRAPH ?g { actor:jnim ?p ?o } }", "--format", "nt"),
 ])
 def test_kg_query_same_output_with_endpoint(args, pushed, kg):

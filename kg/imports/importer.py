@@ -173,7 +173,7 @@ def import_files(
                 with stores.Staging(live.store if pruning or not exists else None) as stage:
                     gone = additions.prune(stage.store, kind, plan.replacing(), dropped) if pruning else set()
 
-                    def closing() -> bytes:
+                    def closing() -> str:
                         """The summaries, new actors, files and the data set's description, once every row is read."""
                         events = sum(src.counters.events for src in sources)
                         if events == 0 and any(src.counters.skipped for src in sources):
@@ -197,18 +197,23 @@ def import_files(
                             "first": min(p[0] for p in periods) if periods else None,
                             "last": max(p[1] for p in periods) if periods else None,
                         }
-                        return mapper.closing(meta, files).encode()
+                        return mapper.closing(meta, files)
 
                     held = [live]  # emptied before the switch: no reference may keep the old store open
+                    recount = additions.Recount(live, kind, mapper, gone, mapper.ids.__contains__, dropped) \
+                        if pruning else None
 
                     def earlier() -> list[bytes] | Iterator[bytes]:
                         if not adding:
                             return []
-                        if pruning:
-                            return additions.recount(held[0], kind, mapper, gone, mapper.ids.__contains__, dropped)
+                        if recount is not None:
+                            return recount.chunks()
                         return additions.carry_over(held[0], kind, mapper, mapper.ids.__contains__, dropped)
 
-                    _load(sources, mapper, stage, strict, set(wanted), progress, kind, stop, earlier, closing, plan)
+                    settle = (lambda: recount.settle(stage.store)) if recount is not None else None
+                    _load(sources, mapper, stage, strict, set(wanted), progress, kind, stop, earlier, closing, plan,
+                          settle)
+                    recount = None  # it holds the live store
                     if exists and not pruning:
                         stores.copy_graphs(live, stage.store, {graph})
                     linked = _relink(stage.store, kind, sources, graph)
@@ -330,17 +335,20 @@ def _revision_plan(kind: str, sources: list[Source], live) -> revisions.Plan | N
         return None
     if kind == "ucdp" and live is None and len(sources) == 1:
         return None
-    stored = revisions.stored_revisions(live, kind) if live is not None else {}
+    stored = (lambda ids: revisions.stored_revisions(live, kind, ids)) if live is not None else {}
     versions = [revisions.ged_version(src.path.name) if kind == "ucdp" else None for src in sources]
     return revisions.plan(sources, "event_id_cnty" if kind == "acled" else "id", stored, versions,
                           "timestamp" if kind == "acled" else None)
 
 
-def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earlier, closing, plan=None) -> None:
+def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earlier, closing, plan=None,
+          settle=None) -> None:
     """Read, check and map every row of every file here, in chunks of N-Quads that threads
     bulk-load meanwhile (``kg.store.loading``); then load what ``earlier()`` yields (an
     addition's earlier events) and what ``closing()`` returns (the summaries and
-    the descriptions).
+    the descriptions). ``settle()``, if given, runs on the staging store once
+    everything before the closing quads is loaded (an addition removes there the
+    summaries it writes again), and the closing quads are loaded after it.
 
     pyoxigraph releases the GIL while it loads, so the mapping (Python, in this
     thread), the loads and RocksDB's compaction keep both cores busy without a
@@ -413,8 +421,17 @@ def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earli
         for chunk in earlier():
             loaders.put(chunk)
             stop.check()
-        loaders.put(closing())  # alongside the last chunks
-        loaders.finish()
+        text = closing().encode()
+        if settle is None:
+            loaders.put(text)  # alongside the last chunks
+            loaders.finish()
+        else:
+            loaders.finish()
+            stop.check()
+            settle()
+            import pyoxigraph as ox
+
+            stage.store.bulk_load(text, format=ox.RdfFormat.N_QUADS, lenient=True)
         bar.update(rows_before, done_bytes, force=True)
     finally:
         loaders.abandon()  # after an error or a signal: no thread may touch the staging store any more

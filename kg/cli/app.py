@@ -25,6 +25,7 @@ class State:
     data_dir: Path | None = None
     endpoint: str | None = None
     answered: bool = False  # a read-only command has printed its whole answer (see answered())
+    timeouts: dict[str, float] | None = None  # --connect-timeout, --endpoint-timeout (see remote())
 
 
 state = State()
@@ -105,7 +106,7 @@ def options(
 ) -> None:
     import math
 
-    from kg.store import locks, remote
+    from kg.store import locks
 
     for name, value in (("--endpoint-timeout", endpoint_timeout), ("--connect-timeout", connect_timeout),
                         ("--lock-wait", lock_wait)):
@@ -113,7 +114,7 @@ def options(
             from kg.errors import UsageError
 
             raise UsageError(f"{name} takes a number of seconds, not nan")
-    remote.default_timeouts.update(connect=connect_timeout, query=endpoint_timeout)
+    state.timeouts = {"connect": connect_timeout, "query": endpoint_timeout}
     locks.set_default_wait(lock_wait)
     state.data_dir = data
     state.endpoint = endpoint
@@ -138,12 +139,20 @@ def answered() -> None:
     state.answered = True
 
 
+def remote():
+    """``kg.store.remote`` with the global options' time limits: imported only by the commands
+    that reach a server (it brings http.client and ssl: 0.1 s of every kg start-up)."""
+    from kg.store import remote as module
+
+    if state.timeouts:
+        module.default_timeouts.update(state.timeouts)
+    return module
+
+
 def store():
     """The cached store of the curated graph (rebuilt if the data changed), or the --endpoint server."""
     if state.endpoint:
-        from kg.store.remote import RemoteStore
-
-        return RemoteStore(state.endpoint)
+        return remote().RemoteStore(state.endpoint)
     from kg.store.cache import open_store
 
     return open_store(state.data_dir)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.app import NoWaitOption, app, state
+from kg.cli.app import NoWaitOption, app, remote, state
 from kg.cli.output import echo
 
 
@@ -49,7 +49,7 @@ def push(
     """
     from kg.errors import UsageError
     from kg.store.cache import open_store
-    from kg.store.remote import push as run_push
+    run_push = remote().push
 
     target = endpoint or state.endpoint
     if not target:

@@ -33,14 +33,34 @@ CHUNK_QUADS = 50_000
 
 
 def stored_files(store, dataset: str) -> dict[str, dict]:
-    """The files of an imported data set, by node IRI: file name, hash, period."""
-    rows = store.select(
-        f"SELECT ?f ?file ?hash ?start ?end WHERE {{ GRAPH <{ns.dataset_graph(dataset)}> {{ "
-        f"?f <{ns.DCTERMS}isPartOf> <{ns.DATASET}{dataset}> ; <{ns.SKG}sourceFile> ?file ; "
-        f"<{ns.SKG}contentHash> ?hash . OPTIONAL {{ ?f <{ns.SKG}start> ?start ; <{ns.SKG}end> ?end }} }} }}"
-    )
-    return {str(r["f"]): {"file": str(r["file"]), "hash": str(r["hash"]), "first": r["start"], "last": r["end"]}
-            for r in rows}
+    """The files of an imported data set, by node IRI: file name, hash, period.
+
+    Read node by node from the store's indexes: as one query, its OPTIONAL period
+    read the start and end of every event of the data set (0.5 s at 20,000 rows)."""
+    import pyoxigraph as ox
+
+    from kg.graph.terms import from_literal
+
+    raw = store.store
+    g = ox.NamedNode(ns.dataset_graph(dataset))
+    wanted = {f"{ns.SKG}{p}": p for p in ("sourceFile", "contentHash", "start", "end")}
+    out: dict[str, dict] = {}
+    for part in raw.quads_for_pattern(None, ox.NamedNode(f"{ns.DCTERMS}isPartOf"),
+                                      ox.NamedNode(f"{ns.DATASET}{dataset}"), g):
+        values: dict[str, object] = {}
+        for q in raw.quads_for_pattern(part.subject, None, None, g):
+            key = wanted.get(q.predicate.value)
+            if key is not None:
+                values[key] = q.object
+        if "sourceFile" not in values or "contentHash" not in values:
+            continue
+        period = "start" in values and "end" in values
+        out[part.subject.value] = {
+            "file": values["sourceFile"].value, "hash": values["contentHash"].value,
+            "first": from_literal(values["start"].value, values["start"].datatype.value) if period else None,
+            "last": from_literal(values["end"].value, values["end"].datatype.value) if period else None,
+        }
+    return out
 
 
 def carry_over(live, dataset: str, mapper: Mapper, replaced: Callable[[str], bool],

@@ -168,7 +168,8 @@ class Recount:
     other pairs' lines are kept in ``mapper.kept_answers``), and the summaries, pair-years
     and direct triples left with no event. So an addition costs its own rows and the
     summaries they touch, not the data set. ``mapper.kept_events`` ends as the number of
-    earlier events kept (the stored row count, less the events removed)."""
+    earlier events kept (the stored row count, less the events removed), and
+    ``mapper.kept_statements`` as the number of summaries left as they were."""
 
     def __init__(self, live, dataset: str, mapper: Mapper, gone: set[str], replaced: Callable[[str], bool],
                  dropped_files: set[str]) -> None:
@@ -299,6 +300,9 @@ class Recount:
                     if kept:
                         mapper.kept_answers[year] = kept
         self.deletions = lines
+        statement = ox.NamedNode(f"{skg}Statement")
+        stored = sum(1 for _ in live.quads_for_pattern(None, ox.NamedNode(f"{ns.RDF}type"), statement, g))
+        mapper.kept_statements = stored - len(changed)
 
     def settle(self, stage) -> None:
         """Remove from the staged store what ``mapper.closing`` writes again (after every

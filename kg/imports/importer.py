@@ -243,7 +243,7 @@ def import_files(
         "replaced_by_newer": plan.replaced if plan else 0,
         "older_than_stored": plan.older if plan else 0,
         "kept_events": mapper.kept_events,
-        "statements": len(mapper.summaries), "places": len(mapper.places),
+        "statements": len(mapper.summaries) + mapper.kept_statements, "places": len(mapper.places),
         "new_actors": mapper.report_actors(), "unresolved": unplaced, "resolution": mapper.resolution(),
         "off_period": mapper.off_period,
         "outside_lifespan": mapper.report_outside(),

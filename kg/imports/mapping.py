@@ -118,6 +118,7 @@ class Mapper:
     file_last: date | None = None
     ids: set[str] | None = None  # row ids mapped so far, when a row may repeat (several files, an addition)
     kept_events: int = 0  # events an addition keeps from earlier imports (additions.carry_over)
+    kept_statements: int = 0  # summaries an addition leaves as they were (additions.Recount)
     # an addition's year index: the lines of skg:pairAnswers of the pairs it does not rewrite, by year
     kept_answers: dict[int, list[str]] = field(default_factory=dict)
     lives: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)  # curated lifespans

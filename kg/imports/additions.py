@@ -1,22 +1,21 @@
 """Adding files to a data set already imported, and dropping one file from it.
 
-An addition stages a checkpoint of the live store (nothing copied) and `prune`s
-from it, in one SPARQL update each, what the import writes again (the data set's
-summaries but their evidence links, pair-years, year index, direct triples and
-description) and the events the new files replace; `recount` then counts the
-kept events into the new summaries from their evidence links, and puts back the
-events a new row was meant to replace but did not (a bad row). So adding a file
-costs the new rows and one pass over the kept events' links, not a reload of
-the data set. `carry_over` (reloading the kept quads into an empty store) is
-what ``kg drop --file`` does.
+An addition stages a checkpoint of the live store (nothing copied), `prune`s from
+it the events the new files replace (and those of a file imported again under its
+name) with their evidence links, and loads the new rows; `Recount` then rewrites
+only the summaries the addition changes -- those a new row counts into (their
+stored totals plus the new rows') and those that lost events (counted again from
+their remaining evidence links) -- with their pair-years, the lines of their years
+in the year index and the direct triples of pairs left with no summary. Every other
+summary, pair-year and year stays in the checkpoint as it was. So adding a file
+costs its own rows and the summaries they touch, not the data set: the stored
+revisions are read for the new ids only, the kept events are the stored row count
+less the events removed. The result is the graph one import of the final files
+writes (tests/test_import_datasets.py).
 
-The staging store gets the data set's earlier events back, as N-Quads chunks,
-except the events an addition replaces (a row id the new files have again: the
-newer export's row wins) and the events of a file being re-imported or dropped.
-The per-pair summaries, pair-year nodes, the year index, direct "fought" triples
-and the data set's description are not copied: the mapper counts the kept events again
-from their evidence links, so the summaries always describe exactly the
-events in the graph.
+`carry_over` (reloading the kept quads into an empty store, every summary counted
+again from its evidence links) is what ``kg drop --file`` does, and an addition
+with ``--country`` or of a monadic file (no revision plan).
 """
 
 from __future__ import annotations

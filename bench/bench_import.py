@@ -14,13 +14,18 @@ graph in a fresh temporary KG_HOME, then time in separate processes
     .venv/bin/python bench/bench_import.py                       # 10k, 100k, 1M ACLED rows
     .venv/bin/python bench/bench_import.py 10000 100000 --repeat 3
     .venv/bin/python bench/bench_import.py 10000 --ucdp          # and a UCDP file of the same size
-    .venv/bin/python bench/bench_import.py 20000 --adding        # adding a file vs a fresh import (issue 22)
+    .venv/bin/python bench/bench_import.py 20000 --adding        # adding a file vs a fresh import, 500 rows (issue 22)
 
-With --adding, on real-shaped ACLED files (bench/real_shaped.py: Mali's and Burkina
-Faso's actors, names and layouts): a fresh import of file B (N rows) into the curated
-store, then file B added to a data set already holding file A (N rows of another
-country), both as whole `kg import` processes with their rows/s; then the same for a
-500-row file (end to end, the process's wall time).
+With --adding N, on real-shaped ACLED files (bench/real_shaped.py: the actors, names and
+revisions of real exports, in three layouts): A is Mali in the export tool's layout (N
+rows), B Burkina Faso in HDX's layout with its tag row (N rows), C Niger re-saved by R
+(500 rows). Each figure is a whole `kg import acled FILE` process, as a user runs it
+(Python's start-up included), into a fresh copy of the store it needs:
+  * fresh: B into the curated store (rows/s);
+  * adding: B into a store whose acled data set holds A (rows/s, and adding / fresh);
+  * 500 rows: C into the store holding A (N rows), end to end; and C fresh, for scale.
+Each line gives `uptime`'s load averages, and the seconds the relink for incident
+links took inside the import (kg.imports.links.after_import, from --format json runs).
 """
 
 from __future__ import annotations
@@ -93,7 +98,11 @@ def bench(kind: str, rows: int, work: Path, repeat: int = 1) -> dict:
     }
 
 
-def _real_file(path: Path, country: str, rows: int, seed: int) -> Path:
+LAYOUTS = {"export": real_shaped.export_tool, "hdx": real_shaped.hdx, "r": real_shaped.r_write_csv}
+
+
+def _real_file(path: Path, country: str, rows: int, seed: int, layout: str = "export") -> Path:
+    """``rows`` real-shaped rows of ``country`` (ids unique to ``seed``) in one of ``LAYOUTS``."""
     import random
 
     made = []
@@ -105,34 +114,66 @@ def _real_file(path: Path, country: str, rows: int, seed: int) -> Path:
             made.append(r)
             if len(made) == rows:
                 break
-    path.write_text(real_shaped.export_tool(made), encoding="utf-8")
+    path.write_text(LAYOUTS[layout](made), encoding="utf-8")
     return path
 
 
+def uptime() -> str:
+    """The load averages, as `uptime` prints them."""
+    try:
+        out = subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout
+        return "load average" + out.rsplit("load average", 1)[1].strip()
+    except (OSError, subprocess.CalledProcessError, IndexError):
+        return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _import(base: Path, home: Path, path: Path, as_json: bool) -> tuple[float, dict | None]:
+    """``kg import acled PATH`` into a fresh copy of ``base``: (wall seconds, the report if ``as_json``)."""
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(base, home, symlinks=True)
+    seconds, _rss, result = run(["import", "acled", str(path), *(["--format", "json"] if as_json else [])], home)
+    return seconds, json.loads(result.stdout) if as_json else None
+
+
 def adding(rows: int, work: Path, repeat: int = 1) -> list[dict]:
-    """Fresh import of B vs B added to a data set holding A: rows/s of B, whole processes."""
-    out = []
+    """Fresh import of B vs B added to a data set holding A (N rows each); a 500-row file C
+    added to the store holding A, end to end: whole processes, medians of ``repeat``."""
     built = work / "built_adding"
     if not built.exists():
         run(["build"], built)
-    for n in (rows, 500):
-        a = _real_file(work / f"mali_{n}.csv", "Mali", max(n, rows), 1)
-        b = _real_file(work / f"burkina_{n}.csv", "Burkina Faso", n, 2)
-        fresh, added = [], []
+    a = _real_file(work / f"mali_{rows}.csv", "Mali", rows, 1, "export")
+    b = _real_file(work / f"burkina_{rows}.csv", "Burkina Faso", rows, 2, "hdx")
+    c = _real_file(work / "niger_500.csv", "Niger", 500, 3, "r")
+    holding_a = work / f"holding_a_{rows}"
+    if not holding_a.exists():
+        shutil.copytree(built, holding_a, symlinks=True)
+        run(["import", "acled", str(a)], holding_a)
+    home = work / "home"
+
+    def timed(base: Path, path: Path) -> dict:
+        walls, relinks, inside = [], [], []
+        load = uptime()
         for _ in range(repeat):
-            home = work / "home_fresh"
-            shutil.rmtree(home, ignore_errors=True)
-            shutil.copytree(built, home, symlinks=True)
-            fresh.append(run(["import", "acled", str(b)], home)[0])
-            home = work / "home_adding"
-            shutil.rmtree(home, ignore_errors=True)
-            shutil.copytree(built, home, symlinks=True)
-            run(["import", "acled", str(a)], home)
-            added.append(run(["import", "acled", str(b)], home)[0])
-        f, d = statistics.median(fresh), statistics.median(added)
-        out.append({"rows of B": n, "rows of A": max(n, rows), "fresh s": f, "fresh rows/s": n / f,
-                    "adding s": d, "adding rows/s": n / d, "adding / fresh": f / d})
-    return out
+            walls.append(_import(base, home, path, as_json=False)[0])  # as a user runs it
+            _, report = _import(base, home, path, as_json=True)
+            relinks.append(report["links"]["seconds"])
+            inside.append(report["seconds"])
+        return {"wall s": statistics.median(walls), "in-process s": statistics.median(inside),
+                "of which relink s": statistics.median(relinks), "uptime": f"{load} .. {uptime()[14:]}"}
+
+    fresh = timed(built, b)
+    added = timed(holding_a, b)
+    small = timed(holding_a, c)
+    small_fresh = timed(built, c)
+    return [
+        {"case": f"fresh: B ({rows} rows) into the curated store", "rows/s": rows / fresh["wall s"], **fresh},
+        {"case": f"adding: B ({rows} rows) to a data set holding A ({rows} rows)", "rows/s": rows / added["wall s"],
+         "adding / fresh": fresh["wall s"] / added["wall s"], **added},
+        {"case": f"500 rows: C added to the store holding A ({rows} rows), end to end", "rows/s": 500 / small["wall s"],
+         **small},
+        {"case": "500 rows: C fresh into the curated store, end to end", "rows/s": 500 / small_fresh["wall s"],
+         **small_fresh},
+    ]
 
 
 def _distinct_names(path: Path) -> set[str]:
@@ -155,17 +196,18 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Work in this folder and keep it (default: a temporary one).")
     parser.add_argument("--repeat", type=int, default=1, help="Imports per size; the median is shown (default 1).")
     parser.add_argument("--adding", action="store_true",
-                        help="Adding a real-shaped file to a data set vs a fresh import of it, and a 500-row file.")
+                        help="Adding a real-shaped file of N rows to a data set holding N rows vs a fresh import of it, "
+                             "and a 500-row file added to it, end to end (issue 22).")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="kg-bench-import-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; working in {work}")
+    print(f"{os.cpu_count()} cores; {uptime()}; working in {work}")
     if args.adding:
         try:
             for rows in args.sizes:
                 for r in adding(rows, work, args.repeat):
                     print("  ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in r.items()),
-                          f"(load {os.getloadavg()[0]:.2f})", flush=True)
+                          flush=True)
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)

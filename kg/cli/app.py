@@ -24,9 +24,8 @@ class State:
 
     data_dir: Path | None = None
     endpoint: str | None = None
-    connect_timeout: float = 10.0
-    endpoint_timeout: float = 60.0
     answered: bool = False  # a read-only command has printed its whole answer (see answered())
+    timeouts: dict[str, float] | None = None  # --connect-timeout, --endpoint-timeout (see remote())
 
 
 state = State()
@@ -115,7 +114,7 @@ def options(
             from kg.errors import UsageError
 
             raise UsageError(f"{name} takes a number of seconds, not nan")
-    state.connect_timeout, state.endpoint_timeout = connect_timeout, endpoint_timeout
+    state.timeouts = {"connect": connect_timeout, "query": endpoint_timeout}
     locks.set_default_wait(lock_wait)
     state.data_dir = data
     state.endpoint = endpoint
@@ -141,11 +140,12 @@ def answered() -> None:
 
 
 def remote():
-    """kg.store.remote with the global options' timeouts, imported only by a command that
-    talks to a server: its http.client and ssl cost every other command 25 ms of start."""
+    """``kg.store.remote`` with the global options' time limits: imported only by the commands
+    that reach a server (it brings http.client and ssl: 0.1 s of every kg start-up)."""
     from kg.store import remote as module
 
-    module.default_timeouts.update(connect=state.connect_timeout, query=state.endpoint_timeout)
+    if state.timeouts:
+        module.default_timeouts.update(state.timeouts)
     return module
 
 

@@ -49,12 +49,13 @@ def push(
     """
     from kg.errors import UsageError
     from kg.store.cache import open_store
+    run_push = remote().push
 
     target = endpoint or state.endpoint
     if not target:
         raise UsageError("kg push needs --endpoint URL (the server's SPARQL query endpoint)")
     source = open_store(state.data_dir, wait=not no_wait)
-    for done in remote().push(target, graph, store_url=store_url, source=source, wait=not no_wait, timeout=timeout):
+    for done in run_push(target, graph, store_url=store_url, source=source, wait=not no_wait, timeout=timeout):
         echo(f"pushed {done['graph']}: {done['triples']} triples")
 
 

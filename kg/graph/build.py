@@ -21,6 +21,7 @@ from kg.errors import DataError, Problem
 from kg.graph import dates
 from kg.graph import namespaces as ns
 from kg.graph.tables import (
+    ALIAS_COLUMNS,
     ALIASES_FILE,
     COLUMNS,
     LABELS_FR_COLUMNS,
@@ -69,7 +70,6 @@ class CuratedData:
     wikidata: list[Row] = field(default_factory=list)  # data/wikidata.csv (optional): checked Wikidata ids
 
 
-ALIAS_COLUMNS = ("name", "dataset", "country", "from", "to", "actor", "source")
 ALIAS_DATASETS = ("acled", "ucdp")
 
 

@@ -12,6 +12,7 @@ from kg.errors import Problem
 
 # The columns of each curated file, in order (see data/README.md).
 ALIASES_FILE = "aliases.csv"
+ALIAS_COLUMNS = ("name", "dataset", "country", "from", "to", "actor", "source")  # of data/aliases.csv
 # Optional files beside the big tables (so that adding a French name or a checked Wikidata
 # id does not touch the rows other curators are editing): data/README.md.
 LABELS_FR_FILE = "labels_fr.csv"

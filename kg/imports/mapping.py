@@ -118,6 +118,9 @@ class Mapper:
     file_last: date | None = None
     ids: set[str] | None = None  # row ids mapped so far, when a row may repeat (several files, an addition)
     kept_events: int = 0  # events an addition keeps from earlier imports (additions.carry_over)
+    kept_statements: int = 0  # summaries an addition leaves as they were (additions.Recount)
+    # an addition's year index: the lines of skg:pairAnswers of the pairs it does not rewrite, by year
+    kept_answers: dict[int, list[str]] = field(default_factory=dict)
     lives: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)  # curated lifespans
     outside: dict[tuple[str, str, str, str], list] = field(default_factory=dict)  # (a, rel, b, who) -> [events, years]
 
@@ -389,6 +392,7 @@ class Mapper:
         # linked to its statement (skg:pairStatement), so that kg fought --year reads
         # the year's statements through the index, not pair by pair
         pair_years = Summariser(self.graph, as_of=self.last or date.today(), symmetric=())
+        pair_years.kept_answers = self.kept_answers
         for key, summary in self.summaries.items():
             a, relation, b, _year = key
             pair_years.add(a, relation, b, summary.first, summary.last,

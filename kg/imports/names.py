@@ -33,7 +33,7 @@ from pathlib import Path
 
 from kg.errors import AmbiguousNameError, DataError, Problem
 from kg.graph import namespaces as ns
-from kg.graph.build import ALIAS_COLUMNS
+from kg.graph.tables import ALIAS_COLUMNS
 from kg.safe_csv import unquote_cell
 from kg.store import sparql
 from kg.store.names import NameIndex, normalise

@@ -12,6 +12,7 @@ only the winners and says how many rows were replaced by newer ones.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kg.graph import namespaces as ns
@@ -47,11 +48,13 @@ class Plan:
         return {i for i in self.ids if self.winners.get(i, ()) is not None}
 
 
-def plan(sources, id_column: str, stored: dict[str, int], versions: list[int | None],
-         timestamp_column: str | None) -> Plan:
+def plan(sources, id_column: str, stored: Callable[[Iterable[str]], dict[str, int]] | dict[str, int],
+         versions: list[int | None], timestamp_column: str | None) -> Plan:
     """Scan each source's file (a fresh stream of it) for ids and revisions; decide the winners.
 
-    ``stored`` gives the revision the store holds for an id (only ids it holds with one);
+    ``stored`` gives the revision the store holds for an id (only ids it holds with one):
+    a dict, or a function of the files' ids that returns it (``stored_revisions``, which
+    reads only those ids: an addition costs its own rows, not the data set's);
     ``versions`` a revision per file for files without a timestamp column (GED)."""
     from kg.imports.layouts import clean_cells
     from kg.imports.rows import CsvStream
@@ -88,6 +91,8 @@ def plan(sources, id_column: str, stored: dict[str, int], versions: list[int | N
         finally:
             stream.close()
     out = Plan(ids=set(best))
+    if callable(stored):
+        stored = stored(best)
     for row_id in repeated:
         revision, i, line = best[row_id]
         out.winners[row_id] = (i, line)
@@ -127,10 +132,22 @@ def _occurrences(sources, id_column: str, ids: set[str]) -> dict[str, int]:
     return counts
 
 
-def stored_revisions(store, dataset: str) -> dict[str, int]:
-    """The revision of each event of ``dataset`` the store holds with one (read raw: one
-    row per event of the data set)."""
-    rows = store.store.query(
-        f"SELECT ?id ?r WHERE {{ GRAPH <{ns.dataset_graph(dataset)}> {{ "
-        f"?e <{ns.SKG}sourceRecord> ?id ; <{ns.SKG}revision> ?r }} }}")
-    return {r["id"].value: int(r["r"].value) for r in rows}
+def stored_revisions(store, dataset: str, ids: Iterable[str]) -> dict[str, int]:
+    """The revision the store holds for each of ``ids`` (only the ids it holds with one),
+    looked up id by id in the store's index (an addition's own ids, not the data set's)."""
+    import pyoxigraph as ox
+
+    raw = store.store
+    g = ox.NamedNode(ns.dataset_graph(dataset))
+    revision = ox.NamedNode(ns.SKG + "revision")
+    event_ns = ns.dataset_ns(dataset, "event")
+    out: dict[str, int] = {}
+    for row_id in ids:
+        try:
+            event = ox.NamedNode(event_ns + row_id)
+        except ValueError:  # not an IRI's characters: the store holds no event of it
+            continue
+        for q in raw.quads_for_pattern(event, revision, None, g):
+            out[row_id] = int(q.object.value)
+            break
+    return out

@@ -89,6 +89,9 @@ class Summariser:
         self.relations = frozenset(relations)
         self.pairs: dict[tuple[str, str, str, int], PairYear] = {}
         self.event_rows: dict[int, list[str]] = {}
+        # lines of skg:pairAnswers already written for pair-years not given here (an import
+        # adding to its data set rewrites only the years it changes), by year
+        self.kept_answers: dict[int, list[str]] = {}
         self._tag = graph.removeprefix(ns.GRAPH).replace("/", ".")
 
     def add(self, subject: str, relation: str, obj: str, start: date, end: date | None,
@@ -167,7 +170,7 @@ class Summariser:
         """N-Quads lines (newline-terminated), one summary at a time."""
         g = f" <{self.graph}> .\n"
         skg, integer, day = ns.SKG, f"^^<{ns.XSD}integer>", f"^^<{ns.XSD}date>"
-        answers: dict[int, list[str]] = {}
+        answers: dict[int, list[str]] = {year: list(lines) for year, lines in self.kept_answers.items()}
         for key, pair in self.pairs.items():
             subject, relation, obj, year = key
             s = f"<{self.iri(key)}>"

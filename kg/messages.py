@@ -64,3 +64,42 @@ def catalogue(lang: str, domain: str = "kg") -> dict[str, str]:
     if lang == DEFAULT:
         return {}
     return {k: v for k, v in getattr(found, "_catalog", {}).items() if isinstance(k, str) and k}
+
+
+# -- the pages' messages -------------------------------------------------------------------
+# The page's entries live in the same catalogue as the command line's (so a third language is
+# one file, kg/locale/kg.<lang>.po), each with its key as msgctxt; the English text is the
+# msgid, from the template kg/locale/kg.pot. A page is written once and then read offline, so
+# it carries the catalogue itself: {key: text, or [plural forms]} and the plural rule.
+
+
+@cache
+def page_catalogue(lang: str, domain: str = "kg") -> tuple[dict[str, str | list[str]], str]:
+    """The page's messages in ``lang`` by key, and the language's plural rule (gettext's C
+    expression of ``n``, checked by :func:`gettext.c2py`). An entry the catalogue leaves
+    empty or marks fuzzy is the English msgid (``tests/test_french.py`` allows none)."""
+    from babel.messages.pofile import read_po
+
+    root = resources.files("kg").joinpath("locale")
+
+    def read(name: str, locale: str | None):
+        with root.joinpath(name).open("rb") as f:
+            return read_po(f, locale=locale)
+
+    def text(m) -> str | list[str]:
+        return list(m.id) if isinstance(m.id, tuple) else m.id
+
+    english = {m.context: text(m) for m in read(f"{domain}.pot", None)
+               if m.id and m.context}
+    rule = "(n != 1)"
+    out: dict[str, str | list[str]] = dict(english)
+    if lang != DEFAULT:
+        catalog = read(f"{domain}.{lang}.po", lang)
+        rule = catalog.plural_expr
+        for m in catalog:
+            if m.id and m.context in english and not m.fuzzy:
+                found = list(m.string) if isinstance(m.string, tuple) else m.string
+                if found and all(found if isinstance(found, list) else [found]):
+                    out[m.context] = found
+    gettext.c2py(rule)  # a rule that is not a plain C expression of n is refused (ValueError)
+    return out, rule

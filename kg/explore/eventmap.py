@@ -28,6 +28,7 @@ from typing import Any
 
 from kg.ask.network import key
 from kg.explore.styles import page_sources, style
+from kg.explore.words import Words
 from kg.graph import namespaces as ns
 from kg.store import event_table, sparql
 
@@ -115,7 +116,8 @@ def _events(store, classes: dict[str, tuple[str, str]]):
 
 
 def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], event_styles: dict,
-             participants: set[str] | None = None, states: dict[str, list[str]] | None = None) -> dict[str, Any]:
+             participants: set[str] | None = None, states: dict[str, list[str]] | None = None,
+             words: Words | None = None) -> dict[str, Any]:
     """The map's data: borders, tables and one column per event field (see the module doc).
 
     With ``participants`` (node keys, ``{"jnim"}``) only the events one of them took part in.
@@ -124,7 +126,10 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
 
     ``actor_labels`` maps node keys (``jnim``) to labels; participants not in it
     (an imported actor left out of the network) are looked up by their own label.
+    ``words`` (English by default) names places, events, their types and the countries in the
+    page's language where the catalogue or the graph has a name (``event_styles`` come named).
     """
+    words = words or Words()
     kind_of = {cls: k for k, st in event_styles.items() for cls in st.get("classes", [])}
     kinds = list(event_styles)
     kind_index = {k: i for i, k in enumerate(kinds)}
@@ -137,7 +142,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         if p in places:
             continue
         places[p] = len(place_rows)
-        place_rows.append([str(r["label"]), round(float(r["lat"]), 3), round(float(r["long"]), 3),
+        place_rows.append([words.label(key(p), str(r["label"])), round(float(r["lat"]), 3), round(float(r["long"]), 3),
                            PLACE_AREA if r["area"] is not None else PLACE_POINT if p.startswith(ns.PLACE) else PLACE_IMPORTED])
 
     countries = country_points()
@@ -147,7 +152,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         if name is not None:
             lon, lat = countries[name]
             places[ns.ACTOR + node] = len(place_rows)
-            place_rows.append([candidates[0], lat, lon, PLACE_COUNTRY])
+            place_rows.append([actor_labels.get(node, candidates[0]), lat, lon, PLACE_COUNTRY])
 
     actors: dict[str, int] = {}
     actor_rows: list[list[str]] = []
@@ -197,7 +202,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         place = places.get(r["place"]) if r.get("place") else None
         if place is None or "start" not in r:
             unplaced_count += 1
-            unplaced.append([r.get("label") or key(e), (r["start"] - EPOCH).days if "start" in r else None,
+            unplaced.append([words.label(key(e), r.get("label") or key(e)), (r["start"] - EPOCH).days if "start" in r else None,
                              (r.get("end", r["start"]) - EPOCH).days if "start" in r else None])
             continue
         a, b, other = sides.get(e, ([], [], []))
@@ -207,9 +212,10 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         t = types.get(type_label)
         if t is None:
             t = types[type_label] = len(type_rows)
-            type_rows.append(type_label)
+            cls = r["class"]
+            type_rows.append(words.term("event_type", ns.local_id(cls), type_label) if cls.startswith(ns.SKG) else type_label)
         cols["id"].append(key(e))
-        cols["label"].append(r.get("label"))
+        cols["label"].append(words.label(key(e), r["label"]) if r.get("label") else None)
         cols["kind"].append(kind_index[kind])
         cols["type"].append(t)
         cols["start"].append((r["start"] - EPOCH).days)
@@ -233,7 +239,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
     return {
         "borders": borders()["countries"], "bordersSource": borders()["source"],
         "bordersLicence": borders()["licence"],
-        "countryLabels": [[name, lon, lat, 1 if name in FOCUS_COUNTRIES else 0]
+        "countryLabels": [[words.term("country", name, name), lon, lat, 1 if name in FOCUS_COUNTRIES else 0]
                           for name, (lon, lat) in country_points().items()],
         "kinds": [{"key": k, "label": st["label"], "color": st["color"], "shape": st.get("shape", "circle")}
                   for k, st in event_styles.items()],
@@ -243,9 +249,11 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
     }
 
 
-def map_of(store=None, sources: dict[str, dict] | None = None, participants: set[str] | None = None) -> dict[str, Any]:
+def map_of(store=None, sources: dict[str, dict] | None = None, participants: set[str] | None = None,
+           words: Words | None = None) -> dict[str, Any]:
     """The map's data for the whole graph (or the events of ``participants``), with the page's
-    styles and sources (``kg viz``, ``kg timeline --format html``, notebooks)."""
+    styles and sources (``kg viz``, ``kg timeline --format html``, notebooks), in the language
+    of ``words`` (:func:`kg.explore.viz.page_words`; English by default)."""
     from kg.store.cache import or_default
 
     store = or_default(store)
@@ -253,13 +261,15 @@ def map_of(store=None, sources: dict[str, dict] | None = None, participants: set
     states: dict[str, list[str]] = {}
     for r in sparql.run(store, "map-actors"):
         k = key(str(r["actor"]))
-        labels[k] = str(r["label"])
+        labels[k] = words.label(k, str(r["label"])) if words else str(r["label"])
         if str(r["type"]) == ns.SKG + "State":
             names = states.setdefault(k, [str(r["label"])])
             if r["alias"]:
                 names.append(str(r["alias"]))
     sources = page_sources(store) if sources is None else sources
-    return map_data(store, sources, labels, style()["events"], participants=participants, states=states)
+    words = words or Words()
+    return map_data(store, sources, labels, words.style(style())["events"], participants=participants, states=states,
+                    words=words)
 
 
 def _label_missing(store, missing: dict[str, list[int]], actor_rows: list[list[str]]) -> None:

@@ -16,13 +16,6 @@ def style() -> dict[str, Any]:
     return json.loads(resources.files("kg").joinpath("templates/viz-style.json").read_text(encoding="utf-8"))
 
 
-def messages() -> dict[str, str]:
-    """Every user-visible string of the pages, by key (``templates/messages.json``): one
-    catalogue, so that a translation is a second file of the same keys."""
-    data = json.loads(resources.files("kg").joinpath("templates/messages.json").read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if not k.startswith("_")}
-
-
 def page_sources(store) -> dict[str, dict]:
     """The sources the page cites, by id: title, publisher, date and address, so a reader can judge them."""
     return {

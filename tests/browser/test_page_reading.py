@@ -571,14 +571,15 @@ def test_the_address_reopens_the_view(curated):
 
 
 def test_every_string_of_the_page_comes_from_the_catalogue(curated):
-    """The page's words are in templates/messages.json (for the French version): the
-    template's visible text is made of catalogue entries."""
+    """The page's words are in the gettext catalogue (kg/locale/kg.pot, in English; kg.fr.po for
+    kg viz --lang fr: tests/browser/test_page_french.py): the template's visible text is made of
+    catalogue entries."""
     import html as html_lib
 
-    from kg.explore.styles import messages
+    from kg.explore.words import Words
 
     path, data = curated
-    assert data["messages"] == messages()
+    assert data["messages"] == Words("en").page()
     template = (Path(__file__).resolve().parents[2] / "kg" / "templates" / "viz.html").read_text(encoding="utf-8")
     body = template.split("<body>", 1)[1].split("<script", 1)[0]
     text = re.sub(r"\{\{[^}]*\}\}", "", re.sub(r"<[^>]+>", " ", body))

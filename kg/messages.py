@@ -4,9 +4,9 @@ One catalogue per language and domain, ``kg/locale/<domain>.<lang>.po`` (the tex
 translators edit, GNU gettext's standard format, which Poedit, Weblate and Babel read) compiled
 to the ``.mo`` beside it that Python's own :mod:`gettext` reads at run time, so the CLI imports
 nothing more for it. ``scripts/compile-messages.py`` writes the ``.mo`` files (with Babel) and
-tests/test_messages.py fails when a ``.mo`` is older than its ``.po``. Domain ``kg`` holds the
-command line's words; a page keeps its own domain (``catalogue(lang, "page")`` gives it as a
-plain dict to put in the page). A third language is one more folder.
+tests/test_french.py fails when a ``.mo`` does not say what its ``.po`` says. Domain ``kg`` holds the
+command line's words and the pages' (those with their key as msgctxt, read by
+:func:`page_catalogue`); ``kg/locale/kg.pot`` holds the English. A third language is one more file.
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ def translate(text: str, lang: str, domain: str = "kg") -> str:
 
 
 def catalogue(lang: str, domain: str = "kg") -> dict[str, str]:
-    """Every message of a catalogue as {msgid: msgstr}: what a page embeds as JSON."""
+    """Every singular message of a compiled catalogue as {msgid: msgstr} (a page's message as
+    gettext keeps it, ``"key\x04msgid"``; a page reads :func:`page_catalogue`)."""
     found = translations(lang, domain)
     if lang == DEFAULT:
         return {}

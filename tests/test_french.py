@@ -280,3 +280,30 @@ def test_every_page_message_is_used_by_the_page_and_every_lookup_has_a_message()
     assert members["certainty"] == certainties
     event_classes = {"Event", "CombatEvent"} | set(re.findall(r"skg:(\w+) a owl:Class ; rdfs:subClassOf skg:(?:Event|CombatEvent)", schema))
     assert members["event_type"] == event_classes
+
+
+def test_kg_viz_in_french_and_its_usage_errors(kg, tmp_path):
+    """kg viz --lang fr (and KG_LANG=fr) write the French page; an unknown language is a usage
+    error; kg timeline takes --lang for its page only (its rows keep English: said, not skipped)."""
+    import html
+    import json
+
+    out = tmp_path / "fr.html"
+    r = kg("viz", "--year", "2019", "-o", str(out), env={"KG_LANG": "fr"})
+    assert r.code == 0, r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith('<!DOCTYPE html>\n<html lang="fr">')
+    assert "<title>Sahel\u00a0: qui a combattu qui, et quand, 2019</title>" in text
+    assert 'placeholder="Chercher un acteur"' in html.unescape(text)
+    data = json.loads(text.split('<script id="kg-data" type="application/json">', 1)[1].split("</script>", 1)[0])
+    assert data["messages"]["view_map"] == "Carte"
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert nodes["fama"]["label"] == "Forces armées maliennes"
+    assert nodes["jnim"]["active"] == "Actif\u00a0: 2 mars 2017 – aujourd'hui"
+    assert "const PLURAL = function (n) { return Number((n > 1)); };" in text
+    english = kg("viz", "--year", "2019", "-o", str(tmp_path / "en.html"), "--lang", "en", env={"KG_LANG": "fr"})
+    assert english.code == 0 and '<html lang="en">' in (tmp_path / "en.html").read_text(encoding="utf-8")
+    bad = kg("viz", "--lang", "de", "-o", str(tmp_path / "de.html"))
+    assert bad.code == 2 and bad.stderr.strip() == "Error: --lang: no messages in 'de'; expected one of: en, fr"
+    rows = kg("timeline", "JNIM", "--lang", "fr")
+    assert rows.code == 2 and "--format html" in rows.stderr

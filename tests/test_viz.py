@@ -22,9 +22,14 @@ def page(curated) -> str:
 
 
 def page_data(html: str) -> dict:
+    """The page's data block, with its map block as ``map`` (the page reads it when first asked for)."""
     m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S)
     assert m, "the page has no data block"
-    return json.loads(m.group(1))
+    data = json.loads(m.group(1))
+    m = re.search(r'<script id="kg-map" type="application/json">(.*?)</script>', html, re.S)
+    assert m, "the page has no map block"
+    data["map"] = json.loads(m.group(1))
+    return data
 
 
 def test_the_page_loads_nothing_from_outside(page):

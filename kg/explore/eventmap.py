@@ -21,13 +21,13 @@ The borders are Natural Earth's, shipped as package data (``kg/geo/``; see
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from kg.ask.network import key
-from kg.explore.styles import page_sources, style
+from kg.explore.styles import page_sources, safe_json, style
 from kg.graph import namespaces as ns
 from kg.store import event_table, sparql
 
@@ -183,9 +183,9 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
 
     def source(text: str, ref: dict | None) -> int:
         i = source_index.get(text)
-        if i is None:
+        if i is None:  # a cited source by its id in the page's table of sources; a data set's own by its text
             i = source_index[text] = len(source_rows)
-            source_rows.append(ref or {"title": text, "url": None})
+            source_rows.append(text if ref else {"title": text, "url": None})
         return i
 
     unplaced_count = 0
@@ -240,7 +240,53 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         "places": place_rows, "actors": actor_rows, "types": type_rows, "sources": source_rows,
         "groups": group_rows, "events": events, "unplaced": unplaced,
         "unplacedCount": unplaced_count,
+        "firstYear": (EPOCH + timedelta(days=min(events["start"]))).year if events["start"] else None,
     }
+
+
+def sources_of(data: dict[str, Any], sources: dict[str, dict]) -> dict[str, dict]:
+    """The cited sources a map's events name by id (``map_data``'s ``sources``), for the page's table."""
+    return {s: sources.get(s, {"title": s, "url": None}) for s in data["sources"] if isinstance(s, str)}
+
+
+def map_json(store=None, sources: dict[str, dict] | None = None) -> tuple[str, dict[str, Any]]:
+    """The map of the whole graph as the page's JSON text (``safe_json``), and what the page
+    needs before it reads it (the first year with an event, the sources it cites by id).
+
+    Made once per store: a read-only store never changes, so the text is kept beside it
+    (``event_table.keep``) and the next page copies it instead of reading a million rows
+    and packing them again (on a 100,000-row import: about a minute, then a second).
+    """
+    from kg.store.cache import or_default
+
+    store = or_default(store)
+    sources = page_sources(store) if sources is None else sources
+    key = _map_key()
+    kept = event_table.derived(store, "map", key)
+    if kept is not None:
+        head, _, text = kept.partition("\n")
+        meta = json.loads(head)
+        meta["sources"] = {s: sources.get(s, {"title": s, "url": None}) for s in meta["sources"]}
+        return text, meta
+    data = map_of(store, sources)
+    text = safe_json(data)
+    meta = {"firstYear": data["firstYear"], "sources": sorted(sources_of(data, sources))}
+    event_table.keep(store, "map", key, json.dumps(meta) + "\n" + text)
+    meta["sources"] = sources_of(data, sources)
+    return text, meta
+
+
+@cache
+def _map_key() -> str:
+    """What the map's text is made by: this module, the page's styles and the event table's rules."""
+    from pathlib import Path
+
+    from kg.store.digest import digest
+
+    h = digest(Path(__file__).read_bytes())
+    h.update(resources.files("kg").joinpath("templates/viz-style.json").read_bytes())
+    h.update(event_table._key().encode())
+    return h.hexdigest()
 
 
 def map_of(store=None, sources: dict[str, dict] | None = None, participants: set[str] | None = None) -> dict[str, Any]:

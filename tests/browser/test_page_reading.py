@@ -54,7 +54,7 @@ def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
 
 def event_ids(page, indexes: str) -> list[str]:
     """The ids of the map's events at the indexes a page expression gives."""
-    return page.evaluate(f"(() => {{ const ids = JSON.parse(document.getElementById('kg-data').textContent).map.events.id; "
+    return page.evaluate(f"(() => {{ const ids = JSON.parse(document.getElementById('kg-map').textContent).events.id; "
                          f"return {indexes}.map(i => ids[i]); }})()")
 
 

@@ -159,8 +159,8 @@ def events_in(data: dict, year: int | None) -> set[str]:
 
 
 def drawn_events(page) -> set[str]:
-    return set(page.evaluate("kgMap.drawnIndexes().map(i => JSON.parse(document.getElementById('kg-data').textContent)"
-                             ".map.events.id[i])"))
+    return set(page.evaluate("kgMap.drawnIndexes().map(i => JSON.parse(document.getElementById('kg-map').textContent)"
+                             ".events.id[i])"))
 
 
 def test_map_view_in_chromium(curated_page):

@@ -42,6 +42,7 @@ window.KGMap = function (container, map, hooks) {
   let counts = null;  // events shown, by kind
   let grid = new Map();
   let selected = -1;
+  let focused = -1;  // the marker the keyboard's list of markers is on: a ring around it
   let hexMode = false;
 
   function project(lon, lat) {
@@ -316,6 +317,12 @@ window.KGMap = function (container, map, hooks) {
       }
     });
     countryBoxes.forEach(function (b) { drawLabel(b, b.focus ? "#4f3f1e" : "#555555", "rgba(255,255,255,0.85)"); });
+    const f = markers[focused];
+    if (f) {  // the keyboard's focus: the page's focus colour, with a white halo to read on any fill
+      ctx.beginPath(); ctx.arc(f.x, f.y, (f.r || HEX_R) + 5, 0, 2 * Math.PI);
+      ctx.lineWidth = 6; ctx.strokeStyle = "#ffffff"; ctx.stroke();
+      ctx.lineWidth = 3; ctx.strokeStyle = "#c25e00"; ctx.stroke();
+    }
     window.kgMapLabels = labels.length;
   }
 
@@ -351,8 +358,8 @@ window.KGMap = function (container, map, hooks) {
     moved_();
   }
   function moved_() { schedule(); if (hooks.moved) hooks.moved(); }
-  function click(x, y) {
-    const found = at(x, y);
+  function click(x, y) { choose(at(x, y)); }
+  function choose(found) {
     if (found.length && found[0].hex) {  // a hexagon: zoom in on it
       zoomAt(found[0].x, found[0].y, 3);
       return;
@@ -475,6 +482,26 @@ window.KGMap = function (container, map, hooks) {
     },
     setView: setView,
     drawnIndexes: function () { compute(); return drawn.slice(); },
+    // the markers on screen for the keyboard's list, west to east: what each is, and a key that
+    // finds it again after a redraw
+    shapes: function () {
+      const w = canvas.width / dpr, h = canvas.height / dpr;
+      return markers.map(function (c, k) {
+        const place = c.area ? c.place : map.places[c.parts[0].place][0];
+        return { k: k, key: (c.hex ? "h" : c.area ? "a" : "p") + Math.round(c.x) + "," + Math.round(c.y) + ":" + c.kind,
+                 x: c.x, y: c.y, hex: !!c.hex, area: !!c.area, n: c.n, deaths: c.deaths, place: place,
+                 kind: map.kinds[c.kind].label };
+      }).filter(function (m) { return m.x >= 0 && m.y >= 0 && m.x <= w && m.y <= h; })
+        .sort(function (a, b) { return a.x - b.x || a.y - b.y; });
+    },
+    focusShape: function (k) { if (focused !== k) { focused = k; draw(); } },
+    focusedShape: function () { const f = markers[focused]; return f ? { x: f.x, y: f.y, r: f.r || HEX_R, hex: !!f.hex } : null; },
+    ringPixel: function () {  // the colour drawn on the focus ring, right of the focused marker (for tests)
+      const f = markers[focused];
+      if (!f) return null;
+      return Array.from(ctx.getImageData(Math.round((f.x + (f.r || HEX_R) + 5) * dpr), Math.round(f.y * dpr), 1, 1).data.slice(0, 3));
+    },
+    chooseShape: function (k) { if (markers[k]) choose([markers[k]]); },
     select: function (i) { selected = i; draw(); }
   };
 };

@@ -191,6 +191,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
     unplaced_count = 0
     cols: dict[str, list] = {c: [] for c in ("id", "label", "kind", "type", "start", "end", "prec", "deaths",
                                               "place", "a", "b", "o", "src")}
+    iris: list[str] = []
     unplaced: list[list] = []
     for e, r in _events(store, classes):
         kind, type_label = classes[r["class"]]
@@ -209,6 +210,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
             t = types[type_label] = len(type_rows)
             type_rows.append(type_label)
         cols["id"].append(key(e))
+        iris.append(e)
         cols["label"].append(r.get("label"))
         cols["kind"].append(kind_index[kind])
         cols["type"].append(t)
@@ -227,6 +229,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         members = list(groups)  # a group's index is its place in insertion order
         order = [i for i in order if any(wanted.intersection(members[cols[c][i]]) for c in ("a", "b", "o"))]
     events = {c: [v[i] for i in order] for c, v in cols.items()}
+    incident_rows = _incidents(store, [iris[i] for i in order])
     group_rows: list[list[int]] = [[] for _ in groups]  # lists of actors or of sources, by column
     for members, i in groups.items():
         group_rows[i] = list(members)
@@ -239,9 +242,45 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
                   for k, st in event_styles.items()],
         "places": place_rows, "actors": actor_rows, "types": type_rows, "sources": source_rows,
         "groups": group_rows, "events": events, "unplaced": unplaced,
-        "unplacedCount": unplaced_count,
+        "unplacedCount": unplaced_count, "incidents": incident_rows,
         "firstYear": (EPOCH + timedelta(days=min(events["start"]))).year if events["start"] else None,
     }
+
+
+def _incidents(store, iris: list[str]) -> list[list]:
+    """The incidents several data sets record (``kg link``), for the map to draw each once.
+
+    One row per incident with a record among the map's events: ``[drawn, datasets, records]``,
+    where ``drawn`` is the position (in the map's columns) of the record that stands for it
+    (curated, else UCDP, else ACLED: ``records.DRAW_ORDER``, among those the map holds),
+    ``datasets`` the data sets that record it and ``records`` one row per record,
+    ``[dataset, id, first day, last day, deaths, low, high, position or -1]`` (days since
+    1970; deaths, low and high null when not given).
+    """
+    from kg.ask import records
+
+    linked = records.incident_map(store=store)
+    if not linked:
+        return []
+    at = {iri: i for i, iri in enumerate(iris) if iri in linked}
+    roots: dict[str, list[str]] = {}
+    for iri in at:
+        roots.setdefault(linked[iri]["incident"], linked[iri]["records"])
+    wanted = {r for group in roots.values() for r in group}
+    found = {r.iri: r for r in records.records_by_iri(store, wanted)}
+    rows = []
+    for root in sorted(roots, key=lambda r: min(at[x] for x in roots[r] if x in at)):
+        group = roots[root]  # in the order of records.DRAW_ORDER
+        drawn = next(at[x] for x in group if x in at)
+        recs = []
+        for x in group:
+            r = found.get(x)
+            if r is None:
+                continue
+            recs.append([r.dataset, r.record_id, (r.start - EPOCH).days, (r.end - EPOCH).days,
+                         r.fatalities, r.low, r.high, at.get(x, -1)])
+        rows.append([drawn, linked[group[0]]["datasets"], recs])
+    return rows
 
 
 def sources_of(data: dict[str, Any], sources: dict[str, dict]) -> dict[str, dict]:

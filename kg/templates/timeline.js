@@ -275,7 +275,7 @@ window.KGTimeline = (function () {
     });
   }
 
-  // The map's data sits in its own block (<script id="kg-map">), parsed the first time something
+  // The map's data sits in its own block (the script element "kg-map"), parsed the first time something
   // reads data.map (the map view, a timeline's events): a page of 100,000 events opens without
   // it. Its events cite the page's sources by id; they become the source rows here.
   function lazyMap(data) {

@@ -14,6 +14,11 @@ at a region is drawn as "somewhere in" that region, one known only to a country
 is kept in the columns but listed by the page, never drawn at the country's
 middle. One whose place has no position at all is listed apart (``unplaced``).
 
+A source the graph cites is named by its id in the page's table of sources (the page
+resolves it); an incident several data sets record (``kg link``) is listed in ``incidents``
+so that the map draws it once, marked by the data sets that record it. The whole map of a
+store is made once and its text kept beside the store (``map_json``).
+
 The borders are Natural Earth's, shipped as package data (``kg/geo/``; see
 ``scripts/make-borders.py`` for where they come from and how to regenerate them).
 """

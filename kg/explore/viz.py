@@ -17,7 +17,6 @@ never put into the page as markup: it travels as JSON (with ``<``, ``>`` and
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from functools import cache
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.ask.network import ENEMY_RELATIONS, FRIEND_RELATIONS, blocs, edge_period, label, network
 from kg.errors import UsageError
-from kg.explore.styles import page_sources, style
+from kg.explore.styles import page_sources, safe_json, style
 from kg.explore.words import Words
 from kg.messages import DEFAULT as DEFAULT_LANG
 
@@ -44,23 +43,31 @@ def _vis_assets() -> tuple[str, str]:
     """vis-network's JS and CSS from the pyvis package, safe to inline in <script>/<style>."""
     lib = resources.files("pyvis").joinpath("templates", "lib", f"vis-{VIS_VERSION}")
     js = lib.joinpath("vis-network.min.js").read_text(encoding="utf-8")
-    css = lib.joinpath("vis-network.css").read_text(encoding="utf-8")
+    css = _unused_css_left_out(lib.joinpath("vis-network.css").read_text(encoding="utf-8"))
     return _no_closing_tag(js, "script"), _no_closing_tag(css, "style")
+
+
+# vis-network's parts the page never turns on (navigation buttons, the editing toolbar, the
+# configurator): their CSS rules are 210 of the stylesheet's 220 kB (icons as data: URLs)
+_UNUSED_VIS_CSS = ("vis-navigation", "vis-manipulation", "vis-edit-mode", "vis-close", "vis-configuration",
+                   "vis-color-picker")
+
+
+def _unused_css_left_out(css: str) -> str:
+    """vis-network's stylesheet without the rules of the parts the page does not use."""
+    import re
+
+    kept = []
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        if not any(name in selectors for name in _UNUSED_VIS_CSS):
+            kept.append(f"{selectors.strip()}{{{body}}}")
+    return "\n".join(kept)
 
 
 def _no_closing_tag(text: str, tag: str) -> str:
     import re
 
     return re.sub(rf"</({tag})", r"<\\/\1", text, flags=re.IGNORECASE)
-
-
-def _safe_json(data: Any) -> str:
-    """JSON that cannot close its <script> element or start markup."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escaped)
-    return text
 
 
 # -- layout --------------------------------------------------------------------
@@ -357,39 +364,56 @@ def _script(name: str) -> str:
 
 def page_data(net: Network, *, as_of=None, initial_year: int | None = None, years: tuple[int, int] | None = None,
               map_data: dict | None = None, sources: dict[str, dict] | None = None,
-              words: Words | None = None) -> dict[str, Any]:
-    """What the page's script reads: nodes, edges, legend, slider years, the map, the sources
-    and the messages of the page's language (``words``; English by default)."""
+              map_meta: dict | None = None, words: Words | None = None) -> dict[str, Any]:
+    """What the page's script reads at once: nodes, edges, legend, slider years, the sources
+    and the messages of the page's language (``words``; English by default).
+
+    The map (``map_data``, or its text with ``map_meta``: see ``render``) is not in it: the page
+    reads it from its own block when first asked for. ``hasMap`` says there is one,
+    ``firstEventYear`` where playing may start; the sources its events cite are in ``sources``.
+    """
+    from kg.explore.eventmap import sources_of
+
     first, last = years or year_range(net, as_of)
     if initial_year is not None:
         first, last = min(first, initial_year), max(last, initial_year)
     cited = {s for e in net.edges for it in e.get("items", []) for s in it["src"]} | {s for e in net.edges for s in e["sources"]}
+    table = {s: (sources or {}).get(s, {"title": s, "url": None}) for s in sorted(cited)}
+    if map_data is not None and map_meta is None:
+        map_meta = {"firstYear": map_data.get("firstYear"), "sources": sources_of(map_data, sources or {})}
+    if map_meta is not None:
+        table.update(map_meta["sources"])
     return {
         "nodes": net.nodes, "edges": net.edges, "relations": net.relation_table, "legend": _legend(net), "years": [first, last],
         "initialYear": initial_year, "asOf": as_of.isoformat() if as_of else None,
-        "sources": {s: (sources or {}).get(s, {"title": s, "url": None}) for s in sorted(cited)},
-        "map": map_data, "messages": (words or Words()).page(),
+        "sources": dict(sorted(table.items())), "hasMap": map_meta is not None,
+        "firstEventYear": map_meta["firstYear"] if map_meta else None, "messages": (words or Words()).page(),
     }
 
 
 def render(net: Network, *, title: str = DEFAULT_TITLE, as_of=None, initial_year: int | None = None,
            years: tuple[int, int] | None = None, map_data: dict | None = None,
            sources: dict[str, dict] | None = None, template: str = "viz.html", extra: dict | None = None,
-           view: str = "network", words: Words | None = None) -> str:
+           view: str = "network", map_text: tuple[str, dict] | None = None, words: Words | None = None) -> str:
     """The self-contained HTML page of a pyvis Network made by :func:`pyvis_network`.
 
-    ``map_data`` (:func:`kg.explore.eventmap.map_data`) adds the map view; ``sources`` the
-    titles and links the timeline's tooltips show. ``template`` and ``extra`` let
+    ``map_data`` (:func:`kg.explore.eventmap.map_data`), or ``map_text`` (its JSON text and
+    what the page needs of it at once: :func:`kg.explore.eventmap.map_json`) adds the map view,
+    in a block of its own that the page parses only when the map or a timeline asks for it;
+    ``sources`` the titles and links the timeline's tooltips show. ``template`` and ``extra`` let
     ``kg timeline --format html`` reuse the same data and scripts in its own page. ``words``: the
-    page's language (:class:`kg.explore.words.Words`), English by default.
+    page's language (:class:`kg.explore.words.Words`), English by default; the map's data or
+    text must be made in the same language.
     """
     import jinja2
 
     words = words or Words()
+    meta = map_text[1] if map_text else None
     data = page_data(net, as_of=as_of, initial_year=initial_year, years=years, map_data=map_data, sources=sources,
-                     words=words)
+                     map_meta=meta, words=words)
     data["initialView"] = view
     data.update(extra or {})
+    map_json = map_text[0] if map_text else safe_json(map_data) if map_data is not None else "null"
     text = resources.files("kg").joinpath("templates", template).read_text(encoding="utf-8")
     from markupsafe import Markup
 
@@ -398,7 +422,7 @@ def render(net: Network, *, title: str = DEFAULT_TITLE, as_of=None, initial_year
     # the title is escaped by the template; the JS, CSS and JSON are made safe above
     return env.from_string(text).render(
         title=title, heading=title, m=data["messages"], vis_version=VIS_VERSION,
-        vis_js=Markup(js), vis_css=Markup(css), data_json=Markup(_safe_json(data)),
+        vis_js=Markup(js), vis_css=Markup(css), data_json=Markup(safe_json(data)), map_json=Markup(map_json),
         map_js=Markup(_script("map.js")), timeline_js=Markup(_script("timeline.js")),
         plural_rule=Markup(words.plural_rule),  # checked by gettext.c2py: n, numbers and C operators only
     )
@@ -456,12 +480,15 @@ def viz(
         heading = words.t("title_year", title=heading, year=year)
     sources = localize_sources(page_sources(store), words)
     net = pyvis_network(g, sources, words=words)
-    from kg.explore.eventmap import map_of
+    from kg.explore.eventmap import map_json, map_of
 
-    html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
-                  map_data=map_of(store, sources, participants={n["id"] for n in net.nodes} if focus else None,
-                                  words=words),
-                  view=view, words=words)
+    if focus:
+        html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
+                      map_data=map_of(store, sources, participants={n["id"] for n in net.nodes}, words=words),
+                      view=view, words=words)
+    else:  # the whole map: made once per store and language, then copied
+        html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
+                      map_text=map_json(store, sources, words=words), view=view, words=words)
     if output is not None:
         write_atomically(Path(output), html.encode("utf-8"))
     return {"path": str(output) if output is not None else None, "nodes": len(net.nodes),

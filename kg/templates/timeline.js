@@ -290,5 +290,21 @@ window.KGTimeline = (function () {
     });
   }
 
-  return { model: model, draw: draw, eventItem: eventItem, dateText: dateText };
+  // The map's data sits in its own block (the script element "kg-map"), parsed the first time something
+  // reads data.map (the map view, a timeline's events): a page of 100,000 events opens without
+  // it. Its events cite the page's sources by id; they become the source rows here.
+  function lazyMap(data) {
+    let map, read = false;
+    Object.defineProperty(data, "map", { configurable: true, get: function () {
+      if (!read) {
+        read = true;
+        const block = document.getElementById("kg-map");
+        map = block ? JSON.parse(block.textContent) : null;
+        if (map) map.sources = map.sources.map(function (s) { return typeof s === "string" ? (data.sources[s] || { title: s, url: null }) : s; });
+      }
+      return map;
+    } });
+    return data;
+  }
+  return { model: model, draw: draw, eventItem: eventItem, dateText: dateText, lazyMap: lazyMap };
 })();

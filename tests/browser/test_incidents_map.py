@@ -38,15 +38,30 @@ def story(name: str) -> tuple[list[str], str]:
 
 
 @pytest.fixture(scope="module")
-def linked_page(kg, tmp_path_factory) -> tuple[Path, dict]:
+def linked_home(kg, tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("incidents-home")
     for kind, name in (("acled", "acled.csv"), ("ucdp", "ucdp.csv")):
         r = kg("import", kind, str(FIXTURES / name), home=home)
         assert r.code == 0, r.stderr
+    return home
+
+
+def linked(kg, tmp_path_factory, home: Path, *lang: str) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("incidents") / "linked.html"
-    r = kg("viz", "-o", str(out), "--view", "map", home=home)
+    r = kg("viz", "-o", str(out), "--view", "map", *lang, home=home)
     assert r.code == 0, r.stderr
     return out, page_data(out.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def linked_page(kg, tmp_path_factory, linked_home) -> tuple[Path, dict]:
+    return linked(kg, tmp_path_factory, linked_home)
+
+
+@pytest.fixture(scope="module")
+def linked_page_fr(kg, tmp_path_factory, linked_home, linked_page) -> tuple[Path, dict]:
+    """The same store's page in French, made after the English one (whose map text it must not copy)."""
+    return linked(kg, tmp_path_factory, linked_home, "--lang", "fr")
 
 
 def test_an_incident_of_three_data_sets_is_drawn_once_and_marked(linked_page):
@@ -101,3 +116,48 @@ def test_a_record_linked_to_nothing_is_drawn_as_before(linked_page):
         drawn = set(opened.page.evaluate("kgMap.drawnIndexes()"))
         assert set(alone) <= drawn
         assert opened.page.evaluate(f"kgMap.incidentOf({alone[0]})") is None
+
+
+def test_the_french_page_names_and_letters_the_data_sets_in_french(linked_page_fr):
+    """kg viz --lang fr on the same store: the marker's letters, the key, the card's records
+    (dates, tolls) and the keyboard's list of markers are French; no English message is left."""
+    from test_page_french import STRINGS_JS, english_left
+
+    path, data = linked_page_fr
+    assert data["messages"]["lang"] == "fr"
+    assert {k["label"] for k in data["map"]["kinds"]} >= {"Massacre de civils"}  # not the English page's map text
+    ids = data["map"]["events"]["id"]
+    (acled_id,), ucdp_id = story("barsalogho_trenches")
+    curated = ids.index("barsalogho_massacre_2024")
+    incident = next(inc for inc in data["map"]["incidents"] if inc[0] == curated)
+    records = [r[7] for r in incident[2] if r[0] != "curated"]
+    with open_page(path, width=1366, height=768, timeout_ms=120000) as opened:
+        page = opened.page
+        page.evaluate("kgMap.zoomTo(-1.2, 13.6, 260)")
+        marker = next(m for m in page.evaluate("kgMap.markers()")
+                      if ({ids[curated]} | {ids[i] for i in records}) & set(m["events"]))
+        assert marker["badge"] == "V A U"  # V: le graphe vérifié
+        key = page.inner_text("#datasets-key")
+        assert "V\u00a0: le graphe vérifié" in key and "UCDP, en haut à gauche" in key
+        seen = page.evaluate(STRINGS_JS) + [["badge", m["badge"]] for m in page.evaluate("kgMap.markers()") if m["badge"]]
+        page.focus("#map-shapes")
+        page.keyboard.press("ArrowRight")
+        listed = page.inner_text("#map-shapes")
+        assert "événement" in listed and " sur " in listed, listed
+        seen += page.evaluate(STRINGS_JS)
+        box = page.evaluate("(() => { const r = document.getElementById('map-canvas').getBoundingClientRect(); return [r.left, r.top]; })()")
+        page.mouse.click(marker["x"] + box[0], marker["y"] + box[1])
+        card = page.locator("#details .event-card").first
+        text = card.inner_text()
+        assert "Recensé par le graphe vérifié, ACLED, UCDP" in text
+        rows = card.locator("ul.records li")
+        assert rows.count() == 3
+        by_set = {rows.nth(k).get_attribute("data-dataset"): rows.nth(k).inner_text() for k in range(3)}
+        assert by_set["curated"].startswith("le graphe vérifié barsalogho_massacre_2024\u00a0: 24 août 2024, ")
+        assert by_set["acled"].startswith(f"ACLED {acled_id}\u00a0: ") and " août 2024, " in by_set["acled"]
+        assert "morts" in by_set["acled"] and "–" in by_set["ucdp"]
+        seen += page.evaluate(STRINGS_JS)
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / "fr-desktop-map-incidents.png"))
+        assert opened.console_errors == []
+    assert english_left(seen, data) == []

@@ -125,6 +125,9 @@ def visit(page) -> list[list[str]]:
     timeline, a relation, the map with an event, a window of years, a search that finds nothing,
     playing."""
     seen = [*page.evaluate(STRINGS_JS)]
+    page.focus("#graph-shapes")  # the keyboard's list of the graph's actors, on its second
+    page.keyboard.press("ArrowDown")
+    seen += page.evaluate(STRINGS_JS)
     page.evaluate("kgSelect('jnim')")
     page.wait_for_timeout(150)
     seen += page.evaluate(STRINGS_JS)
@@ -134,6 +137,9 @@ def visit(page) -> list[list[str]]:
     page.wait_for_timeout(150)
     seen += page.evaluate(STRINGS_JS)
     page.click("#deadliest button")  # an event's card
+    seen += page.evaluate(STRINGS_JS)
+    page.focus("#map-shapes")  # the keyboard's list of the map's markers, on one of them
+    page.keyboard.press("ArrowRight")
     seen += page.evaluate(STRINGS_JS)
     page.select_option("#mode", "range")
     page.evaluate("kgSetWindow([2013, 2016], 'range')")
@@ -161,7 +167,8 @@ def test_the_french_page_has_no_english_message_left(french):
     joined = "\n".join(texts)
     for french_text in ("Comment lire cette page", "Acteurs les plus liés", "Groupe de soutien à l'islam et aux musulmans",
                         "Forces armées maliennes", "a combattu", "Chronologie de Groupe de soutien", "Événements sur la carte",
-                        "Aucun acteur nommé", "❚❚ Pause", "MAURITANIE", "événements de combat", "Participants", "Où\u00a0:", "Morts\u00a0: "):
+                        "Aucun acteur nommé", "❚❚ Pause", "MAURITANIE", "événements de combat", "Participants", "Où\u00a0:", "Morts\u00a0: ",
+                        "Acteurs du graphe\u00a0: les flèches", "Repères de la carte\u00a0: les flèches", " sur "):
         assert french_text in joined, french_text
 
 

@@ -18,8 +18,11 @@ first draw of the map, a move of the year slider (network and map together), the
 map of all years, and opening JNIM's timeline. Synthetic ACLED files name only
 17 locations; a real Sahel export names thousands, so the bench spreads each row
 over one of ``--locations`` nearby places (deterministic) before importing it.
-Targets: curated page under 2 MB and interactive in under 1 s; with a 100k import,
-interactive in under 3 s.
+Targets (issue 23): the curated page within 1.24 MB and interactive in under 1.1 s; with a
+100k import, interactive in under 2 s and written in under 20 s. ``kg viz`` is timed twice
+on the import: the first page of a store reads its events and packs the map (kept beside
+the store), later ones copy it. Every time is printed with the load average beside it (the
+machine is shared): a time taken at load 10 on 2 cores is several times an idle machine's.
 """
 
 from __future__ import annotations
@@ -89,6 +92,24 @@ def synthetic_store(actors: int = 2000, relations: int = 10000, seed: int = 1):
     return store
 
 
+def load() -> str:
+    """The load average now, to print beside a time."""
+    import os
+
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def page_blocks(html: str) -> str:
+    """The sizes of the page's data blocks: what the page parses at start and what only when asked."""
+    import re
+
+    out = []
+    for name in ("kg-data", "kg-map"):
+        m = re.search(rf'<script id="{name}" type="application/json">(.*?)</script>', html, re.S)
+        out.append(f"{name} {len(m.group(1).encode()) / 1e6:.2f} MB" if m else f"{name} -")
+    return ", ".join(out)
+
+
 def timed_page(store, out: Path, runs: int) -> dict:
     """Median seconds of each step of making the page, and of viz.viz end to end, over ``runs`` runs."""
     from kg.ask import network
@@ -130,6 +151,7 @@ def browser_ready(path: Path, runs: int) -> list[float]:
         with open_page(path, timeout_ms=120000) as opened:
             assert not opened.console_errors, opened.console_errors
             times.append(opened.ready_ms)
+            print(f"    run: interactive after {opened.ready_ms:.0f} ms ({load()})")
     return times
 
 
@@ -221,23 +243,32 @@ def page_interactions(path: Path, runs: int) -> dict[str, float]:
 
 def map_case(name: str, store, out: Path, runs: int, browser: bool) -> None:
     from kg.explore import eventmap, viz
+    from kg.explore.words import Words
 
     t = time.perf_counter()
     data = eventmap.map_of(store)
     map_seconds = time.perf_counter() - t
+    map_load = load()
+    kept = eventmap.event_table.derived(store, "map-en", eventmap.map_key(Words())) is not None
     t = time.perf_counter()
     result = viz.viz(out, store=store)
     total = time.perf_counter() - t
+    first_load = load()
+    t = time.perf_counter()
+    result = viz.viz(out, store=store)
+    again = time.perf_counter() - t
     size = len(result["html"].encode())
     print(f"\n{name}: {len(data['events']['id'])} events on the map ({data['unplacedCount']} without a position), "
           f"{len(data['places'])} places; {result['nodes']} nodes, {result['edges']} edges")
-    print(f"  map data (SPARQL + pivot)      {map_seconds:7.2f} s")
-    print(f"  kg viz end to end, written     {total:7.2f} s")
-    print(f"  page size                      {size / 1e6:7.2f} MB")
+    print(f"  map data (SPARQL + pivot)      {map_seconds:7.2f} s ({map_load})")
+    print(f"  kg viz end to end, written     {total:7.2f} s ({first_load}; the map's text "
+          f"{'already kept beside the store' if kept else 'made and kept beside the store'})")
+    print(f"  kg viz again, map copied       {again:7.2f} s ({load()})")
+    print(f"  page size                      {size / 1e6:7.2f} MB ({page_blocks(result['html'])})")
     if browser:
         for what, ms in page_interactions(out, runs).items():
             unit = "" if what.startswith("circles") else " ms"
-            print(f"  {what:<48} {ms:8.0f}{unit} (median of {runs})")
+            print(f"  {what:<48} {ms:8.0f}{unit} (median of {runs}; {load()})")
 
 
 def main() -> None:
@@ -248,6 +279,9 @@ def main() -> None:
     parser.add_argument("--locations", type=int, default=10000,
                         help="distinct places the ACLED rows name (a real Sahel export: thousands)")
     parser.add_argument("--only-map", action="store_true", help="only the map and timeline figures")
+    parser.add_argument("--no-synthetic", action="store_true", help="leave out the synthetic 2,000-actor graph")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-viz-acled",
+                        help="where the import's files and KG_HOME are kept between runs")
     args = parser.parse_args()
 
     from kg.store.cache import open_store
@@ -258,7 +292,8 @@ def main() -> None:
     print(f"import pyvis: {time.perf_counter() - t:.2f} s")
     out_dir = Path(tempfile.mkdtemp(prefix="bench-viz-"))
     cases = [("curated graph", open_store)]
-    cases.append(("synthetic graph, 2,000 actors / 10,000 relations", synthetic_store))
+    if not args.no_synthetic:
+        cases.append(("synthetic graph, 2,000 actors / 10,000 relations", synthetic_store))
     for name, make in ([] if args.only_map else cases):
         t = time.perf_counter()
         store = make()
@@ -266,7 +301,7 @@ def main() -> None:
         out = out_dir / (name.split()[0] + ".html")
         result = timed_page(store, out, args.runs)
         print(f"\n{name}: {result['nodes']} nodes, {result['edges']} edges drawn, page {result['bytes'] / 1e6:.2f} MB"
-              f" (store ready in {prepared:.2f} s)")
+              f" (store ready in {prepared:.2f} s; {load()})")
         for step, seconds in result["steps"].items():
             print(f"  {step:<30} {seconds:7.3f} s (median of {args.runs})")
         if not args.no_browser:
@@ -281,8 +316,8 @@ def main() -> None:
 
         from kg.store import cache
 
-        work = Path(tempfile.gettempdir()) / "bench-viz-acled"
-        work.mkdir(exist_ok=True)
+        work = args.work
+        work.mkdir(parents=True, exist_ok=True)
         home = acled_home(args.acled_rows, args.locations, work)
         os.environ["KG_HOME"] = str(home)
         store = cache.open_store()

@@ -67,3 +67,36 @@ def test_a_table_not_provably_of_its_store_is_not_used(imported, tmp_path, chang
     rows = event_table.rows(store, "map-places")
     assert ordered(rows) == ordered(sparql.run(store, "map-places"))  # the queries answer
     assert event_table.read(copy) is not None  # and a table of this store replaces the stray one
+
+
+def map_block(html: str) -> dict:
+    import re
+
+    return json.loads(re.search(r'<script id="kg-map" type="application/json">(.*?)</script>', html, re.S).group(1))
+
+
+def test_the_map_kept_beside_the_store_is_kept_per_language(kg, imported, tmp_path):
+    """kg viz keeps the map's text beside the store once per language (kg viz --lang): a French
+    page never copies the English text, nor an English page the French one, in either order."""
+    pages = {}
+    for n, lang in enumerate(["en", "fr", "en", "fr"]):
+        out = tmp_path / f"{n}-{lang}.html"
+        r = kg("viz", "--lang", lang, "-o", str(out), home=imported)
+        assert r.code == 0, r.stderr
+        pages.setdefault(lang, []).append(out.read_text(encoding="utf-8"))
+    folder = live(imported)
+    for lang in ("en", "fr"):
+        assert (folder / event_table.DERIVED.format(name=f"map-{lang}")).exists()
+        first, again = (map_block(p) for p in pages[lang])
+        assert first == again  # the second page copied what the first kept
+    english, french = map_block(pages["en"][0]), map_block(pages["fr"][0])
+    kinds = {"en": {k["label"] for k in english["kinds"]}, "fr": {k["label"] for k in french["kinds"]}}
+    assert "Battle or siege" in kinds["en"] and "Bataille ou siège" in kinds["fr"]
+    assert not kinds["en"] & kinds["fr"]
+    countries = {c[0] for c in french["countryLabels"]}
+    assert "Mauritanie" in countries and "Mauritania" not in countries
+    assert english["events"]["id"] == french["events"]["id"]  # the same events, in two languages
+    # the key holds the language and its words: another catalogue is another key
+    from kg.explore.words import Words
+
+    assert eventmap.map_key(Words("en")) != eventmap.map_key(Words("fr"))

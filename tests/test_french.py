@@ -5,6 +5,7 @@ catalogue the command line (and the page) read."""
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from babel.messages.pofile import read_po
 from kg.errors import DataError
 from kg.graph import namespaces as ns
 from kg.graph.build import build
-from kg.messages import catalogue, choose, languages, translate
+from kg.messages import catalogue, choose, languages, page_catalogue, translate, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -151,16 +152,158 @@ def test_language_choice():
 @pytest.mark.parametrize("po", sorted(LOCALE.glob("*.*.po")), ids=lambda p: p.name)
 def test_each_compiled_catalogue_matches_its_po_file(po):
     """The .mo shipped (what gettext reads) says what the .po (what translators edit) says:
-    run scripts/compile-messages.py after editing a .po."""
+    run scripts/compile-messages.py after editing a .po. (A page's message carries its key
+    as msgctxt, which gettext keeps as "key\x04msgid"; its plural forms are not in catalogue().)"""
     with po.open("rb") as f:
         source = read_po(f)
-    wanted = {m.id: m.string for m in source if m.id and m.string and not m.fuzzy}
+    wanted = {(f"{m.context}\x04{m.id}" if m.context else m.id): m.string for m in source
+              if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
     assert wanted, f"{po} has no translated message"
     domain, lang = po.name.split(".")[:2]
     assert catalogue(lang, domain) == wanted
-    assert all(m.string for m in source if m.id), "every message is translated"
+    plural = {(m.context, m.id[0]): list(m.string) for m in source if isinstance(m.id, tuple)}
+    compiled = translations(lang, domain)
+    for (ctx, singular), forms in plural.items():
+        assert [compiled.npgettext(ctx, singular, "", n) for n in (1, 2)] == forms[:2]
+
+
+def read_catalogue(path: Path):
+    with path.open("rb") as f:
+        return read_po(f, locale=path.name.split(".")[1] if path.suffix == ".po" else None)
+
+
+def fields(text) -> set[str]:
+    texts = text if isinstance(text, tuple | list) else (text,)
+    return {f for s in texts for f in re.findall(r"\{(\w+)\}", s)}
+
+
+@pytest.mark.parametrize("po", sorted(LOCALE.glob("*.*.po")), ids=lambda p: p.name)
+def test_each_catalogue_translates_every_message_of_the_template_and_none_is_fuzzy(po):
+    """A translation is complete: every message of kg/locale/kg.pot (the command line's and the
+    page's) is in it, translated, not fuzzy, with every plural form and the same {fields}
+    (a page fills {n}, {name}, ...: a field lost or misspelt would show as text)."""
+    template = read_catalogue(LOCALE / "kg.pot")
+    catalog = read_catalogue(po)
+    wanted = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m for m in template if m.id}
+    have = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m for m in catalog if m.id}
+    assert sorted(wanted.keys() - have.keys(), key=str) == [], f"missing in {po.name}"
+    assert sorted(have.keys() - wanted.keys(), key=str) == [], f"in {po.name} but not in kg.pot (obsolete?)"
+    assert [k for k, m in have.items() if m.fuzzy] == [], "fuzzy entries"
+    untranslated = [k for k, m in have.items()
+                    if not (all(m.string) if isinstance(m.string, tuple) else m.string)]
+    assert untranslated == []
+    short = [k for k, m in have.items() if isinstance(m.id, tuple) and len(m.string) != catalog.num_plurals]
+    assert short == [], f"plural messages without {catalog.num_plurals} forms"
+    date_fields = {"y", "mm", "dd", "d", "month"}  # a date pattern (date_day, date_month) picks its own
+    assert [k for k, m in have.items()
+            if (fields(m.string) != fields(m.id) if not str(m.context).startswith("date_")
+                else not fields(m.string) <= date_fields)] == []
+    # the template's English is what the page shows in English: the msgid, never a msgstr
+    assert all(not (m.string if isinstance(m.string, str) else any(m.string)) for m in template if m.id)
+
+
+def test_a_missing_or_fuzzy_french_entry_is_found(tmp_path):
+    """The check above can fail: a .po with one entry dropped and one marked fuzzy."""
+    text = (LOCALE / "kg.fr.po").read_text(encoding="utf-8")
+    text = text.replace('msgctxt "view_map"\nmsgid "Map"\nmsgstr "Carte"\n', "")
+    text = text.replace('msgctxt "view_network"\n', '#, fuzzy\nmsgctxt "view_network"\n')
+    broken = tmp_path / "kg.fr.po"
+    broken.write_text(text, encoding="utf-8")
+    catalog = read_catalogue(broken)
+    keys = {m.context for m in catalog if m.id}
+    assert "view_map" not in keys and "view_network" in keys
+    assert [m.context for m in catalog if m.fuzzy] == ["view_network"]
 
 
 def test_every_table_header_of_kg_fought_has_a_french_message():
     for column in ("actor", "opponent", "periods", "events", "fatalities", "via", "sources"):
         assert column in catalogue("fr")
+
+
+def test_the_pages_messages_english_from_the_template_french_from_the_catalogue():
+    english, rule_en = page_catalogue("en")
+    french, rule_fr = page_catalogue("fr")
+    assert english.keys() == french.keys()
+    assert english["view_map"] == "Map" and french["view_map"] == "Carte"
+    assert french["related_actors"] == ["{n} acteur lié", "{n} acteurs liés"]
+    assert (rule_en, rule_fr) == ("(n != 1)", "(n > 1)")
+    # the names of the page's vocabulary, in English, are the style file's (the legend's) names
+    import json
+
+    style = json.loads((ROOT / "kg" / "templates" / "viz-style.json").read_text(encoding="utf-8"))
+    for family, table in (("actor_type", "nodes"), ("event_kind", "events")):
+        assert {k.split(":", 1)[1] for k in english if k.startswith(family + ":")} == set(style[table])
+        assert all(english[f"{family}:{k}"] == v["label"] for k, v in style[table].items())
+
+
+PAGE_SOURCES = [ROOT / "kg" / "templates" / n for n in ("viz.html", "timeline.html", "timeline.js", "map.js")] + sorted(
+    (ROOT / "kg" / "explore").glob("*.py"))
+# the names of the page's vocabulary: each family's members are the names the page has to show
+FAMILIES = ("actor_type", "event_kind", "event_type", "certainty", "orientation", "country")
+
+
+def page_lookups() -> tuple[set[str], set[str]]:
+    """The keys the page's templates, scripts and Python look up, and the families they look up by prefix."""
+    keys, families = set(), set()
+    for path in PAGE_SOURCES:
+        text = path.read_text(encoding="utf-8")
+        keys |= set(re.findall(r"""\b(?:t|plural|words\.t)\(\s*["'](\w+)["']""", text))  # t("key"), plural("key", n)
+        keys |= set(re.findall(r"\{\{ m\.(\w+) \}\}", text))  # the template's {{ m.key }}
+        if path.suffix == ".js":  # timeline.js: M.months, messages.event_at
+            keys |= set(re.findall(r"\b(?:M|messages)\.(\w+)\b", text))
+        families |= set(re.findall(r"""\bt\(\s*["'](\w+):["']\s*\+""", text))  # t("certainty:" + c)
+        families |= set(re.findall(r"""\bterm\(\s*["'](\w+)["']""", text))  # words.term("country", name, ...)
+    return keys, families
+
+
+def test_every_page_message_is_used_by_the_page_and_every_lookup_has_a_message():
+    """The catalogue's page keys against the page's lookups, both ways: no message the page
+    never shows (a translator's wasted work), no lookup without a message (a key shown as text)."""
+    from kg.explore.eventmap import borders
+    from kg.graph.vocab import vocabulary
+
+    english, _ = page_catalogue("en")
+    keys, families = page_lookups()
+    keys.discard("lang")  # not a message: the page's language code
+    assert sorted(keys - english.keys()) == []
+    assert families == set(FAMILIES)
+    plain = {k for k in english if ":" not in k}
+    assert sorted(plain - keys) == [], "messages no page looks up"
+    members = {f: {k.split(":", 1)[1] for k in english if k.startswith(f + ":")} for f in FAMILIES}
+    style = __import__("json").loads((ROOT / "kg" / "templates" / "viz-style.json").read_text(encoding="utf-8"))
+    assert members["actor_type"] == set(style["nodes"]) and members["event_kind"] == set(style["events"])
+    assert members["country"] == {c["name"] for c in borders()["countries"]}
+    vocab = vocabulary()
+    assert members["orientation"] == set(vocab.orientations)
+    schema = (ROOT / "kg" / "schema.ttl").read_text(encoding="utf-8")
+    certainties = set(re.findall(r'a skg:Certainty ; skg:csvName "(\w+)"', schema))
+    assert members["certainty"] == certainties
+    event_classes = {"Event", "CombatEvent"} | set(re.findall(r"skg:(\w+) a owl:Class ; rdfs:subClassOf skg:(?:Event|CombatEvent)", schema))
+    assert members["event_type"] == event_classes
+
+
+def test_kg_viz_in_french_and_its_usage_errors(kg, tmp_path):
+    """kg viz --lang fr (and KG_LANG=fr) write the French page; an unknown language is a usage
+    error; kg timeline takes --lang for its page only (its rows keep English: said, not skipped)."""
+    import html
+    import json
+
+    out = tmp_path / "fr.html"
+    r = kg("viz", "--year", "2019", "-o", str(out), env={"KG_LANG": "fr"})
+    assert r.code == 0, r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith('<!DOCTYPE html>\n<html lang="fr">')
+    assert "<title>Sahel\u00a0: qui a combattu qui, et quand, 2019</title>" in text
+    assert 'placeholder="Chercher un acteur"' in html.unescape(text)
+    data = json.loads(text.split('<script id="kg-data" type="application/json">', 1)[1].split("</script>", 1)[0])
+    assert data["messages"]["view_map"] == "Carte"
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert nodes["fama"]["label"] == "Forces armées maliennes"
+    assert nodes["jnim"]["active"] == "Actif\u00a0: 2 mars 2017 – aujourd'hui"
+    assert "const PLURAL = function (n) { return Number((n > 1)); };" in text
+    english = kg("viz", "--year", "2019", "-o", str(tmp_path / "en.html"), "--lang", "en", env={"KG_LANG": "fr"})
+    assert english.code == 0 and '<html lang="en">' in (tmp_path / "en.html").read_text(encoding="utf-8")
+    bad = kg("viz", "--lang", "de", "-o", str(tmp_path / "de.html"))
+    assert bad.code == 2 and bad.stderr.strip() == "Error: --lang: no messages in 'de'; expected one of: en, fr"
+    rows = kg("timeline", "JNIM", "--lang", "fr")
+    assert rows.code == 2 and "--format html" in rows.stderr

@@ -22,16 +22,23 @@ def page(curated) -> str:
 
 
 def page_data(html: str) -> dict:
+    """The page's data block, with its map block as ``map`` (the page reads it when first asked for)."""
     m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S)
     assert m, "the page has no data block"
-    return json.loads(m.group(1))
+    data = json.loads(m.group(1))
+    m = re.search(r'<script id="kg-map" type="application/json">(.*?)</script>', html, re.S)
+    assert m, "the page has no map block"
+    data["map"] = json.loads(m.group(1))
+    if data["map"]:  # its events cite the page's sources by id, as the page reads them
+        data["map"]["sources"] = [data["sources"][s] if isinstance(s, str) else s for s in data["map"]["sources"]]
+    return data
 
 
 def test_the_page_loads_nothing_from_outside(page):
     assert not re.search(r"<(script|img|iframe)[^>]*\ssrc=", page, re.I)
     assert not re.search(r"<link[^>]*>", page, re.I)
     assert "@import" not in page and not re.search(r"url\(\s*['\"]?(https?:)?//", page)
-    assert "vis.Network" in page and ".vis-network" in page  # vis-network's JS and CSS are inlined
+    assert "vis.Network" in page and "div.vis-tooltip" in page  # vis-network's JS and CSS are inlined
     assert "Content-Security-Policy" in page and "connect-src 'none'" in page
 
 
@@ -118,7 +125,7 @@ def test_text_from_the_data_cannot_become_markup():
     js, css = viz._vis_assets()
     ours = html.replace(js, "").replace(css, "")  # vis-network's own code mentions <b> tags
     assert "<script>alert(1)" not in ours and "<b>" not in ours
-    assert ours.count("<script") == 5  # the data block, vis-network, the map, the timeline, the page's own code
+    assert ours.count("<script") == 6  # the data and map blocks, vis-network, the map, the timeline, the page's own code
     assert "&lt;/script&gt;&lt;script&gt;alert(1)" in ours  # the title, escaped by the template
     data = page_data(html)
     assert data["nodes"][0]["label"] == evil  # the JSON still holds the exact text

@@ -180,16 +180,21 @@ def timeline(
     )] = TimelineFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="With --format html: the file to write.")] = None,
     source: NamesFromOption = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", metavar="LANG", help="With --format html: the page's language, en or fr (default: $KG_LANG, else en).",
+    )] = None,
 ) -> None:
     """Statements and events in date order, of one actor or of the whole graph.
 
     --format html draws one actor's timeline (bars for periods, dots for one-off
     relations, ticks for events) as a self-contained page. In Python:
-    kg.ask.timeline.timeline(name, year=..., start=..., end=...), kg.explore.timeline_page.timeline_page(name, output);
+    kg.ask.timeline.timeline(name, year=..., start=..., end=...), kg.explore.timeline_page.timeline_page(name, output, lang=...);
     the "A and/or B" battles it leaves out: kg.ask.fought.possible_battles(name, year=...).
     """
     from kg.errors import UsageError
 
+    if lang is not None and fmt is not TimelineFormat.html:
+        raise UsageError("--lang: kg timeline writes its page in another language (--format html); its rows keep English")
     if fmt is TimelineFormat.html:
         from kg.explore.timeline_page import timeline_page
 
@@ -197,7 +202,7 @@ def timeline(
             raise UsageError("--format html draws one actor's timeline: give its NAME, e.g. kg timeline JNIM --format html -o jnim.html")
         if year is not None or start is not None or end is not None:
             raise UsageError("--format html draws the whole timeline: leave out --year, --from and --to")
-        page = timeline_page(name, output, store=store())
+        page = timeline_page(name, output, lang=language(lang), store=store())
         if output is None:
             echo(page["html"], nl=False)
         else:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.app import actor_name, app, store
+from kg.cli.app import actor_name, app, language, store
 from kg.cli.output import echo, emit, to_json
 
 YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only the relations valid in this year.")]
@@ -45,16 +45,20 @@ def viz(
     relations: RelationsOption = None,
     title: Annotated[str | None, typer.Option("--title", help="The page's title.")] = None,
     view: Annotated[str, typer.Option("--view", help="The view the page opens on: network or map.")] = "network",
+    lang: Annotated[str | None, typer.Option(
+        "--lang", metavar="LANG",
+        help="The page's language, en or fr: its words, the graph's labels, dates (default: $KG_LANG, else en).",
+    )] = None,
 ) -> None:
     """Write an interactive graph page: time slider, search, legend, tooltips, map.
 
     The page is one self-contained file that works offline. In Python:
-    kg.explore.viz.viz(output, year=..., focus=..., depth=..., relations=[...], view=...).
+    kg.explore.viz.viz(output, year=..., focus=..., depth=..., relations=[...], view=..., lang=...).
     """
     from kg.explore.viz import viz as make_page
 
     result = make_page(output, year=year, start=start, end=end, focus=focus, depth=depth,
-                       relations=_relations(relations), title=title, view=view, store=store())
+                       relations=_relations(relations), title=title, view=view, lang=language(lang), store=store())
     echo(f"wrote {result['path']}: {result['nodes']} actors and places, {result['edges']} relations")
 
 

@@ -14,6 +14,11 @@ at a region is drawn as "somewhere in" that region, one known only to a country
 is kept in the columns but listed by the page, never drawn at the country's
 middle. One whose place has no position at all is listed apart (``unplaced``).
 
+A source the graph cites is named by its id in the page's table of sources (the page
+resolves it); an incident several data sets record (``kg link``) is listed in ``incidents``
+so that the map draws it once, marked by the data sets that record it. The whole map of a
+store is made once per language and its text kept beside the store (``map_json``).
+
 The borders are Natural Earth's, shipped as package data (``kg/geo/``; see
 ``scripts/make-borders.py`` for where they come from and how to regenerate them).
 """
@@ -21,13 +26,14 @@ The borders are Natural Earth's, shipped as package data (``kg/geo/``; see
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from kg.ask.network import key
-from kg.explore.styles import page_sources, style
+from kg.explore.styles import page_sources, safe_json, style
+from kg.explore.words import Words
 from kg.graph import namespaces as ns
 from kg.store import event_table, sparql
 
@@ -115,7 +121,8 @@ def _events(store, classes: dict[str, tuple[str, str]]):
 
 
 def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], event_styles: dict,
-             participants: set[str] | None = None, states: dict[str, list[str]] | None = None) -> dict[str, Any]:
+             participants: set[str] | None = None, states: dict[str, list[str]] | None = None,
+             words: Words | None = None) -> dict[str, Any]:
     """The map's data: borders, tables and one column per event field (see the module doc).
 
     With ``participants`` (node keys, ``{"jnim"}``) only the events one of them took part in.
@@ -124,7 +131,10 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
 
     ``actor_labels`` maps node keys (``jnim``) to labels; participants not in it
     (an imported actor left out of the network) are looked up by their own label.
+    ``words`` (English by default) names places, events, their types and the countries in the
+    page's language where the catalogue or the graph has a name (``event_styles`` come named).
     """
+    words = words or Words()
     kind_of = {cls: k for k, st in event_styles.items() for cls in st.get("classes", [])}
     kinds = list(event_styles)
     kind_index = {k: i for i, k in enumerate(kinds)}
@@ -137,7 +147,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         if p in places:
             continue
         places[p] = len(place_rows)
-        place_rows.append([str(r["label"]), round(float(r["lat"]), 3), round(float(r["long"]), 3),
+        place_rows.append([words.label(key(p), str(r["label"])), round(float(r["lat"]), 3), round(float(r["long"]), 3),
                            PLACE_AREA if r["area"] is not None else PLACE_POINT if p.startswith(ns.PLACE) else PLACE_IMPORTED])
 
     countries = country_points()
@@ -147,7 +157,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         if name is not None:
             lon, lat = countries[name]
             places[ns.ACTOR + node] = len(place_rows)
-            place_rows.append([candidates[0], lat, lon, PLACE_COUNTRY])
+            place_rows.append([actor_labels.get(node, candidates[0]), lat, lon, PLACE_COUNTRY])
 
     actors: dict[str, int] = {}
     actor_rows: list[list[str]] = []
@@ -183,21 +193,22 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
 
     def source(text: str, ref: dict | None) -> int:
         i = source_index.get(text)
-        if i is None:
+        if i is None:  # a cited source by its id in the page's table of sources; a data set's own by its text
             i = source_index[text] = len(source_rows)
-            source_rows.append(ref or {"title": text, "url": None})
+            source_rows.append(text if ref else {"title": text, "url": None})
         return i
 
     unplaced_count = 0
     cols: dict[str, list] = {c: [] for c in ("id", "label", "kind", "type", "start", "end", "prec", "deaths",
                                               "place", "a", "b", "o", "src")}
+    iris: list[str] = []
     unplaced: list[list] = []
     for e, r in _events(store, classes):
         kind, type_label = classes[r["class"]]
         place = places.get(r["place"]) if r.get("place") else None
         if place is None or "start" not in r:
             unplaced_count += 1
-            unplaced.append([r.get("label") or key(e), (r["start"] - EPOCH).days if "start" in r else None,
+            unplaced.append([words.label(key(e), r.get("label") or key(e)), (r["start"] - EPOCH).days if "start" in r else None,
                              (r.get("end", r["start"]) - EPOCH).days if "start" in r else None])
             continue
         a, b, other = sides.get(e, ([], [], []))
@@ -207,9 +218,11 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         t = types.get(type_label)
         if t is None:
             t = types[type_label] = len(type_rows)
-            type_rows.append(type_label)
+            cls = r["class"]
+            type_rows.append(words.term("event_type", ns.local_id(cls), type_label) if cls.startswith(ns.SKG) else type_label)
         cols["id"].append(key(e))
-        cols["label"].append(r.get("label"))
+        iris.append(e)
+        cols["label"].append(words.label(key(e), r["label"]) if r.get("label") else None)
         cols["kind"].append(kind_index[kind])
         cols["type"].append(t)
         cols["start"].append((r["start"] - EPOCH).days)
@@ -227,25 +240,128 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
         members = list(groups)  # a group's index is its place in insertion order
         order = [i for i in order if any(wanted.intersection(members[cols[c][i]]) for c in ("a", "b", "o"))]
     events = {c: [v[i] for i in order] for c, v in cols.items()}
+    incident_rows = _incidents(store, [iris[i] for i in order])
     group_rows: list[list[int]] = [[] for _ in groups]  # lists of actors or of sources, by column
     for members, i in groups.items():
         group_rows[i] = list(members)
     return {
         "borders": borders()["countries"], "bordersSource": borders()["source"],
         "bordersLicence": borders()["licence"],
-        "countryLabels": [[name, lon, lat, 1 if name in FOCUS_COUNTRIES else 0]
+        "countryLabels": [[words.term("country", name, name), lon, lat, 1 if name in FOCUS_COUNTRIES else 0]
                           for name, (lon, lat) in country_points().items()],
         "kinds": [{"key": k, "label": st["label"], "color": st["color"], "shape": st.get("shape", "circle")}
                   for k, st in event_styles.items()],
         "places": place_rows, "actors": actor_rows, "types": type_rows, "sources": source_rows,
         "groups": group_rows, "events": events, "unplaced": unplaced,
-        "unplacedCount": unplaced_count,
+        "unplacedCount": unplaced_count, "incidents": incident_rows,
+        "firstYear": (EPOCH + timedelta(days=min(events["start"]))).year if events["start"] else None,
     }
 
 
-def map_of(store=None, sources: dict[str, dict] | None = None, participants: set[str] | None = None) -> dict[str, Any]:
+def _incidents(store, iris: list[str]) -> list[list]:
+    """The incidents several data sets record (``kg link``), for the map to draw each once.
+
+    One row per incident with a record among the map's events: ``[drawn, datasets, records]``,
+    where ``drawn`` is the position (in the map's columns) of the record that stands for it
+    (curated, else UCDP, else ACLED: ``records.DRAW_ORDER``, among those the map holds),
+    ``datasets`` the data sets that record it and ``records`` one row per record,
+    ``[dataset, id, first day, last day, deaths, low, high, position or -1]`` (days since
+    1970; deaths, low and high null when not given).
+    """
+    from kg.ask import records
+
+    linked = records.incident_map(store=store)
+    if not linked:
+        return []
+    at = {iri: i for i, iri in enumerate(iris) if iri in linked}
+    roots: dict[str, list[str]] = {}
+    for iri in at:
+        roots.setdefault(linked[iri]["incident"], linked[iri]["records"])
+    wanted = {r for group in roots.values() for r in group}
+    found = {r.iri: r for r in records.records_by_iri(store, wanted)}
+    rows = []
+    for root in sorted(roots, key=lambda r: min(at[x] for x in roots[r] if x in at)):
+        group = roots[root]  # in the order of records.DRAW_ORDER
+        drawn = next(at[x] for x in group if x in at)
+        recs = []
+        for x in group:
+            r = found.get(x)
+            if r is None:
+                continue
+            recs.append([r.dataset, r.record_id, (r.start - EPOCH).days, (r.end - EPOCH).days,
+                         r.fatalities, r.low, r.high, at.get(x, -1)])
+        rows.append([drawn, linked[group[0]]["datasets"], recs])
+    return rows
+
+
+def sources_of(data: dict[str, Any], sources: dict[str, dict]) -> dict[str, dict]:
+    """The cited sources a map's events name by id (``map_data``'s ``sources``), for the page's table."""
+    return {s: sources.get(s, {"title": s, "url": None}) for s in data["sources"] if isinstance(s, str)}
+
+
+def map_json(store=None, sources: dict[str, dict] | None = None,
+             words: Words | None = None) -> tuple[str, dict[str, Any]]:
+    """The map of the whole graph as the page's JSON text (``safe_json``), in the language of
+    ``words`` (English by default), and what the page needs before it reads it (the first year
+    with an event, the sources it cites by id).
+
+    Made once per store and language: a read-only store never changes, so the text is kept
+    beside it (``event_table.keep``, one file per language: ``kg-page-map-fr.json``) and the
+    next page copies it instead of reading a million rows and packing them again (on a
+    100,000-row import: about a minute, then a second). The language and its words are part
+    of the key (``map_key``): a French page never gets the English text, nor the reverse.
+    """
+    from kg.store.cache import or_default
+
+    store = or_default(store)
+    words = words or Words()
+    sources = page_sources(store) if sources is None else sources
+    name, key = f"map-{words.lang}", map_key(words)
+    kept = event_table.derived(store, name, key)
+    if kept is not None:
+        head, _, text = kept.partition("\n")
+        meta = json.loads(head)
+        meta["sources"] = {s: sources.get(s, {"title": s, "url": None}) for s in meta["sources"]}
+        return text, meta
+    data = map_of(store, sources, words=words)
+    text = safe_json(data)
+    meta = {"firstYear": data["firstYear"], "sources": sorted(sources_of(data, sources))}
+    event_table.keep(store, name, key, json.dumps(meta) + "\n" + text)
+    meta["sources"] = sources_of(data, sources)
+    return text, meta
+
+
+def map_key(words: Words) -> str:
+    """What the map's text in ``words``' language is made by: the code and styles
+    (``_code_key``), the language, its catalogue's words and the graph's labels in it."""
+    from kg.store.digest import digest
+
+    h = digest(_code_key().encode())
+    h.update(json.dumps([words.lang, words.messages, words.labels], sort_keys=True, ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+@cache
+def _code_key() -> str:
+    """What the map's text is made by: this module and the words' (``kg.explore.words``), the
+    page's styles and the event table's rules."""
+    from pathlib import Path
+
+    from kg.explore import words as words_module
+    from kg.store.digest import digest
+
+    h = digest(Path(__file__).read_bytes())
+    h.update(Path(words_module.__file__).read_bytes())
+    h.update(resources.files("kg").joinpath("templates/viz-style.json").read_bytes())
+    h.update(event_table._key().encode())
+    return h.hexdigest()
+
+
+def map_of(store=None, sources: dict[str, dict] | None = None, participants: set[str] | None = None,
+           words: Words | None = None) -> dict[str, Any]:
     """The map's data for the whole graph (or the events of ``participants``), with the page's
-    styles and sources (``kg viz``, ``kg timeline --format html``, notebooks)."""
+    styles and sources (``kg viz``, ``kg timeline --format html``, notebooks), in the language
+    of ``words`` (:func:`kg.explore.viz.page_words`; English by default)."""
     from kg.store.cache import or_default
 
     store = or_default(store)
@@ -253,13 +369,15 @@ def map_of(store=None, sources: dict[str, dict] | None = None, participants: set
     states: dict[str, list[str]] = {}
     for r in sparql.run(store, "map-actors"):
         k = key(str(r["actor"]))
-        labels[k] = str(r["label"])
+        labels[k] = words.label(k, str(r["label"])) if words else str(r["label"])
         if str(r["type"]) == ns.SKG + "State":
             names = states.setdefault(k, [str(r["label"])])
             if r["alias"]:
                 names.append(str(r["alias"]))
     sources = page_sources(store) if sources is None else sources
-    return map_data(store, sources, labels, style()["events"], participants=participants, states=states)
+    words = words or Words()
+    return map_data(store, sources, labels, words.style(style())["events"], participants=participants, states=states,
+                    words=words)
 
 
 def _label_missing(store, missing: dict[str, list[int]], actor_rows: list[list[str]]) -> None:

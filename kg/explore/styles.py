@@ -11,16 +11,18 @@ from kg.graph import namespaces as ns
 from kg.store import sparql
 
 
+def safe_json(data: Any) -> str:
+    """JSON that cannot close its <script> element or start markup (a page's data block)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
 def style() -> dict[str, Any]:
     """Colours and shapes by actor type and relation type (``templates/viz-style.json``)."""
     return json.loads(resources.files("kg").joinpath("templates/viz-style.json").read_text(encoding="utf-8"))
-
-
-def messages() -> dict[str, str]:
-    """Every user-visible string of the pages, by key (``templates/messages.json``): one
-    catalogue, so that a translation is a second file of the same keys."""
-    data = json.loads(resources.files("kg").joinpath("templates/messages.json").read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
 def page_sources(store) -> dict[str, dict]:

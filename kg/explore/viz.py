@@ -17,7 +17,6 @@ never put into the page as markup: it travels as JSON (with ``<``, ``>`` and
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from functools import cache
@@ -27,15 +26,16 @@ from typing import TYPE_CHECKING, Any
 
 from kg.ask.network import ENEMY_RELATIONS, FRIEND_RELATIONS, blocs, edge_period, label, network
 from kg.errors import UsageError
-from kg.explore.styles import messages, page_sources, style
-from kg.graph import dates
+from kg.explore.styles import page_sources, safe_json, style
+from kg.explore.words import Words
+from kg.messages import DEFAULT as DEFAULT_LANG
 
 if TYPE_CHECKING:
     import networkx as nx
     from pyvis.network import Network
 
 VIS_VERSION = "9.1.2"
-DEFAULT_TITLE = "Sahel conflicts: who fought whom, and when"
+DEFAULT_TITLE = "Sahel conflicts: who fought whom, and when"  # the catalogue's title_default, in English
 
 
 @cache
@@ -43,23 +43,31 @@ def _vis_assets() -> tuple[str, str]:
     """vis-network's JS and CSS from the pyvis package, safe to inline in <script>/<style>."""
     lib = resources.files("pyvis").joinpath("templates", "lib", f"vis-{VIS_VERSION}")
     js = lib.joinpath("vis-network.min.js").read_text(encoding="utf-8")
-    css = lib.joinpath("vis-network.css").read_text(encoding="utf-8")
+    css = _unused_css_left_out(lib.joinpath("vis-network.css").read_text(encoding="utf-8"))
     return _no_closing_tag(js, "script"), _no_closing_tag(css, "style")
+
+
+# vis-network's parts the page never turns on (navigation buttons, the editing toolbar, the
+# configurator): their CSS rules are 210 of the stylesheet's 220 kB (icons as data: URLs)
+_UNUSED_VIS_CSS = ("vis-navigation", "vis-manipulation", "vis-edit-mode", "vis-close", "vis-configuration",
+                   "vis-color-picker")
+
+
+def _unused_css_left_out(css: str) -> str:
+    """vis-network's stylesheet without the rules of the parts the page does not use."""
+    import re
+
+    kept = []
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        if not any(name in selectors for name in _UNUSED_VIS_CSS):
+            kept.append(f"{selectors.strip()}{{{body}}}")
+    return "\n".join(kept)
 
 
 def _no_closing_tag(text: str, tag: str) -> str:
     import re
 
     return re.sub(rf"</({tag})", r"<\\/\1", text, flags=re.IGNORECASE)
-
-
-def _safe_json(data: Any) -> str:
-    """JSON that cannot close its <script> element or start markup."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escaped)
-    return text
 
 
 # -- layout --------------------------------------------------------------------
@@ -190,8 +198,7 @@ def _sampled_force_layout(u: nx.Graph, seed: int, iterations: int = 100, sample:
 # -- nodes and edges -------------------------------------------------------------
 
 
-def _node_style(d: dict) -> tuple[str, dict]:
-    nodes = style()["nodes"]
+def _node_style(d: dict, nodes: dict) -> tuple[str, dict]:
     if d.get("kind") == "place":
         return "place", nodes["place"]
     kind = d.get("type") or "other"
@@ -200,16 +207,18 @@ def _node_style(d: dict) -> tuple[str, dict]:
     return (kind, nodes[kind]) if kind in nodes else ("other", nodes["other"])
 
 
-def _active(d: dict) -> str | None:
-    """'Active: 2017-03-02 – present', or for a person 'Born 1983; died 2021'."""
+def _active(d: dict, words: Words) -> str | None:
+    """'Active: 2017-03-02 – present', or for a person 'Born 1983; died 2021' (in the page's words)."""
     founded, dissolved = d.get("founded"), d.get("dissolved")
     if founded is None and dissolved is None:
         return None
-    start = dates.display(founded, d.get("founded_precision") or "Day") if founded else None
-    end = dates.display(dissolved, d.get("dissolved_precision") or "Day") if dissolved else None
+    start = words.date(founded, d.get("founded_precision") or "Day") if founded else None
+    end = words.date(dissolved, d.get("dissolved_precision") or "Day") if dissolved else None
     if d.get("type") == "person":
-        return "; ".join(p for p in (start and f"Born {start}", end and f"died {end}") if p).capitalize()
-    return f"Active: {start or '?'} – {end or 'present'}"
+        if start and end:
+            return words.t("person_born_died", born=start, died=end)
+        return words.t("person_born", date=start) if start else words.t("person_died", date=end)
+    return words.t("active", start=start or "?", end=end or words.t("active_present"))
 
 
 def _spans(periods: list[tuple[int, int]]) -> list[list[int]]:
@@ -222,18 +231,22 @@ def _spans(periods: list[tuple[int, int]]) -> list[list[int]]:
     return out
 
 
-def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, seed: int = 7) -> Network:
+def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, seed: int = 7,
+                  words: Words | None = None) -> Network:
     """A pyvis Network of ``g``: one node per actor or place, one edge per pair and relation type.
 
     Statements and combat events of the same pair and type are merged into one
     edge that lists their periods and events; each node and edge also carries
-    the fields the page's tooltips, legend and time slider use.
+    the fields the page's tooltips, legend and time slider use, written in ``words``'
+    language (English by default; labels as ``g`` has them: see :func:`localize`).
     """
     from pyvis.network import Network
 
     sources = sources or {}
+    words = words or Words()
+    styles = words.style(style())
     as_of = g.graph.get("as_of")
-    edge_styles = style()["edges"]
+    edge_styles = styles["edges"]
     merged: dict[tuple[str, str, str], dict] = {}
     for u, v, _k, d in sorted(g.edges(keys=True, data=True), key=lambda e: (e[3]["start"], e[2])):
         a, b = (min(u, v), max(u, v)) if d.get("symmetric") else (u, v)
@@ -246,15 +259,15 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
         last = (period.end or as_of or period.start).year
         edge["years"].append((period.start.year, last))
         if d["evidence"] == "event":
-            edge["events"].append(f"{d['label'] or d.get('event')} ({period.text()})")
+            edge["events"].append(f"{d['label'] or d.get('event')} ({words.period(period)})")
             edge["eventYears"].append(period.start.year)
         else:
             edge["statements"] += 1
-            edge["periods"].append(period.text())
+            edge["periods"].append(words.period(period))
             edge["items"].append({  # for the actor timeline: the period at its precision, and its sources
                 "s": period.start.isoformat(), "e": period.end.isoformat() if period.end else None,
                 "sp": period.start_precision, "ep": period.end_precision if period.end else None,
-                "text": period.text(), "c": d.get("certainty"), "src": sorted(d.get("sources") or []),
+                "text": words.period(period), "c": d.get("certainty"), "src": sorted(d.get("sources") or []),
             })
             if d.get("certainty"):
                 edge["certainty"].add(d["certainty"])
@@ -270,16 +283,19 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
     net = Network(directed=True)
     nodes = []
     for n, d in sorted(g.nodes(data=True)):
-        kind, st = _node_style(d)
+        kind, st = _node_style(d, styles["nodes"])
         orientation = d.get("orientation")
-        type_label = st["label"] + (f" ({orientation})" if orientation and not kind.startswith("armed_group/") else "")
+        type_label = (words.t("type_orientation", type=st["label"], orientation=words.term("orientation", orientation, orientation))
+                      if orientation and not kind.startswith("armed_group/") else st["label"])
         x, y = pos.get(n, (0.0, 0.0))
         nodes.append({
             "id": n, "label": d.get("label") or n, "shape": st["shape"],
             "color": st["color"],
             "value": len(degree[n]) + 1, "x": round(x, 1), "y": round(y, 1),
             "kind": kind, "typeLabel": type_label, "aliases": list(d.get("aliases") or []),
-            "active": _active(d), "description": d.get("description"), "wikidata": d.get("wikidata"),
+            "active": _active(d, words), "description": d.get("description"), "wikidata": d.get("wikidata"),
+            # descriptions are English only: marked so, for a reader (and a screen reader) of another language
+            "descriptionLang": DEFAULT_LANG if words.lang != DEFAULT_LANG and d.get("description") else None,
             "degree": len(degree[n]), "bloc": bloc.get(n),
             "founded": d["founded"].isoformat() if hasattr(d.get("founded"), "isoformat") else None,
         })
@@ -298,17 +314,18 @@ def pyvis_network(g: nx.MultiDiGraph, sources: dict[str, dict] | None = None, se
             "width": round(width, 2), "count": count,
             "periods": e["periods"], "items": e["items"], "events": e["events"], "eventYears": e["eventYears"],
             "spans": _spans(e["years"]),
-            "certainty": ", ".join(sorted(e["certainty"])) or None,
+            "certainty": ", ".join(words.term("certainty", c, c) for c in sorted(e["certainty"])) or None,
             "sources": sorted(e["sources"]),  # ids: the page's table of sources has their titles and publishers
         })
     net.nodes = nodes
     net.edges = edges
     net.relation_table = relation_table
+    net.styles = styles
     return net
 
 
 def _legend(net: Network) -> dict[str, list[dict]]:
-    st = style()
+    st = getattr(net, "styles", None) or style()
     node_counts: dict[str, int] = defaultdict(int)
     for n in net.nodes:
         node_counts[n["kind"]] += 1
@@ -346,35 +363,57 @@ def _script(name: str) -> str:
 
 
 def page_data(net: Network, *, as_of=None, initial_year: int | None = None, years: tuple[int, int] | None = None,
-              map_data: dict | None = None, sources: dict[str, dict] | None = None) -> dict[str, Any]:
-    """What the page's script reads: nodes, edges, legend, slider years, the map and the sources."""
+              map_data: dict | None = None, sources: dict[str, dict] | None = None,
+              map_meta: dict | None = None, words: Words | None = None) -> dict[str, Any]:
+    """What the page's script reads at once: nodes, edges, legend, slider years, the sources
+    and the messages of the page's language (``words``; English by default).
+
+    The map (``map_data``, or its text with ``map_meta``: see ``render``) is not in it: the page
+    reads it from its own block when first asked for. ``hasMap`` says there is one,
+    ``firstEventYear`` where playing may start; the sources its events cite are in ``sources``.
+    """
+    from kg.explore.eventmap import sources_of
+
     first, last = years or year_range(net, as_of)
     if initial_year is not None:
         first, last = min(first, initial_year), max(last, initial_year)
     cited = {s for e in net.edges for it in e.get("items", []) for s in it["src"]} | {s for e in net.edges for s in e["sources"]}
+    table = {s: (sources or {}).get(s, {"title": s, "url": None}) for s in sorted(cited)}
+    if map_data is not None and map_meta is None:
+        map_meta = {"firstYear": map_data.get("firstYear"), "sources": sources_of(map_data, sources or {})}
+    if map_meta is not None:
+        table.update(map_meta["sources"])
     return {
         "nodes": net.nodes, "edges": net.edges, "relations": net.relation_table, "legend": _legend(net), "years": [first, last],
         "initialYear": initial_year, "asOf": as_of.isoformat() if as_of else None,
-        "sources": {s: (sources or {}).get(s, {"title": s, "url": None}) for s in sorted(cited)},
-        "map": map_data, "messages": messages(),
+        "sources": dict(sorted(table.items())), "hasMap": map_meta is not None,
+        "firstEventYear": map_meta["firstYear"] if map_meta else None, "messages": (words or Words()).page(),
     }
 
 
 def render(net: Network, *, title: str = DEFAULT_TITLE, as_of=None, initial_year: int | None = None,
            years: tuple[int, int] | None = None, map_data: dict | None = None,
            sources: dict[str, dict] | None = None, template: str = "viz.html", extra: dict | None = None,
-           view: str = "network") -> str:
+           view: str = "network", map_text: tuple[str, dict] | None = None, words: Words | None = None) -> str:
     """The self-contained HTML page of a pyvis Network made by :func:`pyvis_network`.
 
-    ``map_data`` (:func:`kg.explore.eventmap.map_data`) adds the map view; ``sources`` the
-    titles and links the timeline's tooltips show. ``template`` and ``extra`` let
-    ``kg timeline --format html`` reuse the same data and scripts in its own page.
+    ``map_data`` (:func:`kg.explore.eventmap.map_data`), or ``map_text`` (its JSON text and
+    what the page needs of it at once: :func:`kg.explore.eventmap.map_json`) adds the map view,
+    in a block of its own that the page parses only when the map or a timeline asks for it;
+    ``sources`` the titles and links the timeline's tooltips show. ``template`` and ``extra`` let
+    ``kg timeline --format html`` reuse the same data and scripts in its own page. ``words``: the
+    page's language (:class:`kg.explore.words.Words`), English by default; the map's data or
+    text must be made in the same language.
     """
     import jinja2
 
-    data = page_data(net, as_of=as_of, initial_year=initial_year, years=years, map_data=map_data, sources=sources)
+    words = words or Words()
+    meta = map_text[1] if map_text else None
+    data = page_data(net, as_of=as_of, initial_year=initial_year, years=years, map_data=map_data, sources=sources,
+                     map_meta=meta, words=words)
     data["initialView"] = view
     data.update(extra or {})
+    map_json = map_text[0] if map_text else safe_json(map_data) if map_data is not None else "null"
     text = resources.files("kg").joinpath("templates", template).read_text(encoding="utf-8")
     from markupsafe import Markup
 
@@ -383,8 +422,9 @@ def render(net: Network, *, title: str = DEFAULT_TITLE, as_of=None, initial_year
     # the title is escaped by the template; the JS, CSS and JSON are made safe above
     return env.from_string(text).render(
         title=title, heading=title, m=data["messages"], vis_version=VIS_VERSION,
-        vis_js=Markup(js), vis_css=Markup(css), data_json=Markup(_safe_json(data)),
+        vis_js=Markup(js), vis_css=Markup(css), data_json=Markup(safe_json(data)), map_json=Markup(map_json),
         map_js=Markup(_script("map.js")), timeline_js=Markup(_script("timeline.js")),
+        plural_rule=Markup(words.plural_rule),  # checked by gettext.c2py: n, numbers and C operators only
     )
 
 
@@ -399,6 +439,7 @@ def viz(
     relations: list[str] | None = None,
     title: str | None = None,
     view: str = "network",
+    lang: str | None = None,
     store=None,
 ) -> dict[str, Any]:
     """Make the interactive page; write it to ``output`` (atomically) when given.
@@ -406,7 +447,9 @@ def viz(
     ``year`` or ``start``/``end`` keep the relations valid then; ``focus`` (a
     name or alias) and ``depth`` keep an actor and its neighbours up to that
     many steps; ``relations`` keeps only those relation types; ``view`` is the view the
-    page opens on ("network" or "map"). Returns the
+    page opens on ("network" or "map"); ``lang`` its language ("fr"; default ``$KG_LANG``, else
+    English): the catalogue's words, the graph's labels in that language (English where it has
+    none), dates as the language writes them. Returns the
     page (``html``), its node and edge counts and the path written.
     """
     import networkx as nx
@@ -419,8 +462,9 @@ def viz(
         raise UsageError(f"--depth must be 1 or more, got {depth}")
     if view not in ("network", "map"):
         raise UsageError(f"view must be 'network' or 'map', got {view!r}")
-    g = network(store, year=year, start=start, end=end, relations=relations)
-    heading = title or DEFAULT_TITLE
+    words = page_words(lang, store)
+    g = localize(network(store, year=year, start=start, end=end, relations=relations), words)
+    heading = title or words.t("title_default")
     if focus:
         from kg.graph import namespaces as ns
         from kg.store.names import resolve
@@ -430,21 +474,66 @@ def viz(
             raise UsageError(f"{focus} has no relation in the window asked for")
         near = nx.ego_graph(g.to_undirected(as_view=True), center, radius=depth)
         g = g.subgraph(near.nodes).copy()
-        heading = title or f"{label(g, center)} and its neighbours ({depth} step{'s' if depth > 1 else ''})"
+        heading = title or words.t("title_focus", name=label(g, center), n=depth)
     g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])  # actors with no relation at all
     if year is not None and not title:
-        heading += f", {year}"
-    sources = page_sources(store)
-    net = pyvis_network(g, sources)
-    from kg.explore.eventmap import map_of
+        heading = words.t("title_year", title=heading, year=year)
+    sources = localize_sources(page_sources(store), words)
+    net = pyvis_network(g, sources, words=words)
+    from kg.explore.eventmap import map_json, map_of
 
-    html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
-                  map_data=map_of(store, sources, participants={n["id"] for n in net.nodes} if focus else None),
-                  view=view)
+    if focus:
+        html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
+                      map_data=map_of(store, sources, participants={n["id"] for n in net.nodes}, words=words),
+                      view=view, words=words)
+    else:  # the whole map: made once per store and language, then copied
+        html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
+                      map_text=map_json(store, sources, words=words), view=view, words=words)
     if output is not None:
         write_atomically(Path(output), html.encode("utf-8"))
     return {"path": str(output) if output is not None else None, "nodes": len(net.nodes),
             "edges": len(net.edges), "html": html}
+
+
+def page_words(lang: str | None, store) -> Words:
+    """The words of a page in ``lang`` (``--lang``; else ``$KG_LANG``; else English), with the
+    graph's labels in that language."""
+    from kg.ask.labels import labels
+    from kg.messages import choose
+
+    lang = choose(lang)
+    return Words(lang, labels(lang, store) if lang != DEFAULT_LANG else {})
+
+
+def localize(g: nx.MultiDiGraph, words: Words) -> nx.MultiDiGraph:
+    """``g`` with the labels of its actors, places, events and relation types in ``words``'
+    language, where the graph has one (English kept where not); the English label of a renamed
+    node becomes one of its aliases, so the page's search still finds it."""
+    if not words.labels:
+        return g
+    for n, d in g.nodes(data=True):
+        found = words.label(n, d.get("label") or n)
+        if found != d.get("label"):
+            d["aliases"] = sorted({*(d.get("aliases") or []), *([d["label"]] if d.get("label") else [])})
+            d["label"] = found
+    for _u, _v, d in g.edges(data=True):
+        d["relation_label"] = words.label("relation:" + d["relation"], d["relation_label"])
+        if d.get("event") and d.get("label"):
+            d["label"] = words.label(d["event"], d["label"])
+    return g
+
+
+def localize_sources(sources: dict[str, dict], words: Words) -> dict[str, dict]:
+    """The sources with their dates as the page's language writes them (``dateText``); the
+    ISO ``date`` stays, the page sorts by it."""
+    if words.lang == DEFAULT_LANG:
+        return sources
+    out = {}
+    for k, s in sources.items():
+        d = s.get("date")
+        precision = "Day" if d and len(d) >= 10 else "Month" if d and len(d) >= 7 else "Year"
+        out[k] = {**s, "dateText": words.date(d, precision)} if d else s
+    return out
 
 
 def inline(html: str, height: int = 650):

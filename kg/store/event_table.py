@@ -150,3 +150,50 @@ def _key() -> str:
         h.update(sparql.get(name).text.encode())
     h.update(Path(sys.modules[__name__].__file__).read_bytes())
     return h.hexdigest()
+
+
+# -- what a page derives from these rows, kept too ---------------------------------------
+
+DERIVED = "kg-page-{name}.json"  # not a name RocksDB gives or removes
+
+
+def _folder(store) -> Path | None:
+    """The folder of a read-only store on disk (the only kind whose content never changes)."""
+    from kg.store.embedded import OxigraphStore
+
+    if not isinstance(store, OxigraphStore) or store.path is None or store.writable:
+        return None
+    return Path(store.path)
+
+
+def derived(store, name: str, key: str) -> str | None:
+    """Text a page made from this store earlier (``keep``), if it is provably of this store
+    and was made by the same ``key`` (the maker's code and inputs); else None."""
+    folder = _folder(store)
+    if folder is None:
+        return None
+    try:
+        with open(folder / DERIVED.format(name=name), encoding="utf-8") as f:
+            head = json.loads(f.readline())
+            if head.get("key") != key or head.get("rocksdb") != _rocksdb_state(folder):
+                return None
+            return f.read()
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def keep(store, name: str, key: str, text: str) -> None:
+    """Keep ``text`` beside a read-only store for ``derived`` (nothing if it cannot be written:
+    the page is then made again next time)."""
+    folder = _folder(store)
+    if folder is None:
+        return
+    path = folder / DERIVED.format(name=name)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        head = json.dumps({"key": key, "rocksdb": _rocksdb_state(folder)})
+        tmp.write_text(head + "\n" + text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        log.info("kg: %s not kept beside the store (%s)", path.name, e)

@@ -29,6 +29,16 @@ window.KGMap = function (container, map, hooks) {
     y0[i] = yearCache.get(a) || yearOf(a);
     y1[i] = yearCache.get(b) || yearOf(b);
   }
+  // an incident several data sets record (kg link) is drawn once, at the record that stands for
+  // it; the others are left out of the drawing and the counts, and its marker says which data sets
+  const SETS = ["curated", "acled", "ucdp"];
+  const incOf = new Int32Array(n).fill(-1), dup = new Uint8Array(n), incSets = [];
+  (map.incidents || []).forEach(function (inc, k) {
+    let bits = 0;
+    inc[1].forEach(function (d) { const j = SETS.indexOf(d); bits |= j >= 0 ? 1 << j : 8; });
+    incSets.push(bits);
+    inc[2].forEach(function (r) { if (r[7] >= 0) { incOf[r[7]] = k; if (r[7] !== inc[0]) dup[r[7]] = 1; } });
+  });
   function yearOf(day) { const y = new Date(day * DAY).getUTCFullYear(); yearCache.set(day, y); return y; }
   const nKinds = map.kinds.length;
   const K = Math.cos(15 * Math.PI / 180);  // a plain equirectangular projection, true at 15°N
@@ -42,6 +52,7 @@ window.KGMap = function (container, map, hooks) {
   let counts = null;  // events shown, by kind
   let grid = new Map();
   let selected = -1;
+  let focused = -1;  // the marker the keyboard's list of markers is on: a ring around it
   let hexMode = false;
 
   function project(lon, lat) {
@@ -89,7 +100,7 @@ window.KGMap = function (container, map, hooks) {
     counts = new Array(nKinds).fill(0);
     const byKey = new Map();
     for (let i = 0; i < n; i++) {
-      if (!inWindow(i)) continue;
+      if (dup[i] || !inWindow(i)) continue;
       counts[kindOf[i]]++;
       if (!visible(i)) continue;
       const t = placeType[placeOf[i]];
@@ -97,7 +108,8 @@ window.KGMap = function (container, map, hooks) {
       drawn.push(i);
       const k = t === AREA ? -1 - placeOf[i] : placeOf[i] * nKinds + kindOf[i];  // an area: one marker, all kinds
       let g = byKey.get(k);
-      if (!g) { g = { place: placeOf[i], kind: kindOf[i], deaths: 0, events: [], area: t === AREA }; byKey.set(k, g); }
+      if (!g) { g = { place: placeOf[i], kind: kindOf[i], deaths: 0, events: [], area: t === AREA, sets: 0 }; byKey.set(k, g); }
+      if (incOf[i] >= 0) g.sets |= incSets[incOf[i]];
       if (deathsOf[i] > 0) g.deaths += deathsOf[i];
       g.events.push(i);
     }
@@ -134,6 +146,28 @@ window.KGMap = function (container, map, hooks) {
       ctx.lineTo(x - b, y + b); ctx.lineTo(x - a, y + b); ctx.lineTo(x - a, y - b); ctx.lineTo(x - b, y - b);
       ctx.closePath();
     } else ctx.arc(x, y, r, 0, 2 * Math.PI);
+  }
+
+  // which data sets record an incident of a marker: a ring of three arcs (curated above right,
+  // ACLED below, UCDP above left), solid where that data set records it, and its letters beside
+  function datasetMarks(c) {
+    const r = (c.r || HEX_R) + 4;
+    for (let j = 0; j < 3; j++) {
+      const a0 = -Math.PI / 2 + j * 2 * Math.PI / 3 + 0.12, a1 = a0 + 2 * Math.PI / 3 - 0.24;
+      const on = c.sets & (1 << j);
+      ctx.beginPath(); ctx.arc(c.x, c.y, r, a0, a1);
+      ctx.setLineDash(on ? [] : [2, 3]);
+      ctx.lineWidth = on ? 3 : 1; ctx.strokeStyle = on ? "#1b1b1b" : "#8a8a8a"; ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    const text = SETS.filter(function (d, j) { return c.sets & (1 << j); }).map(hooks.badge || function (d) { return d[0].toUpperCase(); }).join(" ");
+    ctx.font = "bold 10px DejaVu Sans, Arial, sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    const w = ctx.measureText(text).width + 6, bx = c.x + r + 2, by = c.y - r;
+    ctx.fillStyle = "#ffffff"; ctx.strokeStyle = "#1b1b1b"; ctx.lineWidth = 1;
+    ctx.beginPath(); ctx.rect(bx, by - 7, w, 14); ctx.fill(); ctx.stroke();
+    ctx.fillStyle = "#1b1b1b"; ctx.fillText(text, bx + 3, by);
+    c.badge = { text: text, x0: bx, y0: by - 7, x1: bx + w, y1: by + 7, badge: true };
+    labels.push(c.badge);  // place labels keep off it
   }
 
   function overlaps(b) {
@@ -249,8 +283,8 @@ window.KGMap = function (container, map, hooks) {
         const p = pg[0], g = pg[1];
         const k = g.kind + ":" + Math.round(p[0] / MERGE) + "," + Math.round(p[1] / MERGE);
         let c = merged.get(k);
-        if (!c) { c = { x: p[0], y: p[1], kind: g.kind, deaths: 0, n: 0, parts: [] }; merged.set(k, c); markers.push(c); }
-        c.deaths += g.deaths; c.n += g.events.length; c.parts.push(g);
+        if (!c) { c = { x: p[0], y: p[1], kind: g.kind, deaths: 0, n: 0, parts: [], sets: 0 }; merged.set(k, c); markers.push(c); }
+        c.deaths += g.deaths; c.n += g.events.length; c.parts.push(g); c.sets |= g.sets;
       });
       markers.forEach(function (c) { c.r = radius(c.deaths, c.n); });
       markers.sort(function (a, b) { return b.r - a.r; });  // biggest first so the small stay clickable on top
@@ -269,7 +303,7 @@ window.KGMap = function (container, map, hooks) {
     areas.forEach(function (pg) {
       const p = pg[0], g = pg[1];
       const c = { x: p[0], y: p[1], kind: g.kind, deaths: g.deaths, n: g.events.length, parts: [g], area: true,
-                  place: map.places[g.place][0] };
+                  place: map.places[g.place][0], sets: g.sets };
       c.r = Math.max(16, radius(g.deaths, g.events.length) + 8);
       const sel = selected >= 0 && g.events.indexOf(selected) >= 0;
       ctx.beginPath(); ctx.arc(c.x, c.y, c.r, 0, 2 * Math.PI);
@@ -281,6 +315,7 @@ window.KGMap = function (container, map, hooks) {
       ctx.fillStyle = "#222"; ctx.fillText(String(c.n), c.x, c.y);
       markers.push(c);
     });
+    markers.forEach(function (c) { if (c.sets & (c.sets - 1)) datasetMarks(c); });
     markers.forEach(function (c) {
       const key = Math.floor(c.x / cell) + "," + Math.floor(c.y / cell);
       if (!grid.has(key)) grid.set(key, []);
@@ -316,6 +351,12 @@ window.KGMap = function (container, map, hooks) {
       }
     });
     countryBoxes.forEach(function (b) { drawLabel(b, b.focus ? "#4f3f1e" : "#555555", "rgba(255,255,255,0.85)"); });
+    const f = markers[focused];
+    if (f) {  // the keyboard's focus: the page's focus colour, with a white halo to read on any fill
+      ctx.beginPath(); ctx.arc(f.x, f.y, (f.r || HEX_R) + 5, 0, 2 * Math.PI);
+      ctx.lineWidth = 6; ctx.strokeStyle = "#ffffff"; ctx.stroke();
+      ctx.lineWidth = 3; ctx.strokeStyle = "#c25e00"; ctx.stroke();
+    }
     window.kgMapLabels = labels.length;
   }
 
@@ -351,8 +392,8 @@ window.KGMap = function (container, map, hooks) {
     moved_();
   }
   function moved_() { schedule(); if (hooks.moved) hooks.moved(); }
-  function click(x, y) {
-    const found = at(x, y);
+  function click(x, y) { choose(at(x, y)); }
+  function choose(found) {
     if (found.length && found[0].hex) {  // a hexagon: zoom in on it
       zoomAt(found[0].x, found[0].y, 3);
       return;
@@ -443,10 +484,12 @@ window.KGMap = function (container, map, hooks) {
       return markers.map(function (c) {
         const events = [];
         c.parts.forEach(function (g) { g.events.forEach(function (i) { events.push(ev.id[i]); }); });
-        return { x: c.x, y: c.y, r: c.r, hex: !!c.hex, area: !!c.area, kind: map.kinds[c.kind].key, n: c.n, events: events };
+        const sets = SETS.filter(function (d, j) { return (c.sets || 0) & (1 << j); });
+        return { x: c.x, y: c.y, r: c.r, hex: !!c.hex, area: !!c.area, kind: map.kinds[c.kind].key, n: c.n, events: events,
+                 datasets: sets, badge: c.badge ? c.badge.text : null };
       });
     },
-    labelBoxes: function () { return labels.map(function (b) { return { text: b.text, x0: b.x0, y0: b.y0, x1: b.x1, y1: b.y1, country: !!b.country }; }); },
+    labelBoxes: function () { return labels.filter(function (b) { return !b.badge; }).map(function (b) { return { text: b.text, x0: b.x0, y0: b.y0, x1: b.x1, y1: b.y1, country: !!b.country }; }); },
     screenOf: function (i) {  // where marker i is, in page coordinates (for tests)
       const pl = map.places[ev.place[i]];
       const p = project(pl[2], pl[1]);
@@ -475,6 +518,27 @@ window.KGMap = function (container, map, hooks) {
     },
     setView: setView,
     drawnIndexes: function () { compute(); return drawn.slice(); },
+    incidentOf: function (i) { return incOf[i] >= 0 ? map.incidents[incOf[i]] : null; },
+    // the markers on screen for the keyboard's list, west to east: what each is, and a key that
+    // finds it again after a redraw
+    shapes: function () {
+      const w = canvas.width / dpr, h = canvas.height / dpr;
+      return markers.map(function (c, k) {
+        const place = c.area ? c.place : map.places[c.parts[0].place][0];
+        return { k: k, key: (c.hex ? "h" : c.area ? "a" : "p") + Math.round(c.x) + "," + Math.round(c.y) + ":" + c.kind,
+                 x: c.x, y: c.y, hex: !!c.hex, area: !!c.area, n: c.n, deaths: c.deaths, place: place,
+                 kind: map.kinds[c.kind].label, datasets: SETS.filter(function (d, j) { return (c.sets || 0) & (1 << j); }) };
+      }).filter(function (m) { return m.x >= 0 && m.y >= 0 && m.x <= w && m.y <= h; })
+        .sort(function (a, b) { return a.x - b.x || a.y - b.y; });
+    },
+    focusShape: function (k) { if (focused !== k) { focused = k; draw(); } },
+    focusedShape: function () { const f = markers[focused]; return f ? { x: f.x, y: f.y, r: f.r || HEX_R, hex: !!f.hex } : null; },
+    ringPixel: function () {  // the colour drawn on the focus ring, right of the focused marker (for tests)
+      const f = markers[focused];
+      if (!f) return null;
+      return Array.from(ctx.getImageData(Math.round((f.x + (f.r || HEX_R) + 5) * dpr), Math.round(f.y * dpr), 1, 1).data.slice(0, 3));
+    },
+    chooseShape: function (k) { if (markers[k]) choose([markers[k]]); },
     select: function (i) { selected = i; draw(); }
   };
 };

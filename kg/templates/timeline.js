@@ -18,7 +18,7 @@ window.KGTimeline = (function () {
   function days(iso) { return Date.parse(iso + "T00:00:00Z") / DAY; }
 
   function sourceText(s) {
-    const meta = [s.publisher, s.date].filter(Boolean).join(", ");
+    const meta = [s.publisher, s.dateText || s.date].filter(Boolean).join(", ");
     return s.title + (meta ? " (" + meta + ")" : "");
   }
 
@@ -62,7 +62,7 @@ window.KGTimeline = (function () {
       return fa - fb || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0) || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0);
     });
     return { title: byId[id] ? byId[id].label : id, rows: list, events: events, asOf: data.asOf, founded: founded,
-             before: before };
+             before: before, messages: data.messages || {} };
   }
 
   // An actor's events, from the map's columns: computed once per actor (the slider redraws the panel)
@@ -79,7 +79,7 @@ window.KGTimeline = (function () {
       if (index >= 0) {
         const within = Uint8Array.from(map.groups, function (g) { return g.indexOf(index) >= 0 ? 1 : 0; });
         for (let i = 0; i < ev.id.length; i++) {
-          if (within[ev.a[i]] || within[ev.b[i]] || within[ev.o[i]]) events.push(eventItem(map, i));
+          if (within[ev.a[i]] || within[ev.b[i]] || within[ev.o[i]]) events.push(eventItem(map, i, data.messages));
         }
       }
     }
@@ -88,10 +88,23 @@ window.KGTimeline = (function () {
   }
 
   function isoOf(day) { return new Date(day * DAY).toISOString().slice(0, 10); }
-  function eventItem(map, i) {
+  // a day (YYYY-MM-DD) at its precision (Day, Month, Year or d, m, y) as the page's catalogue writes
+  // dates (date_day, date_month, months): 2019-03-02 in English, 2 mars 2019 in French
+  function dateText(messages, iso, prec) {
+    const M = messages || {};
+    const p = { d: "Day", m: "Month", y: "Year" }[prec] || prec || "Day";
+    const y = iso.slice(0, 4), mm = iso.slice(5, 7), dd = iso.slice(8, 10);
+    if (p === "Year" || !mm) return y;
+    const months = String(M.months || "").split("|");
+    const vars = { y: y, mm: mm, dd: dd, d: String(Number(dd)), month: months.length === 12 ? months[Number(mm) - 1] : mm };
+    const pattern = (p === "Month" || !dd ? M.date_month : M.date_day) || (p === "Month" || !dd ? "{y}-{mm}" : "{y}-{mm}-{dd}");
+    return pattern.replace(/\{(\w+)\}/g, function (a, k) { return k in vars ? vars[k] : a; });
+  }
+  function eventItem(map, i, messages) {
     const ev = map.events;
     const place = map.places[ev.place[i]];
-    return { day: isoOf(ev.start[i]), label: ev.label[i] || map.types[ev.type[i]] + " at " + place[0],
+    const at = (messages && messages.event_at) || "{type} at {place}";
+    return { day: isoOf(ev.start[i]), prec: ev.prec[i], label: ev.label[i] || at.replace("{type}", map.types[ev.type[i]]).replace("{place}", place[0]),
              type: map.types[ev.type[i]], deaths: ev.deaths[i], place: place[0],
              color: map.kinds[ev.kind[i]].color,
              sources: map.groups[ev.src[i]].map(function (s) { return sourceText(map.sources[s]); }) };
@@ -126,7 +139,8 @@ window.KGTimeline = (function () {
   function draw(container, m, opts) {
     opts = opts || {};
     const t = opts.t || function (k, v) { return ({ timeline_none: "No dated relation or event for {name}.", timeline_events: "events ({n})",
-      timeline_before: "{n} earlier fact(s) of its parts, from before it was founded: not drawn.", timeline_of: "Timeline of {name}" }[k] || k)
+      timeline_before: "{n} earlier facts of its parts, from before it was founded: not drawn.", timeline_of: "Timeline of {name}",
+      sources: "Sources:", deaths: "Deaths: {n}", several_places: "several places", events_in_month: "{n} events in {month}" }[k] || k)
       .replace(/\{(\w+)\}/g, function (a, name) { return v && name in v ? String(v[name]) : a; }); };
     container.replaceChildren();
     const width = Math.max(container.clientWidth || 900, 360);
@@ -154,7 +168,7 @@ window.KGTimeline = (function () {
       const p = document.createElement("p");
       p.className = "muted before";
       p.style.margin = "0";
-      p.textContent = t("timeline_before", { n: m.before }).replace("(s)", m.before === 1 ? "" : "s");
+      p.textContent = t("timeline_before", { n: m.before });
       container.appendChild(p);
     }
     const root = svg("svg", { width: width, height: height + 6, class: "kg-timeline", role: "group" }, container);
@@ -195,8 +209,8 @@ window.KGTimeline = (function () {
       sw.setAttribute("rx", 2);
       r.items.forEach(function (it) {
         const a = x(it.s), y = r.y + it.lane * laneH + 1;
-        const tip = r.rel + " " + it.other + ": " + it.text + (it.c && it.c !== "confirmed" ? " (" + it.c + ")" : "") +
-          (it.sources.length ? "\nSources: " + it.sources.join("; ") : "");
+        const tip = r.rel + " " + it.other + ": " + it.text + (it.c && it.c !== "confirmed" ? " (" + t("certainty:" + it.c) + ")" : "") +
+          (it.sources.length ? "\n" + t("sources") + " " + it.sources.join("; ") : "");
         const oneOff = it.e && days(it.e) - days(it.s) < 32 && it.sp === "Day";
         let mark;
         if (oneOff) {
@@ -239,13 +253,13 @@ window.KGTimeline = (function () {
     if (m.events.length) {
       const label = svg("text", { x: 4, y: eventsY + 14, "font-size": 12, fill: "#222", class: "row-label" }, root);
       label.textContent = t("timeline_events", { n: m.events.length });
-      byMonth(m.events).forEach(function (e) {
+      byMonth(m.events, t, m.messages).forEach(function (e) {
         const xx = x(e.day);
         const h = 10 + Math.min(16, e.deaths > 0 ? 3 * Math.log2(1 + e.deaths) : 0);
         const tick = svg("line", { x1: xx, x2: xx, y1: eventsY + 24 - h, y2: eventsY + 26, stroke: e.color,
                                    "stroke-width": 2, class: "tick" }, root);
-        const tip = e.label + " (" + e.type + ", " + e.day + ", " + e.place + ")" +
-              (e.deaths >= 0 ? "\nDeaths: " + e.deaths : "") + (e.sources.length ? "\nSources: " + e.sources.join("; ") : "");
+        const tip = e.label + " (" + e.type + ", " + dateText(m.messages, e.day, e.prec || "Day") + ", " + e.place + ")" +
+              (e.deaths >= 0 ? "\n" + t("deaths", { n: e.deaths }) : "") + (e.sources.length ? "\n" + t("sources") + " " + e.sources.join("; ") : "");
         title(tick, tip);
         focusable(tick, tip);
       });
@@ -256,7 +270,7 @@ window.KGTimeline = (function () {
   // Thousands of events (an ACLED import) would be thousands of ticks on top of each other:
   // beyond MANY, one tick per month and colour, which tells how many events and deaths it stands for.
   const MANY = 1500;
-  function byMonth(events) {
+  function byMonth(events, t, messages) {
     if (events.length <= MANY) return events;
     const bins = new Map();
     events.forEach(function (e) {
@@ -270,10 +284,27 @@ window.KGTimeline = (function () {
     return Array.from(bins.values()).map(function (b) {
       const types = Array.from(b.types.entries()).sort(function (p, q) { return q[1] - p[1]; })
         .map(function (t) { return t[1] + " " + t[0]; }).join(", ");
-      return { day: b.day, color: b.color, deaths: b.deaths, label: b.n + " events in " + b.day.slice(0, 7),
-               type: types, place: "several places", sources: [] };
+      return { day: b.day, prec: "Month", color: b.color, deaths: b.deaths,
+               label: t("events_in_month", { n: b.n, month: dateText(messages, b.day, "Month") }),
+               type: types, place: t("several_places"), sources: [] };
     });
   }
 
-  return { model: model, draw: draw, eventItem: eventItem };
+  // The map's data sits in its own block (the script element "kg-map"), parsed the first time something
+  // reads data.map (the map view, a timeline's events): a page of 100,000 events opens without
+  // it. Its events cite the page's sources by id; they become the source rows here.
+  function lazyMap(data) {
+    let map, read = false;
+    Object.defineProperty(data, "map", { configurable: true, get: function () {
+      if (!read) {
+        read = true;
+        const block = document.getElementById("kg-map");
+        map = block ? JSON.parse(block.textContent) : null;
+        if (map) map.sources = map.sources.map(function (s) { return typeof s === "string" ? (data.sources[s] || { title: s, url: null }) : s; });
+      }
+      return map;
+    } });
+    return data;
+  }
+  return { model: model, draw: draw, eventItem: eventItem, dateText: dateText, lazyMap: lazyMap };
 })();

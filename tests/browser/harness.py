@@ -90,6 +90,14 @@ def open_page(path: Path, *, width: int = 1400, height: int = 900, timeout_ms: i
 
 
 def page_data(html: str) -> dict:
-    """The data a kg page carries (its <script id="kg-data"> block), as the page reads it."""
+    """The data a kg page carries, as the page reads it: its <script id="kg-data"> block, and as
+    ``map`` its <script id="kg-map"> block (read by the page when first asked for), whose
+    events cite the page's sources by id."""
     m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S)
-    return json.loads(m.group(1))
+    data = json.loads(m.group(1))
+    m = re.search(r'<script id="kg-map" type="application/json">(.*?)</script>', html, re.S)
+    data["map"] = json.loads(m.group(1)) if m else None
+    if data["map"]:
+        data["map"]["sources"] = [data["sources"].get(s, {"title": s, "url": None}) if isinstance(s, str) else s
+                                  for s in data["map"]["sources"]]
+    return data

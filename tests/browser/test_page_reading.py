@@ -54,7 +54,7 @@ def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
 
 def event_ids(page, indexes: str) -> list[str]:
     """The ids of the map's events at the indexes a page expression gives."""
-    return page.evaluate(f"(() => {{ const ids = JSON.parse(document.getElementById('kg-data').textContent).map.events.id; "
+    return page.evaluate(f"(() => {{ const ids = JSON.parse(document.getElementById('kg-map').textContent).events.id; "
                          f"return {indexes}.map(i => ids[i]); }})()")
 
 
@@ -571,14 +571,15 @@ def test_the_address_reopens_the_view(curated):
 
 
 def test_every_string_of_the_page_comes_from_the_catalogue(curated):
-    """The page's words are in templates/messages.json (for the French version): the
-    template's visible text is made of catalogue entries."""
+    """The page's words are in the gettext catalogue (kg/locale/kg.pot, in English; kg.fr.po for
+    kg viz --lang fr: tests/browser/test_page_french.py): the template's visible text is made of
+    catalogue entries."""
     import html as html_lib
 
-    from kg.explore.styles import messages
+    from kg.explore.words import Words
 
     path, data = curated
-    assert data["messages"] == messages()
+    assert data["messages"] == Words("en").page()
     template = (Path(__file__).resolve().parents[2] / "kg" / "templates" / "viz.html").read_text(encoding="utf-8")
     body = template.split("<body>", 1)[1].split("<script", 1)[0]
     text = re.sub(r"\{\{[^}]*\}\}", "", re.sub(r"<[^>]+>", " ", body))
@@ -586,3 +587,86 @@ def test_every_string_of_the_page_comes_from_the_catalogue(curated):
     script = template.split("<script>\n\"use strict\";", 1)[1]
     quoted = re.findall(r'textContent = "([A-Za-z][^"]*)"', script) + re.findall(r'el\("\w+", [^,()"]+, "([A-Za-z ][^"]*)"\)', script)
     assert quoted == []  # the script writes t("key"), never English
+
+
+# -- 4. the shapes of the canvases by keyboard ------------------------------------------------------
+
+
+def tab_to(page, element_id: str, presses: int = 60) -> list[str]:
+    """Press Tab until ``element_id`` has the focus; the ids met on the way."""
+    seen = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate("document.activeElement.id"))
+        if seen[-1] == element_id:
+            break
+    return seen
+
+
+def test_canvas_shapes_are_reached_by_keyboard_with_a_visible_focus(curated):
+    """Actors on the graph and markers on the map are canvas drawings: a list box for each
+    (one tab stop, arrow keys, Enter) mirrors them, says which shape it is on and rings it."""
+    path, _data = curated
+    with open_page(path, **DESKTOP) as opened:
+        page = opened.page
+        seen = tab_to(page, "graph-shapes")
+        assert seen[-1] == "graph-shapes", seen
+        box = page.locator("#graph-shapes")
+        bounds = box.bounding_box()
+        assert bounds["width"] > 100 and bounds["height"] > 10  # shown while it has the focus
+        assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+        first = page.evaluate("kgRinged()")
+        assert first and page.inner_text("#graph-shapes").startswith(page.evaluate(f"kgNodes.get('{first}') && "
+                                                                                    f"JSON.parse(document.getElementById('kg-data').textContent)"
+                                                                                    f".nodes.find(n => n.id === '{first}').label"))
+        page.keyboard.press("ArrowDown")
+        second = page.evaluate("kgRinged()")
+        assert second and second != first
+        active = page.evaluate("document.getElementById(document.activeElement.getAttribute('aria-activedescendant')).textContent")
+        assert "2 of" in active
+        page.keyboard.press("Enter")
+        assert page.evaluate("kgNetwork.getSelectedNodes()") == [second]
+        assert page.evaluate("document.activeElement.id") == "graph-shapes"  # the focus stays in the list
+        page.keyboard.press("Tab")
+        assert page.evaluate("kgRinged()") is None  # the ring goes with the focus
+
+        # the map: its markers, west to east
+        page.click("#view-map")
+        page.evaluate("kgSetYear(null)")
+        page.focus("#search")
+        seen = tab_to(page, "map-shapes")
+        assert seen[-1] == "map-shapes" and "graph-shapes" not in seen, seen
+        ring = page.evaluate("kgMap.focusedShape()")
+        assert ring is not None
+        assert page.evaluate("kgMap.ringPixel()") == [0xc2, 0x5e, 0x00]  # the focus colour, drawn on the canvas
+        xs = []
+        for _ in range(5):
+            xs.append(page.evaluate("kgMap.focusedShape().x"))
+            page.keyboard.press("ArrowRight")
+        assert xs == sorted(xs)
+        page.keyboard.press("Enter")
+        details = page.inner_text("#details")
+        assert "Selected event" in details or "events here" in details.lower() or "event" in details.lower()
+        assert page.locator("#details .event-card").count() >= 1
+        shot(page, "desktop-map-keyboard")
+        assert opened.console_errors == []
+
+
+def test_a_hexagon_is_zoomed_by_keyboard(many_events_page):
+    with open_page(many_events_page, **DESKTOP, timeout_ms=120000) as opened:
+        page = opened.page
+        assert page.evaluate("kgMap.hexMode()") is True
+        page.focus("#search")
+        assert tab_to(page, "map-shapes")[-1] == "map-shapes"
+        for _ in range(40):  # to the first hexagon of the list
+            if page.evaluate("kgMap.focusedShape().hex"):
+                break
+            page.keyboard.press("ArrowRight")
+        assert page.evaluate("kgMap.focusedShape().hex")
+        assert "hexagon" in page.evaluate(
+            "document.getElementById(document.activeElement.getAttribute('aria-activedescendant')).textContent")
+        scale = page.evaluate("kgMap.getView()[2]")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(200)
+        assert page.evaluate("kgMap.getView()[2]") == pytest.approx(scale * 3, rel=0.05)
+        assert opened.console_errors == []

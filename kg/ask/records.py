@@ -231,7 +231,6 @@ def _imported_quads(raw, name: str, start: date | None, end: date | None) -> lis
     import pyoxigraph as ox
 
     graph = ns.dataset_graph(name)
-    event_ns = ns.dataset_ns(name, "event")
 
     def pairs(predicate: str):
         """(subject, object) of every triple of ``predicate``: one pattern, no join (Oxigraph's joins
@@ -245,6 +244,32 @@ def _imported_quads(raw, name: str, start: date | None, end: date | None) -> lis
     def values(predicate: str) -> dict[str, str]:
         return dict(pairs(predicate))
 
+    columns = {key: values(predicate) for key, predicate in _COLUMNS.items()}
+    sides: dict[str, tuple[set, set]] = {}
+    for predicate, which in (("sideA", 0), ("possibleSideA", 0), ("sideB", 1), ("possibleSideB", 1)):
+        for subject, actor in pairs(S + predicate):
+            sides.setdefault(subject, (set(), set()))[which].add(actor)
+    labels = values(ns.RDFS + "label")
+    places = {p: (columns["lat"].get(p), columns["long"].get(p), columns["country"].get(p, ""),
+                  columns["admin1"].get(p, ""), labels.get(p, "")) for p in set(columns["place"].values())}
+    return _assemble(name, columns, sides, places, labels, start, end)
+
+
+_COLUMNS = {  # what a record is read from: its event's facts and its place's
+    "start": S + "start", "end": S + "end", "type": ns.RDF + "type", "precision": S + "startPrecision",
+    "fatalities": S + "fatalities", "low": S + "fatalitiesLow", "high": S + "fatalitiesHigh",
+    "place_precision": S + "placePrecision", "place": S + "place",
+    "lat": ns.GEO + "lat", "long": ns.GEO + "long", "admin1": S + "admin1", "country": S + "country",
+}
+_SIDES = {S + "sideA": 0, S + "possibleSideA": 0, S + "sideB": 1, S + "possibleSideB": 1}
+
+
+def _assemble(name: str, columns: dict[str, dict[str, str]], sides, places, labels, start: date | None,
+              end: date | None) -> list[EventRecord]:
+    """EventRecords of the events ``columns["start"]`` holds, from their columns (text by IRI):
+    ``places`` gives each place's (lat, long, country, admin1, label) as text, ``labels`` the
+    ACLED classes' labels."""
+    event_ns = ns.dataset_ns(name, "event")
     days: dict[str, date] = {}
 
     def day(text: str) -> date:
@@ -253,35 +278,89 @@ def _imported_quads(raw, name: str, start: date | None, end: date | None) -> lis
             d = days[text] = date.fromisoformat(text)
         return d
 
-    starts = values(S + "start")
-    ends = values(S + "end")
-    ids = {e: e[len(event_ns):] for e in starts if e.startswith(event_ns)}
-    kinds = values(ns.RDF + "type")
-    precisions = values(S + "startPrecision")
-    fat, low, high = values(S + "fatalities"), values(S + "fatalitiesLow"), values(S + "fatalitiesHigh")
-    place_precision, place_of = values(S + "placePrecision"), values(S + "place")
-    lat, lon, admin1 = values(ns.GEO + "lat"), values(ns.GEO + "long"), values(S + "admin1")
-    country, place_label = values(S + "country"), values(ns.RDFS + "label")
-    sides: dict[str, tuple[set, set]] = {}
-    for predicate, which in (("sideA", 0), ("possibleSideA", 0), ("sideB", 1), ("possibleSideB", 1)):
-        for subject, actor in pairs(S + predicate):
-            sides.setdefault(subject, (set(), set()))[which].add(actor)
+    starts, ends, kinds, precisions = columns["start"], columns["end"], columns["type"], columns["precision"]
+    fat, low, high = columns["fatalities"], columns["low"], columns["high"]
+    place_precision, place_of = columns["place_precision"], columns["place"]
     out = []
-    for e, row_id in ids.items():
-        first, last = day(starts[e]), day(ends.get(e, starts[e]))
+    for e, first_text in starts.items():
+        if not e.startswith(event_ns):
+            continue
+        row_id = e[len(event_ns):]
+        first, last = day(first_text), day(ends.get(e, first_text))
         if (start is not None and last < start) or (end is not None and first > end):
             continue
         t = kinds.get(e, "")
-        key = ns.local_id(t).removeprefix("type_") if name == "ucdp" else place_label.get(t, ns.local_id(t))
-        p = place_of.get(e)
-        la, lo = (float(lat[p]), float(lon[p])) if p in lat and p in lon else (None, None)
+        key = ns.local_id(t).removeprefix("type_") if name == "ucdp" else labels.get(t, ns.local_id(t))
+        la, lo, country, admin1, place = places.get(place_of.get(e), (None, None, "", "", ""))
+        la, lo = (float(la), float(lo)) if la is not None and lo is not None else (None, None)
         a, b = sides.get(e, ((), ()))
         out.append(EventRecord(
             e, name, row_id, f"{name.upper()} {row_id}", key, first, last,
-            ns.local_id(precisions.get(e, "Day")), la, lo, country.get(p, ""), admin1.get(p, ""),
-            place_label.get(p, ""), place_precision.get(e, "point" if la is not None else "country"),
+            ns.local_id(precisions.get(e, "Day")), la, lo, country, admin1,
+            place, place_precision.get(e, "point" if la is not None else "country"),
             int(fat[e]) if e in fat else None, int(low[e]) if e in low else None,
             int(high[e]) if e in high else None, frozenset(a), frozenset(b)))
+    return out
+
+
+def read_records(store, name: str, iris: Iterable[str]) -> list[EventRecord]:
+    """The records of these event IRIs of the imported data set ``name``, each read by its own
+    quads (one index lookup per event and per place): what a relink reads of the rows it links
+    and of the rows they may meet, instead of every record of the store."""
+    import pyoxigraph as ox
+
+    raw = store.store
+    g = ox.NamedNode(ns.dataset_graph(name))
+    by_predicate = {predicate: key for key, predicate in _COLUMNS.items()}
+    columns: dict[str, dict[str, str]] = {key: {} for key in _COLUMNS}
+    sides: dict[str, tuple[set, set]] = {}
+    for e in iris:
+        for q in raw.quads_for_pattern(ox.NamedNode(e), None, None, g):
+            p = q.predicate.value
+            key = by_predicate.get(p)
+            if key is not None:
+                columns[key][e] = q.object.value
+            elif p in _SIDES:
+                sides.setdefault(e, (set(), set()))[_SIDES[p]].add(q.object.value)
+    places = read_places(store, name)
+    return _assemble(name, columns, sides, places, _class_labels(store, name), None, None)
+
+
+def _class_labels(store, name: str) -> dict[str, str]:
+    g = ns.dataset_graph(name)
+    return {str(r["t"]): str(r["l"]) for r in store.select(
+        f"SELECT ?t ?l WHERE {{ GRAPH <{g}> {{ ?t a <{ns.OWL}Class> ; <{ns.RDFS}label> ?l }} }}")}
+
+
+def read_places(store, name: str) -> dict[str, tuple[str, str, str, str, str]]:
+    """Every place of the imported data set ``name``: (lat, long, country, admin1, label), text or
+    None (places number in thousands where events number in hundreds of thousands)."""
+    g = ns.dataset_graph(name)
+    out = {}
+    for r in store.select(
+        f"SELECT ?p ?lat ?long ?a1 ?c ?l WHERE {{ GRAPH <{g}> {{ ?p a <{S}Place> . "
+        f"OPTIONAL {{ ?p <{ns.GEO}lat> ?lat ; <{ns.GEO}long> ?long }} OPTIONAL {{ ?p <{S}admin1> ?a1 }} "
+        f"OPTIONAL {{ ?p <{S}country> ?c }} OPTIONAL {{ ?p <{ns.RDFS}label> ?l }} }} }}"
+    ):
+        out[str(r["p"])] = (None if r["lat"] is None else str(r["lat"]), None if r["long"] is None else str(r["long"]),
+                            str(r["c"] or ""), str(r["a1"] or ""), str(r["l"] or ""))
+    return out
+
+
+def events_at(store, name: str, places: Iterable[str], start: date, end: date) -> list[tuple[str, str, date, date]]:
+    """(event IRI, place IRI, start, end) of the events of ``name`` at these places whose dates
+    overlap [start, end]: one query, whose filter runs before any IRI is written out."""
+    chosen = sorted(places)
+    if not chosen:
+        return []
+    g = ns.dataset_graph(name)
+    out = []
+    for i in range(0, len(chosen), 2000):
+        values = " ".join(f"<{p}>" for p in chosen[i:i + 2000])
+        out += [(str(r["e"]), str(r["p"]), r["s"], r["en"]) for r in store.select(
+            f"SELECT ?e ?p ?s ?en WHERE {{ GRAPH <{g}> {{ VALUES ?p {{ {values} }} ?e <{S}place> ?p ; "
+            f"<{S}start> ?s . FILTER(?s <= \"{end.isoformat()}\"^^<{ns.XSD}date>) ?e <{S}end> ?en . "
+            f"FILTER(?en >= \"{start.isoformat()}\"^^<{ns.XSD}date>) }} }}")]
     return out
 
 

@@ -41,6 +41,7 @@ links only the new rows against everything else.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -163,6 +164,7 @@ def _curated_actors(record: EventRecord) -> frozenset[str]:
 _ADMIN_WORDS = frozenset({"region", "province", "department", "departement", "prefecture", "state", "cercle"})
 
 
+@functools.lru_cache(maxsize=65536)
 def admin_key(name: str) -> str:
     """ACLED's "Tillaberi" and UCDP's "Tillabéri region" as one key."""
     words = re.split(r"[\s\-_/]+", name)
@@ -200,8 +202,12 @@ class _Prepared:
 
 def _prepare(records: Iterable[EventRecord], table, fams, report: Report) -> list[_Prepared]:
     out = []
+    family_of: dict[frozenset[str], tuple[frozenset[str], frozenset[str]]] = {}  # by the record's actors
+    kinds_cache: dict[tuple[str, str], tuple[str, ...]] = {}
     for r in records:
-        kinds = kinds_of(r, table)
+        kinds = kinds_cache.get((r.dataset, r.type_key))
+        if kinds is None:
+            kinds = kinds_cache[(r.dataset, r.type_key)] = kinds_of(r, table)
         if not kinds:
             key = f"{r.dataset}: {r.type_key}"
             report.unknown_types[key] = report.unknown_types.get(key, 0) + 1
@@ -209,8 +215,12 @@ def _prepare(records: Iterable[EventRecord], table, fams, report: Report) -> lis
         if r.lat is None or r.lon is None or r.place_precision == "country":
             report.unplaced[r.dataset] = report.unplaced.get(r.dataset, 0) + 1
             continue
-        actors = _curated_actors(r)
-        family = frozenset().union(*(fams.get(a, (a,)) for a in actors)) if actors else frozenset()
+        known = family_of.get(r.actors)
+        if known is None:
+            actors = _curated_actors(r)
+            family = frozenset().union(*(fams.get(a, (a,)) for a in actors)) if actors else frozenset()
+            known = family_of[r.actors] = (actors, family)
+        actors, family = known
         region = (r.country, admin_key(r.admin1)) if r.admin1 else None
         lat = math.radians(r.lat)
         out.append(_Prepared(

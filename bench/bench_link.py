@@ -13,7 +13,8 @@
    load before and after it, and its link report: the linking's own wall and CPU
    seconds, the records it read from the store, those it linked, the comparisons.
    The two imports are the set-up (not counted); `kg link` is the full link, and the
-   added file's import the relink.
+   added files' imports the relinks (one file of rows spread over the four years of
+   the others, one of rows of a single month, as a monthly export adds them).
 
     .venv/bin/python bench/bench_link.py                     # accuracy, then 100k ACLED x 30k UCDP
     .venv/bin/python bench/bench_link.py --skip-scale        # accuracy only
@@ -94,12 +95,16 @@ def accuracy(work: Path) -> dict:
             "recall": round(recall, 3)}
 
 
-def _renumber(path: Path, prefix: str) -> None:
-    """Give the rows of a synthetic ACLED file ids no other file has (an added export's new rows)."""
+def _renumber(path: Path, prefix: str, month: str | None = None) -> None:
+    """Give the rows of a synthetic ACLED file ids no other file has (an added export's new rows),
+    and with ``month`` ("2025-12") dates in that month only (a month's export)."""
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     for i, row in enumerate(rows):
         row["event_id_cnty"] = f"{prefix}{i + 1}"
+        if month:
+            row["event_date"] = f"{month}-{1 + int(row['event_date'][-2:]) % 28:02d}"
+            row["year"] = month[:4]
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
@@ -132,13 +137,18 @@ def scale(work: Path, n_acled: int, n_ucdp: int, n_added: int) -> dict:
     ucdp = synthetic.write("ucdp", n_ucdp, work / "ucdp.csv")
     added = synthetic.write("acled", n_added, work / "added.csv", seed=7)
     _renumber(added, "ADD")
+    month = synthetic.write("acled", n_added, work / "month.csv", seed=8)
+    _renumber(month, "MON", "2025-12")
     kg(["build"], home)
     out = {}
     for step, args, counted in (
         (f"import {n_acled} ACLED rows", ["import", "acled", str(acled)], False),
         (f"import {n_ucdp} UCDP rows (links them to the ACLED rows)", ["import", "ucdp", str(ucdp)], False),
         ("kg link: every link again (read, match, write)", ["link"], True),
-        (f"import an added file of {n_added} new ACLED rows, relinking them", ["import", "acled", str(added)], True),
+        (f"import an added file of {n_added} new ACLED rows over the four years, relinking them",
+         ["import", "acled", str(added)], True),
+        (f"import an added file of {n_added} new ACLED rows of one month (December 2025), relinking them",
+         ["import", "acled", str(month)], True),
     ):
         run = timed_kg(args, home)
         report = run.pop("report")

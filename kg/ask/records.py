@@ -303,6 +303,9 @@ def _assemble(name: str, columns: dict[str, dict[str, str]], sides, places, labe
     return out
 
 
+BY_EVENT_MAX = 5000  # records read event by event; past this, the whole graph predicate by predicate
+
+
 def read_records(store, name: str, iris: Iterable[str]) -> list[EventRecord]:
     """The records of these event IRIs of the imported data set ``name``, each read by its own
     quads (one index lookup per event and per place): what a relink reads of the rows it links
@@ -310,6 +313,9 @@ def read_records(store, name: str, iris: Iterable[str]) -> list[EventRecord]:
     import pyoxigraph as ox
 
     raw = store.store
+    iris = set(iris)
+    if len(iris) > BY_EVENT_MAX:  # many: the graph read predicate by predicate costs less
+        return [r for r in _imported_quads(raw, name, None, None) if r.iri in iris]
     g = ox.NamedNode(ns.dataset_graph(name))
     by_predicate = {predicate: key for key, predicate in _COLUMNS.items()}
     columns: dict[str, dict[str, str]] = {key: {} for key in _COLUMNS}

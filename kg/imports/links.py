@@ -48,6 +48,7 @@ import re
 import time
 import tomllib
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -709,11 +710,31 @@ def _link_ends(raw_store) -> list[tuple[str, str, str]]:
     return [(node, x, b[node]) for node, x in a.items() if node in b]
 
 
+class _Windows:
+    """Day spans, merged: does a span meet one of them (by bisection)?"""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.merged, self.firsts = merged, [m[0] for m in merged]
+
+    def meets(self, first: date, last: date) -> bool:
+        k = bisect_right(self.firsts, last.toordinal()) - 1
+        return k >= 0 and self.merged[k][1] >= first.toordinal()
+
+
 def _near(store, new: list[EventRecord], datasets: list[str], opt: Options) -> list[EventRecord]:
-    """The records of ``datasets`` (imported ones) whose dates and places can meet one of ``new``:
-    events at the places of the new rows' grid cells (and the next ones) or regions, within
-    the new rows' dates plus the window; the rest of the store is not read. Curated records
-    (a few thousand) are read within the dates."""
+    """The records of ``datasets`` whose dates and places can meet one of ``new``: an event
+    at a place in the grid cells a new point searches (its own and the next ones), or in the
+    region of a new row, within that row's dates plus the window; a place without a region,
+    or a new row without one, within any new row's dates. The rest of the store is not read:
+    places (thousands) are, then the events at the chosen places within the new rows' first
+    and last dates (one query), and only the records that meet are read in full. Curated
+    records (a few thousand) are read within the dates."""
     from kg.ask.records import _curated, events_at, read_places, read_records
 
     placed = [r for r in new if r.lat is not None and r.lon is not None and r.place_precision != "country"]
@@ -721,50 +742,51 @@ def _near(store, new: list[EventRecord], datasets: list[str], opt: Options) -> l
         return []
     lo = min(r.start for r in placed) - timedelta(days=opt.window)
     hi = max(r.end for r in placed) + timedelta(days=opt.window)
-    # the blocks the new rows search: grid cells of points, regions, and whether one searches everywhere
-    cells: set[tuple[int, int]] = set()
-    regions: set[tuple[str, str]] = set()
-    everywhere = False
+    # the blocks the new rows search, each with the day spans of the rows that search it
+    blocks: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
     ny = math.ceil(opt.distance / (110.57 * CELL))
     for r in placed:
+        span = (r.start.toordinal() - opt.window, r.end.toordinal() + opt.window)
+        blocks[("any",)].append(span)
         region = (r.country, admin_key(r.admin1)) if r.admin1 else None
-        if region is None:
-            everywhere = True  # no first-level region: records placed at any region may meet it
-        else:
-            regions.add(region)
+        blocks[("region", region) if region else ("everywhere",)].append(span)
         if r.place_precision == "point":
             nx = math.ceil(opt.distance / (111.32 * CELL * max(math.cos(math.radians(r.lat)), 0.05)))
             cx, cy = math.floor(r.lon / CELL), math.floor(r.lat / CELL)
-            cells.update((cx + dx, cy + dy) for dx in range(-nx, nx + 1) for dy in range(-ny, ny + 1))
-    # windows: each new row's span plus the window, merged
-    spans = sorted((r.start.toordinal() - opt.window, r.end.toordinal() + opt.window) for r in placed)
-    merged: list[list[int]] = []
-    for a, b in spans:
-        if merged and a <= merged[-1][1] + 1:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    firsts = [m[0] for m in merged]
+            for dx in range(-nx, nx + 1):
+                for dy in range(-ny, ny + 1):
+                    blocks[("cell", cx + dx, cy + dy)].append(span)
+    windows = {key: _Windows(spans) for key, spans in blocks.items()}
+    nowhere = _Windows(())
+    everywhere, anyone = windows.get(("everywhere",), nowhere), windows[("any",)]
 
-    def meets(first: date, last: date) -> bool:
-        k = bisect_right(firsts, last.toordinal()) - 1
-        return k >= 0 and merged[k][1] >= first.toordinal()
+    def meets(lat, lon, country: str, admin1: str, first: date, last: date) -> bool:
+        if everywhere.meets(first, last):
+            return True
+        if not admin1:  # no region (a curated place): it may meet any new row
+            return anyone.meets(first, last)
+        if windows.get(("region", (country, admin_key(admin1))), nowhere).meets(first, last):
+            return True
+        if lat is None or lon is None:
+            return False
+        cell = ("cell", math.floor(float(lon) / CELL), math.floor(float(lat) / CELL))
+        return windows.get(cell, nowhere).meets(first, last)
 
     out: list[EventRecord] = []
     for name in datasets:
         if name == "curated":
-            out += [r for r in _curated(store, lo, hi) if meets(r.start, r.end)]
+            out += [r for r in _curated(store, lo, hi) if meets(r.lat, r.lon, r.country, r.admin1, r.start, r.end)]
             continue
         places = read_places(store, name)
-        chosen = set()
-        for p, (lat, lon, country, admin1, _label) in places.items():
-            region = (country, admin_key(admin1)) if admin1 else None
-            if everywhere or region is None or region in regions:
-                chosen.add(p)
-            elif lat is not None and lon is not None and (
-                    math.floor(float(lon) / CELL), math.floor(float(lat) / CELL)) in cells:
-                chosen.add(p)
-        wanted = [e for e, _p, first, last in events_at(store, name, chosen, lo, hi) if meets(first, last)]
+        chosen = {p for p, (lat, lon, country, admin1, _label) in places.items()
+                  if not admin1 or ("region", (country, admin_key(admin1))) in windows or ("everywhere",) in windows
+                  or (lat is not None and lon is not None
+                      and ("cell", math.floor(float(lon) / CELL), math.floor(float(lat) / CELL)) in windows)}
+        wanted = []
+        for e, p, first, last in events_at(store, name, chosen, lo, hi):
+            lat, lon, country, admin1, _label = places[p]
+            if meets(lat, lon, country, admin1, first, last):
+                wanted.append(e)
         out += read_records(store, name, wanted)
     return out
 

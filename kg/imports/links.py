@@ -55,6 +55,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from kg.ask.records import (
+    BY_EVENT_MAX,
     DATASETS,
     LINK_NS,
     LINKS_GRAPH,
@@ -772,6 +773,9 @@ def _near(store, new: list[EventRecord], datasets: list[str], opt: Options) -> l
         cell = ("cell", math.floor(float(lon) / CELL), math.floor(float(lat) / CELL))
         return windows.get(cell, nowhere).meets(first, last)
 
+    if len(placed) > BY_EVENT_MAX:  # a big import: the store read predicate by predicate costs less
+        return [r for r in read_events(store, datasets, lo, hi) if meets(r.lat, r.lon, r.country, r.admin1,
+                                                                         r.start, r.end)]
     out: list[EventRecord] = []
     for name in datasets:
         if name == "curated":

@@ -534,25 +534,45 @@ def match(new: list[EventRecord], others: list[EventRecord], opt: Options, *, st
     score, gap, km = _scores(a, x, y, opt)
     keep = score >= 0
     x, y, gap = x[keep], y[keep], gap[keep]
-    rounded = np.array([round(s, 3) for s in score[keep].tolist()])
+    rounded = _round3(score[keep])
     order = np.lexsort((y, x, -rounded))  # best score first, then the smaller IRIs
-    taken: set[tuple[str, str]] = set()  # (record, other data set) whose one-to-one place is taken
+    # one-to-one per pair of data sets: each (record, other data set) taken once, but by episodes
+    sets = len(a.sets)
+    ds, episode = a.ds.tolist(), a.episode.tolist()
+    taken: set[int] = set()  # record index * number of data sets + the other data set's index
+    at = {p.r.iri: k for k, p in enumerate(everyone)}
+    set_index = {d: i for i, d in enumerate(a.sets)}
     for link in kept:
-        taken.add((link.a, dataset_of(link.b)))
-        taken.add((link.b, dataset_of(link.a)))
+        for one, other in ((link.a, link.b), (link.b, link.a)):
+            if one in at and dataset_of(other) in set_index:
+                taken.add(at[one] * sets + set_index[dataset_of(other)])
     out = []
     xs, ys, gaps, scores = x[order].tolist(), y[order].tolist(), gap[order].tolist(), rounded[order].tolist()
     for rx, ry, day_gap, s in zip(xs, ys, gaps, scores):
-        px, py = everyone[rx], everyone[ry]
-        kx, ky = (px.r.iri, py.r.dataset), (py.r.iri, px.r.dataset)
-        if (not px.episode and kx in taken) or (not py.episode and ky in taken):
+        kx, ky = rx * sets + ds[ry], ry * sets + ds[rx]
+        ex, ey = episode[rx], episode[ry]
+        if (not ex and kx in taken) or (not ey and ky in taken):
             continue
         taken.add(kx)
         taken.add(ky)
+        px, py = everyone[rx], everyone[ry]
         first, second = sorted((px.r.iri, py.r.iri))
-        out.append(Link(first, second, _rule(px, py, day_gap), s, day_gap, _km(px, py), px.episode or py.episode))
+        out.append(Link(first, second, _rule(px, py, day_gap), s, day_gap, _km(px, py), ex or ey))
     report.links += len(out)
     report.one_to_many += sum(1 for link in out if link.one_to_many)
+    return out
+
+
+def _round3(values):
+    """``round(v, 3)`` of each value, as Python rounds (numpy's round differs where v * 1000 lies
+    at a half, so those few are rounded by Python)."""
+    import numpy as np
+
+    out = np.round(values, 3)
+    scaled = values * 1000
+    near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    if near.any():
+        out[near] = [round(v, 3) for v in values[near].tolist()]
     return out
 
 

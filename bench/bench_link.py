@@ -9,11 +9,16 @@
    rows, imported one after the other (the second import links its rows against the
    first's: the 100k-against-30k case), then `kg link` (every link again), then an
    added ACLED file of --added new rows, whose import links only those rows. Each
-   step's link report gives its seconds and the records it compared; the linking of
-   the records read in-process (kg.imports.links.match, no store) is timed apart.
+   step prints the command's wall and CPU time (the child's rusage) and `uptime`'s
+   load before and after it, and its link report: the linking's own wall and CPU
+   seconds, the records it read from the store, those it linked, the comparisons.
+   The two imports are the set-up (not counted); `kg link` is the full link, and the
+   added files' imports the relinks (one file of rows spread over the four years of
+   the others, one of rows of a single month, as a monthly export adds them).
 
     .venv/bin/python bench/bench_link.py                     # accuracy, then 100k ACLED x 30k UCDP
     .venv/bin/python bench/bench_link.py --skip-scale        # accuracy only
+    .venv/bin/python bench/bench_link.py --skip-accuracy --work /tmp/linkbench   # keep the store
 """
 
 from __future__ import annotations
@@ -90,16 +95,40 @@ def accuracy(work: Path) -> dict:
             "recall": round(recall, 3)}
 
 
-def _renumber(path: Path, prefix: str) -> None:
-    """Give the rows of a synthetic ACLED file ids no other file has (an added export's new rows)."""
+def _renumber(path: Path, prefix: str, month: str | None = None) -> None:
+    """Give the rows of a synthetic ACLED file ids no other file has (an added export's new rows),
+    and with ``month`` ("2025-12") dates in that month only (a month's export)."""
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     for i, row in enumerate(rows):
         row["event_id_cnty"] = f"{prefix}{i + 1}"
+        if month:
+            row["event_date"] = f"{month}-{1 + int(row['event_date'][-2:]) % 28:02d}"
+            row["year"] = month[:4]
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def _uptime() -> str:
+    """``uptime``'s load averages (1, 5, 15 minutes), as it prints them."""
+    out = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    return out.split("load average:")[-1].strip() if "load average:" in out else out
+
+
+def timed_kg(args: list[str], home: Path) -> dict:
+    """``kg ARGS --format json`` in a child process: its wall time, its CPU time (user + system,
+    from the child's rusage) and ``uptime``'s load before and after, with the JSON report."""
+    import resource
+
+    before_load = _uptime()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds, stdout = kg([*args, "--format", "json"], home)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
+    return {"wall s": round(seconds, 1), "cpu s": round(cpu, 1), "load before": before_load,
+            "load after": _uptime(), "report": json.loads(stdout)}
 
 
 def scale(work: Path, n_acled: int, n_ucdp: int, n_added: int) -> dict:
@@ -108,45 +137,36 @@ def scale(work: Path, n_acled: int, n_ucdp: int, n_added: int) -> dict:
     ucdp = synthetic.write("ucdp", n_ucdp, work / "ucdp.csv")
     added = synthetic.write("acled", n_added, work / "added.csv", seed=7)
     _renumber(added, "ADD")
+    month = synthetic.write("acled", n_added, work / "month.csv", seed=8)
+    _renumber(month, "MON", "2025-12")
     kg(["build"], home)
     out = {}
-    for step, args in (
-        (f"import {n_acled} ACLED rows (links them to the curated events)", ["import", "acled", str(acled)]),
-        (f"import {n_ucdp} UCDP rows (links them to the {n_acled} ACLED rows)", ["import", "ucdp", str(ucdp)]),
-        ("kg link (every link again)", ["link"]),
-        (f"import an added file of {n_added} new ACLED rows", ["import", "acled", str(added)]),
+    for step, args, counted in (
+        (f"import {n_acled} ACLED rows", ["import", "acled", str(acled)], False),
+        (f"import {n_ucdp} UCDP rows (links them to the ACLED rows)", ["import", "ucdp", str(ucdp)], False),
+        ("kg link: every link again (read, match, write)", ["link"], True),
+        (f"import an added file of {n_added} new ACLED rows over the four years, relinking them",
+         ["import", "acled", str(added)], True),
+        (f"import an added file of {n_added} new ACLED rows of one month (December 2025), relinking them",
+         ["import", "acled", str(month)], True),
     ):
-        seconds, stdout = kg([*args, "--format", "json"], home)
-        report = json.loads(stdout)
-        links = report.get("links", report)
-        out[step] = {"command s": round(seconds, 1), "link s": links["seconds"], "link cpu s": links["cpu_seconds"],
-                     "new records": links["new_records"], "comparisons": links["comparisons"],
-                     "links made": links["links"], "links kept": links["kept"]}
-        print(f"{step}: command {seconds:.1f} s, linking {links['seconds']} s ({links['cpu_seconds']} s CPU); "
-              f"{links['new_records']} records linked, {links['comparisons']} comparisons, "
-              f"{links['links']} links made, {links['kept']} kept")
-    # the matching alone, on the records read in-process
-    os.environ["KG_HOME"] = str(home)
-    from kg.ask.records import families, read_events
-    from kg.imports.links import Options, match
-    from kg.store.cache import open_store
-
-    store = open_store()
-    started, cpu = time.perf_counter(), time.process_time()
-    records = read_events(store)
-    read, read_cpu = time.perf_counter() - started, time.process_time() - cpu
-    acled_records = [r for r in records if r.dataset == "acled"]
-    ucdp_records = [r for r in records if r.dataset == "ucdp"]
-    fams = families(store)
-    started, cpu = time.perf_counter(), time.process_time()
-    links = match(ucdp_records, acled_records, Options(), store_families=fams)
-    matched, match_cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f"in-process: reading {len(records)} records {read:.1f} s ({read_cpu:.1f} s CPU); matching "
-          f"{len(ucdp_records)} UCDP against {len(acled_records)} ACLED records {matched:.1f} s "
-          f"({match_cpu:.1f} s CPU, {len(links)} links)")
-    out["in-process"] = {"read s": round(read, 1), "read cpu s": round(read_cpu, 1), "match s": round(matched, 1),
-                         "match cpu s": round(match_cpu, 1), "links": len(links)}
-    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        run = timed_kg(args, home)
+        report = run.pop("report")
+        links = report["links"] if isinstance(report.get("links"), dict) else report  # an import's, kg link's
+        read = sum(links["records"].values())
+        run.update({"linking wall s": links["seconds"], "linking cpu s": links["cpu_seconds"],
+                    "records read": read, "records linked": links["new_records"],
+                    "comparisons": links["comparisons"], "links made": links["links"],
+                    "links kept": links["kept"], "links removed": links["removed"], "counted": counted})
+        out[step] = run
+        print(f"{step}{'' if counted else ' (not counted)'}:\n"
+              f"  command: {run['wall s']} s wall, {run['cpu s']} s CPU; load {run['load before']} -> "
+              f"{run['load after']}\n"
+              f"  linking: {links['seconds']} s wall, {links['cpu_seconds']} s CPU; {read} records read "
+              f"({', '.join(f'{k} {v}' for k, v in sorted(links['records'].items()))}), "
+              f"{links['new_records']} linked, {links['comparisons']} comparisons, {links['links']} links made, "
+              f"{links['kept']} kept, {links['removed']} removed", flush=True)
+    print(f"{os.cpu_count()} cores; load average at the end: {_uptime()}")
     return out
 
 
@@ -154,12 +174,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--acled", type=int, default=100_000)
     parser.add_argument("--ucdp", type=int, default=30_000)
-    parser.add_argument("--added", type=int, default=1_000)
+    parser.add_argument("--added", type=int, default=500)
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--work", type=Path, help="keep the stores and files in this (new) folder, to profile on")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kg-bench-link-") as tmp:
         work = Path(tmp)
-        result = {"accuracy": accuracy(work)}
+        if args.work:
+            args.work.mkdir(parents=True)
+            work = args.work
+        result = {}
+        if not args.skip_accuracy:
+            result["accuracy"] = accuracy(work)
         if not args.skip_scale:
             result["scale"] = scale(work, args.acled, args.ucdp, args.added)
     print(json.dumps(result, indent=2))

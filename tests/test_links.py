@@ -142,14 +142,22 @@ def test_blocking_misses_no_pair_that_comparing_every_pair_would_find():
             days=rng.choice([0, 0, 0, 3]), place=rng.choice(["point"] * 5 + ["region"]),
             admin1=rng.choice(["Mopti", "Segou"])))
     report = L.Report()
-    prepared = L._prepare(made, L.load_kinds(), {}, report)
+    prepared = sorted(L._prepare(made, L.load_kinds(), {}, report), key=lambda p: p.r.iri)
     opt = L.Options()
-    for d in ("acled", "ucdp"):
-        index = L._Index([p for p in prepared if p.r.dataset != d])
-        for x in (p for p in prepared if p.r.dataset == d):
-            found = {id(y) for y in index.candidates(x, opt)}
-            wanted = {id(y) for y in prepared if y.r.dataset != d and L.compare(x, y, opt) is not None}
-            assert wanted <= found
+    for new_sets in ({"acled", "ucdp"}, {"acled"}, {"ucdp"}):  # kg link, and an import of either
+        arrays = L._Arrays(prepared, [p.r.dataset in new_sets for p in prepared], {})
+        xs, ys = L._candidates(arrays, opt)
+        found = {frozenset((x, y)) for x, y in zip(xs.tolist(), ys.tolist())}
+        assert len(found) == len(xs)  # no pair met twice
+        wanted = {frozenset((i, j)) for i, x in enumerate(prepared) for j, y in enumerate(prepared)
+                  if i < j and x.r.dataset != y.r.dataset and (x.r.dataset in new_sets or y.r.dataset in new_sets)
+                  and L.compare(x, y, opt) is not None}
+        assert wanted and wanted <= found
+        # and the vectorised scores are the scalar ones
+        scores, _gaps, _km = L._scores(arrays, xs, ys, opt)
+        for x, y, s in zip(xs.tolist(), ys.tolist(), scores.tolist()):
+            one = L.compare(prepared[x], prepared[y], opt)
+            assert (one is None and s < 0) or (one is not None and one[0] == round(s, 3))
 
 
 def test_incidents_are_the_connected_records():

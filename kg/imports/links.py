@@ -41,18 +41,22 @@ links only the new rows against everything else.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
 import time
 import tomllib
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from kg.ask.records import (
+    BY_EVENT_MAX,
+    DATASETS,
     LINK_NS,
     LINKS_GRAPH,
     EventRecord,
@@ -99,6 +103,7 @@ class Report:
     links: int = 0
     kept: int = 0
     removed: int = 0
+    written: int = 0  # links loaded into the store (kg link writes only those that changed)
     one_to_many: int = 0
     unplaced: dict[str, int] = field(default_factory=dict)
     unknown_types: dict[str, int] = field(default_factory=dict)
@@ -109,7 +114,8 @@ class Report:
     def as_dict(self) -> dict:
         return {
             "records": self.records, "new_records": self.new_records, "comparisons": self.comparisons,
-            "links": self.links, "kept": self.kept, "removed": self.removed, "one_to_many": self.one_to_many,
+            "links": self.links, "kept": self.kept, "removed": self.removed, "written": self.written,
+            "one_to_many": self.one_to_many,
             "unplaced": self.unplaced,
             "unknown_types": [{"type": k, "records": n} for k, n in sorted(self.unknown_types.items())],
             "seconds": round(self.seconds, 2), "cpu_seconds": round(self.cpu_seconds, 2),
@@ -160,6 +166,7 @@ def _curated_actors(record: EventRecord) -> frozenset[str]:
 _ADMIN_WORDS = frozenset({"region", "province", "department", "departement", "prefecture", "state", "cercle"})
 
 
+@functools.lru_cache(maxsize=65536)
 def admin_key(name: str) -> str:
     """ACLED's "Tillaberi" and UCDP's "Tillabéri region" as one key."""
     words = re.split(r"[\s\-_/]+", name)
@@ -197,8 +204,12 @@ class _Prepared:
 
 def _prepare(records: Iterable[EventRecord], table, fams, report: Report) -> list[_Prepared]:
     out = []
+    family_of: dict[frozenset[str], tuple[frozenset[str], frozenset[str]]] = {}  # by the record's actors
+    kinds_cache: dict[tuple[str, str], tuple[str, ...]] = {}
     for r in records:
-        kinds = kinds_of(r, table)
+        kinds = kinds_cache.get((r.dataset, r.type_key))
+        if kinds is None:
+            kinds = kinds_cache[(r.dataset, r.type_key)] = kinds_of(r, table)
         if not kinds:
             key = f"{r.dataset}: {r.type_key}"
             report.unknown_types[key] = report.unknown_types.get(key, 0) + 1
@@ -206,8 +217,12 @@ def _prepare(records: Iterable[EventRecord], table, fams, report: Report) -> lis
         if r.lat is None or r.lon is None or r.place_precision == "country":
             report.unplaced[r.dataset] = report.unplaced.get(r.dataset, 0) + 1
             continue
-        actors = _curated_actors(r)
-        family = frozenset().union(*(fams.get(a, (a,)) for a in actors)) if actors else frozenset()
+        known = family_of.get(r.actors)
+        if known is None:
+            actors = _curated_actors(r)
+            family = frozenset().union(*(fams.get(a, (a,)) for a in actors)) if actors else frozenset()
+            known = family_of[r.actors] = (actors, family)
+        actors, family = known
         region = (r.country, admin_key(r.admin1)) if r.admin1 else None
         lat = math.radians(r.lat)
         out.append(_Prepared(
@@ -286,92 +301,212 @@ def compare(x: _Prepared, y: _Prepared, opt: Options) -> tuple[float, str, int, 
     return round(score, 3), f"{time_rule}+{place_rule}", gap, round(km, 1)
 
 
-class _Spans:
-    """Records sorted by their first day, to find those overlapping a span by bisection:
-    a record of ``first`` overlaps [lo, hi] when lo - longest <= first <= hi and last >= lo."""
+# -- blocking and scoring, vectorised -----------------------------------------------------
 
-    __slots__ = ("firsts", "items", "longest")
-
-    def __init__(self, items: list[_Prepared]):
-        items.sort(key=lambda p: p.first)
-        self.items = items
-        self.firsts = [p.first for p in items]
-        self.longest = max((p.last - p.first for p in items), default=0)
-
-    def overlapping(self, lo: int, hi: int, out: list[_Prepared]) -> None:
-        items = self.items
-        for k in range(bisect_left(self.firsts, lo - self.longest), bisect_right(self.firsts, hi)):
-            p = items[k]
-            if p.last >= lo:
-                out.append(p)
+_W = 4096  # cells per row of the grid's key (longitudes -180..180 span 1,440 cells)
+_BIG = 1 << 23  # days per key in the sorted (key, first day) order: past any span of dates
 
 
-def _spans(groups: dict) -> dict:
-    """Each group split into records of up to a week and longer ones (so that the few long
-    records do not widen every search), as _Spans."""
-    out = {}
-    for key, items in groups.items():
-        short = [p for p in items if p.last - p.first <= 7]
-        long = [p for p in items if p.last - p.first > 7]
-        out[key] = tuple(_Spans(part) for part in (short, long) if part)
-    return out
+class _Arrays:
+    """The prepared records as numpy columns (one row per record, in IRI order), what the
+    vectorised blocking and scoring read."""
+
+    def __init__(self, records: list[_Prepared], new: list[bool], fams):
+        import numpy as np
+
+        n = len(records)
+        sets = sorted({p.r.dataset for p in records})
+        self.sets = sets
+        ds_index = {d: i for i, d in enumerate(sets)}
+        kind_bit: dict[str, int] = {}
+        actor_id: dict[frozenset[str], int] = {frozenset(): 0}
+        region_id: dict[tuple[str, str], int] = {}
+        country_id: dict[str, int] = {}
+        cols = {name: [0] * n for name in ("ds", "first", "last", "kinds", "primary", "actors", "region",
+                                             "country")}
+        flo = {name: [0.0] * n for name in ("lat", "lon", "cos", "toll", "deg_lat", "deg_lon")}
+        flags = {name: [False] * n for name in ("point", "episode", "short")}
+        for k, p in enumerate(records):
+            cols["ds"][k] = ds_index[p.r.dataset]
+            cols["first"][k], cols["last"][k] = p.first, p.last
+            mask = 0
+            for kind in p.kinds:
+                mask |= 1 << kind_bit.setdefault(kind, len(kind_bit))
+            cols["kinds"][k] = mask
+            cols["primary"][k] = kind_bit.setdefault(p.primary, len(kind_bit))
+            cols["actors"][k] = actor_id.setdefault(p.actors, len(actor_id))
+            cols["region"][k] = -1 if p.region is None else region_id.setdefault(p.region, len(region_id))
+            cols["country"][k] = country_id.setdefault(p.r.country, len(country_id))
+            flo["lat"][k], flo["lon"][k], flo["cos"][k] = p.lat, p.lon, p.cos_lat
+            flo["deg_lat"][k], flo["deg_lon"][k] = p.r.lat, p.r.lon
+            flo["toll"][k] = math.nan if p.log_toll is None else p.log_toll
+            flags["point"][k], flags["episode"][k], flags["short"][k] = p.point, p.episode, p.short
+        if len(kind_bit) > 62:
+            raise DataError([Problem(KINDS_FILE.name, 0, None, f"{len(kind_bit)} kinds: at most 62 are supported")])
+        for name, values in cols.items():
+            setattr(self, name, np.array(values, dtype=np.int64))
+        for name, values in flo.items():
+            setattr(self, name, np.array(values, dtype=np.float64))
+        for name, values in flags.items():
+            setattr(self, name, np.array(values, dtype=bool))
+        self.new = np.array(new, dtype=bool)
+        self.actor_sets = list(actor_id)  # by id
+        families_of = [frozenset().union(*(fams.get(a, (a,)) for a in s)) if s else frozenset()
+                       for s in self.actor_sets]
+        self.actor_families = families_of
+        self.cx = np.floor(self.deg_lon / CELL).astype(np.int64)
+        self.cy = np.floor(self.deg_lat / CELL).astype(np.int64)
 
 
-class _Index:
-    """The records of one data set, each in one place: points by grid cell, records placed
-    at a region by region, records without a first-level region (curated places) apart;
-    within each, sorted by their first day. No record is met twice in one search."""
+def _expand(left, right):
+    """For ranges [left, right) of a sorted array: (the query each hit belongs to, the positions hit)."""
+    import numpy as np
 
-    def __init__(self, records: list[_Prepared]):
-        cells: dict[tuple[int, int], list[_Prepared]] = defaultdict(list)
-        regions: dict[tuple[str, str], list[_Prepared]] = defaultdict(list)  # points and regions, with admin1
-        coarse: dict[tuple[str, str], list[_Prepared]] = defaultdict(list)  # placed only at the region
-        loose: list[_Prepared] = []  # no admin1: curated places
-        loose_coarse: list[_Prepared] = []
-        self.all = _Spans(list(records))
-        for p in records:
-            if p.point:
-                cells[(math.floor(p.r.lon / CELL), math.floor(p.r.lat / CELL))].append(p)
-            if p.region is not None:
-                regions[p.region].append(p)
-                if not p.point:
-                    coarse[p.region].append(p)
-            else:
-                loose.append(p)
-                if not p.point:
-                    loose_coarse.append(p)
-        self.cells, self.regions, self.coarse = _spans(cells), _spans(regions), _spans(coarse)
-        self.loose, self.loose_coarse = _Spans(loose), _Spans(loose_coarse)
+    counts = right - left
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    owner = np.repeat(np.arange(len(left)), counts)
+    starts = np.cumsum(counts) - counts
+    pos = np.arange(total) - np.repeat(starts, counts) + np.repeat(left, counts)
+    return owner, pos
 
-    def candidates(self, x: _Prepared, opt: Options) -> list[_Prepared]:
-        lo, hi = x.first - opt.window, x.last + opt.window
-        out: list[_Prepared] = []
-        if x.region is None and not x.point:  # a curated region: anything near its centre
-            self.all.overlapping(lo, hi, out)
-            return out
-        if x.point:
-            r = x.r
-            ny = math.ceil(opt.distance / (110.57 * CELL))
-            nx = math.ceil(opt.distance / (111.32 * CELL * max(x.cos_lat, 0.05)))
-            cx, cy = math.floor(r.lon / CELL), math.floor(r.lat / CELL)
-            cells = self.cells
-            for dx in range(-nx, nx + 1):
+
+def _join(a: _Arrays, q, qkey, t, tkey, window: int):
+    """The pairs (query record, target record) whose keys are equal and whose spans come
+    within ``window`` days: targets sorted by (key, first day), each query's range found by
+    bisection (np.searchsorted); targets of up to a week apart from longer ones, so that the
+    few long records do not widen every search."""
+    import numpy as np
+
+    out_i, out_j = [], []
+    if len(q) == 0 or len(t) == 0:
+        return out_i, out_j
+    span = a.last[t] - a.first[t]
+    base = int(a.first.min()) - window - int(span.max()) - 1
+    for part in (span <= 7, span > 7):
+        tt, tk = t[part], tkey[part]
+        if len(tt) == 0:
+            continue
+        longest = int((a.last[tt] - a.first[tt]).max())
+        order = np.lexsort((a.first[tt], tk))
+        tt, comb = tt[order], tk[order] * _BIG + (a.first[tt[order]] - base)
+        lo = a.first[q] - window
+        hi = a.last[q] + window
+        left = np.searchsorted(comb, qkey * _BIG + (lo - longest - base), "left")
+        right = np.searchsorted(comb, qkey * _BIG + (hi - base), "right")
+        owner, pos = _expand(left, right)
+        i, j = q[owner], tt[pos]
+        keep = a.last[j] >= lo[owner]
+        out_i.append(i[keep])
+        out_j.append(j[keep])
+    return out_i, out_j
+
+
+def _candidates(a: _Arrays, opt: Options):
+    """Every pair of records of different data sets, at least one of them new, that may be one
+    incident (a superset: the scoring decides), as two index arrays (x, y): x the new record
+    (of the two new ones, the one of the earlier data set). Points meet points in the same or
+    the next cells of a 0.25-degree grid; a record placed at a region meets the records of its
+    region; a record without a first-level region (a curated place) meets every placed record
+    not both a point; always within the window of dates."""
+    import numpy as np
+
+    window = opt.window
+    point, has_region = a.point, a.region >= 0
+    xs, ys = [], []
+    ny = math.ceil(opt.distance / (110.57 * CELL))
+    nx_all = np.ceil(opt.distance / (111.32 * CELL * np.maximum(a.cos, 0.05))).astype(np.int64)
+    idx = np.arange(len(a.ds))
+    for d in range(len(a.sets)):
+        query = a.new & (a.ds == d)
+        if not query.any():
+            continue
+        target = (a.ds != d) & (~a.new | (a.ds > d))
+        if not target.any():
+            continue
+
+        def join(qmask, tmask, qkey=None, tkey=None, query=query, target=target):
+            q, t = idx[query & qmask], idx[target & tmask]
+            zero_q = np.zeros(len(q), dtype=np.int64) if qkey is None else qkey(q)
+            zero_t = np.zeros(len(t), dtype=np.int64) if tkey is None else tkey(t)
+            i, j = _join(a, q, zero_q, t, zero_t, window)
+            xs.extend(i)
+            ys.extend(j)
+
+        # points against points, cell by cell
+        q_pts, t_pts = idx[query & point], idx[target & point]
+        if len(q_pts) and len(t_pts):
+            tkey = (a.cx[t_pts] + _W // 2) * _W + (a.cy[t_pts] + _W // 2)
+            for dx in range(-int(nx_all[q_pts].max()), int(nx_all[q_pts].max()) + 1):
+                qd = q_pts[nx_all[q_pts] >= abs(dx)]
                 for dy in range(-ny, ny + 1):
-                    for spans in cells.get((cx + dx, cy + dy), ()):
-                        spans.overlapping(lo, hi, out)
-            if x.region is not None:
-                for spans in self.coarse.get(x.region, ()):
-                    spans.overlapping(lo, hi, out)
-            else:  # a curated point: records placed at a region near it
-                for spans in self.coarse.values():
-                    for s in spans:
-                        s.overlapping(lo, hi, out)
-            self.loose_coarse.overlapping(lo, hi, out)
-        else:  # placed at a region: every record of the region, and the curated ones
-            for spans in self.regions.get(x.region, ()):
-                spans.overlapping(lo, hi, out)
-            self.loose.overlapping(lo, hi, out)
-        return out
+                    qkey = (a.cx[qd] + dx + _W // 2) * _W + (a.cy[qd] + dy + _W // 2)
+                    i, j = _join(a, qd, qkey, t_pts, tkey, window)
+                    xs.extend(i)
+                    ys.extend(j)
+        # placed at a region: the records of that region
+        region_key = a.region.__getitem__
+        join(~point & has_region, has_region, region_key, region_key)
+        join(point & has_region, ~point & has_region, region_key, region_key)
+        # no first-level region (curated places), one of the two not a point: by dates alone
+        join(~has_region & ~point, np.ones_like(point))
+        join(~has_region & point, ~point)
+        join(has_region, ~has_region & ~point)
+        join(has_region & ~point, ~has_region & point)
+    if not xs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def _scores(a: _Arrays, x, y, opt: Options):
+    """``_score`` for every pair (x, y) at once: the score, or -1.0 when the two cannot be one
+    incident; with the day gaps and kilometres."""
+    import numpy as np
+
+    distance, window = opt.distance, opt.window
+    gap = np.maximum(a.first[y] - a.last[x], a.first[x] - a.last[y])
+    ok = gap <= window
+    gap = np.maximum(gap, 0)
+    ok &= (a.kinds[x] & a.kinds[y]) != 0
+    # actors: per distinct pair of actor sets
+    ax, ay = a.actors[x], a.actors[y]
+    actor_score = np.full(len(x), 0.5)
+    both = ok & (ax > 0) & (ay > 0)
+    if both.any():
+        code = ax[both] * len(a.actor_sets) + ay[both]
+        uniq, inverse = np.unique(code, return_inverse=True)
+        values = []
+        for c in uniq.tolist():
+            i, j = divmod(c, len(a.actor_sets))
+            sx, sy = a.actor_sets[i], a.actor_sets[j]
+            if a.actor_families[i].isdisjoint(sy) and a.actor_families[j].isdisjoint(sx):
+                values.append(-1.0)  # the actors contradict each other
+            else:
+                shared = len(sx & sy)  # the same actors named score highest, kin (a part, a parent) less
+                values.append(0.6 + 0.4 * shared / len(sx | sy) if shared else 0.6)
+        got = np.array(values)[inverse.reshape(-1)]
+        actor_score[both] = got
+        ok[np.flatnonzero(both)[got < 0]] = False
+    h = np.sin((a.lat[y] - a.lat[x]) / 2) ** 2 + a.cos[x] * a.cos[y] * np.sin((a.lon[y] - a.lon[x]) / 2) ** 2
+    km = 12742.0 * np.arcsin(np.where(h < 1.0, np.sqrt(np.minimum(h, 1.0)), 1.0))  # haversine
+    both_points = a.point[x] & a.point[y]
+    both_regions = (a.region[x] >= 0) & (a.region[y] >= 0) & ~both_points
+    near = ~both_points & ~both_regions
+    ok &= ~both_points | (km <= distance)
+    ok &= ~both_regions | (a.region[x] == a.region[y])
+    ok &= ~near | ((km <= opt.region_km) & (a.country[x] == a.country[y]))
+    place_score = np.where(both_points, 1.0 - 0.7 * km / distance if distance > 0 else 1.0,
+                           np.where(both_regions, 0.5, 0.4))
+    time_score = 1.0 - 0.5 * gap / (window + 1)
+    time_score = np.where(a.short[x] & a.short[y], time_score, time_score * 0.85)
+    tx, ty = a.toll[x], a.toll[y]
+    tolls = ~np.isnan(tx) & ~np.isnan(ty)  # tolls within a factor of ten score above 0
+    toll_score = np.where(tolls, np.maximum(1.0 - np.abs(tx - ty) / _LOG10, 0.0), 0.5)
+    # an attack on civilians is one-sided violence first: the primary kinds agree
+    kind_score = np.where(a.primary[x] == a.primary[y], 1.0, 0.5)
+    score = 0.25 * time_score + 0.3 * place_score + 0.2 * actor_score + 0.15 * kind_score + 0.1 * toll_score
+    return np.where(ok, score, -1.0), gap, km
 
 
 def match(new: list[EventRecord], others: list[EventRecord], opt: Options, *, store_families=None,
@@ -379,59 +514,83 @@ def match(new: list[EventRecord], others: list[EventRecord], opt: Options, *, st
     """The links of ``new`` records to ``others`` of other data sets (and to each other, across
     data sets), one-to-one per pair of data sets best score first, episodes one-to-many;
     ``kept`` links already hold their records' places."""
+    import numpy as np
+
     report = report or Report(options=opt)
     table = table or load_kinds()
     fams = store_families or {}
     new_p = _prepare(new, table, fams, report)
     other_p = _prepare(others, table, fams, report)
-    by_set: dict[str, list[_Prepared]] = defaultdict(list)
-    for p in other_p:
-        by_set[p.r.dataset].append(p)
-    new_by_set: dict[str, list[_Prepared]] = defaultdict(list)
-    for p in new_p:
-        new_by_set[p.r.dataset].append(p)
+    report.new_records += len(new)
     # every record numbered in IRI order: ties of score fall to the smaller IRIs, whatever the input order
-    everyone = sorted(new_p + other_p, key=lambda p: p.r.iri)
-    rank = {id(p): k for k, p in enumerate(everyone)}
-    indexes = {d: _Index(ps) for d, ps in by_set.items()}
-    new_indexes: dict[str, _Index] = {}
-    candidates: list[tuple[float, int, int]] = []  # (-score, rank of x, rank of y): sorted natively
-    comparisons = 0
-    distance, window = opt.distance, opt.window
-    sets = sorted(new_by_set)
-    for i, d in enumerate(sets):
-        targets = [indexes[o] for o in indexes if o != d]
-        targets += [new_indexes.setdefault(o, _Index(new_by_set[o])) for o in sets[i + 1:]]
-        for x in new_by_set[d]:
-            rx = rank[id(x)]
-            for index in targets:
-                found_here = index.candidates(x, opt)
-                comparisons += len(found_here)
-                for y in found_here:
-                    score = _score(x, y, opt, distance, window)
-                    if score >= 0:
-                        candidates.append((-round(score, 3), rx, rank[id(y)]))
-    candidates.sort()
-    taken: set[tuple[str, str]] = set()  # (record, other data set) whose one-to-one place is taken
+    tagged = sorted([(p.r.iri, True, p) for p in new_p] + [(p.r.iri, False, p) for p in other_p],
+                    key=lambda t: t[0])
+    everyone = [p for _iri, _new, p in tagged]
+    if not everyone:
+        return []
+    a = _Arrays(everyone, [is_new for _iri, is_new, _p in tagged], fams)
+    x, y = _candidates(a, opt)
+    report.comparisons += len(x)
+    score, gap, km = _scores(a, x, y, opt)
+    keep = score >= 0
+    x, y, gap = x[keep], y[keep], gap[keep]
+    rounded = _round3(score[keep])
+    order = np.lexsort((y, x, -rounded))  # best score first, then the smaller IRIs
+    # one-to-one per pair of data sets: each (record, other data set) taken once, but by episodes
+    sets = len(a.sets)
+    ds, episode = a.ds.tolist(), a.episode.tolist()
+    taken: set[int] = set()  # record index * number of data sets + the other data set's index
+    at = {p.r.iri: k for k, p in enumerate(everyone)}
+    set_index = {d: i for i, d in enumerate(a.sets)}
     for link in kept:
-        taken.add((link.a, dataset_of(link.b)))
-        taken.add((link.b, dataset_of(link.a)))
+        for one, other in ((link.a, link.b), (link.b, link.a)):
+            if one in at and dataset_of(other) in set_index:
+                taken.add(at[one] * sets + set_index[dataset_of(other)])
     out = []
-    for _neg, rx, ry in candidates:
-        x, y = everyone[rx], everyone[ry]
-        kx, ky = (x.r.iri, y.r.dataset), (y.r.iri, x.r.dataset)
-        if (not x.episode and kx in taken) or (not y.episode and ky in taken):
+    xs, ys, gaps, scores = x[order].tolist(), y[order].tolist(), gap[order].tolist(), rounded[order].tolist()
+    for rx, ry, day_gap, s in zip(xs, ys, gaps, scores):
+        kx, ky = rx * sets + ds[ry], ry * sets + ds[rx]
+        ex, ey = episode[rx], episode[ry]
+        if (not ex and kx in taken) or (not ey and ky in taken):
             continue
         taken.add(kx)
         taken.add(ky)
-        score, rule, gap, km = compare(x, y, opt)
-        a, b = sorted((x.r.iri, y.r.iri))
-        out.append(Link(a, b, rule, score, gap, km, x.episode or y.episode))
-    report.comparisons += comparisons
-    report.new_records += len(new)
+        px, py = everyone[rx], everyone[ry]
+        first, second = sorted((px.r.iri, py.r.iri))
+        out.append(Link(first, second, _rule(px, py, day_gap), s, day_gap, _km(px, py), ex or ey))
     report.links += len(out)
     report.one_to_many += sum(1 for link in out if link.one_to_many)
     return out
+
+
+def _round3(values):
+    """``round(v, 3)`` of each value, as Python rounds (numpy's round differs where v * 1000 lies
+    at a half, so those few are rounded by Python)."""
+    import numpy as np
+
+    out = np.round(values, 3)
+    scaled = values * 1000
+    near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    if near.any():
+        out[near] = [round(v, 3) for v in values[near].tolist()]
+    return out
+
+
+def _km(x: _Prepared, y: _Prepared) -> float:
+    h = math.sin((y.lat - x.lat) / 2) ** 2 + x.cos_lat * y.cos_lat * math.sin((y.lon - x.lon) / 2) ** 2
+    return round(12742.0 * math.asin(min(1.0, math.sqrt(h))), 1)
+
+
+def _rule(x: _Prepared, y: _Prepared, gap: int) -> str:
+    if x.point and y.point:
+        place_rule = "within-distance"
+    elif x.region is not None and y.region is not None:
+        place_rule = "same-region"
+    else:
+        place_rule = "near-region"
+    short = x.short and y.short
+    time_rule = "episode" if (x.episode or y.episode) else "same-day" if (gap == 0 and short) else "within-window"
+    return f"{time_rule}+{place_rule}"
 
 
 # -- the named graph ---------------------------------------------------------------------
@@ -501,7 +660,9 @@ def compute(store, opt: Options | None = None) -> tuple[list[Link], Report]:
 def link(data_dir: Path | None = None, *, window: int = 1, distance: float = 25.0, region_km: float = 150.0,
          wait: bool = True) -> dict:
     """``kg link``: recompute every incident link with these options and switch the store to
-    the result (atomically, like an import); returns the report."""
+    the result (atomically, like an import); returns the report. Only the links that changed
+    are written: the store's others stay as they are (removing and loading 70,000 links again
+    cost more than all the matching)."""
     import pyoxigraph as ox
 
     from kg.store import cache
@@ -511,48 +672,180 @@ def link(data_dir: Path | None = None, *, window: int = 1, distance: float = 25.
     opt.check()
     with stores.import_lock("kg link", wait=wait):
         live = cache.open_store(data_dir)
+        started, cpu = time.monotonic(), time.process_time()
         links, report = compute(live, opt)
-        # a checkpoint of the live store (its files hard-linked, not copied), without the old links
+        old = set(read_links(live))
+        new = set(links)
+        stale, fresh = old - new, new - old
+        # a checkpoint of the live store (its files hard-linked, not copied), with only the changes
         with stores.Staging(live.store) as stage:
             del live
+            raw = stage.store
             graph = ox.NamedNode(LINKS_GRAPH)
-            if graph in set(stage.store.named_graphs()):
-                stage.store.remove_graph(graph)
-            stage.store.bulk_load((link_nquads(links) + options_nquads(opt, report)).encode(),
-                                  format=ox.RdfFormat.N_QUADS)
+            if len(stale) > len(old) // 2:  # mostly new links (other options): the whole graph again
+                if graph in set(raw.named_graphs()):
+                    raw.remove_graph(graph)
+                fresh = new
+            else:
+                _remove_links(raw, stale)
+                for q in list(raw.quads_for_pattern(ox.NamedNode(LINKS_NODE), None, None, graph)):
+                    raw.remove(q)
+            raw.bulk_load((link_nquads(sorted(fresh, key=lambda k: (k.a, k.b))) + options_nquads(opt, report)).encode(),
+                          format=ox.RdfFormat.N_QUADS)
+            report.kept, report.removed = len(old & new), len(stale)
+            report.written = len(fresh)
+            report.seconds, report.cpu_seconds = time.monotonic() - started, time.process_time() - cpu
             stage.commit()
     return report.as_dict()
 
 
-def after_import(raw_store, dataset: str, new_events: set[str]) -> Report:
-    """Relink after an import, in its staging store: drop the links of replaced or vanished
-    records, then link only ``new_events`` (the rows of the new files) against the rest,
-    with the options of the last ``kg link``."""
+def _remove_links(raw_store, links: Iterable[Link]) -> None:
+    """Remove these links' quads (their node's and both skg:sameIncident) from the links graph."""
     import pyoxigraph as ox
 
+    g = ox.NamedNode(LINKS_GRAPH)
+    same = ox.NamedNode(S + "sameIncident")
+    for k in links:
+        node = ox.NamedNode(link_iri(k))
+        for q in list(raw_store.quads_for_pattern(node, None, None, g)):
+            raw_store.remove(q)
+        for s, o in ((k.a, k.b), (k.b, k.a)):
+            raw_store.remove(ox.Quad(ox.NamedNode(s), same, ox.NamedNode(o), g))
+
+
+def _link_ends(raw_store) -> list[tuple[str, str, str]]:
+    """(link node, record, record) of every link: two single-pattern scans, no join."""
+    import csv
+    import io
+
+    import pyoxigraph as ox
+
+    def pairs(predicate: str) -> dict[str, str]:
+        text = raw_store.query(f"SELECT ?s ?o WHERE {{ GRAPH <{LINKS_GRAPH}> {{ ?s <{predicate}> ?o }} }}").serialize(
+            format=ox.QueryResultsFormat.CSV)
+        reader = csv.reader(io.StringIO(text.decode("utf-8")))
+        next(reader, None)
+        return dict(reader)
+
+    a, b = pairs(S + "linkFrom"), pairs(S + "linkTo")
+    return [(node, x, b[node]) for node, x in a.items() if node in b]
+
+
+class _Windows:
+    """Day spans, merged: does a span meet one of them (by bisection)?"""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.merged, self.firsts = merged, [m[0] for m in merged]
+
+    def meets(self, first: date, last: date) -> bool:
+        k = bisect_right(self.firsts, last.toordinal()) - 1
+        return k >= 0 and self.merged[k][1] >= first.toordinal()
+
+
+def _near(store, new: list[EventRecord], datasets: list[str], opt: Options) -> list[EventRecord]:
+    """The records of ``datasets`` whose dates and places can meet one of ``new``: an event
+    at a place in the grid cells a new point searches (its own and the next ones), or in the
+    region of a new row, within that row's dates plus the window; a place without a region,
+    or a new row without one, within any new row's dates. The rest of the store is not read:
+    places (thousands) are, then the events at the chosen places within the new rows' first
+    and last dates (one query), and only the records that meet are read in full. Curated
+    records (a few thousand) are read within the dates."""
+    from kg.ask.records import _curated, events_at, read_places, read_records
+
+    placed = [r for r in new if r.lat is not None and r.lon is not None and r.place_precision != "country"]
+    if not placed:
+        return []
+    lo = min(r.start for r in placed) - timedelta(days=opt.window)
+    hi = max(r.end for r in placed) + timedelta(days=opt.window)
+    # the blocks the new rows search, each with the day spans of the rows that search it
+    blocks: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+    ny = math.ceil(opt.distance / (110.57 * CELL))
+    for r in placed:
+        span = (r.start.toordinal() - opt.window, r.end.toordinal() + opt.window)
+        blocks[("any",)].append(span)
+        region = (r.country, admin_key(r.admin1)) if r.admin1 else None
+        blocks[("region", region) if region else ("everywhere",)].append(span)
+        if r.place_precision == "point":
+            nx = math.ceil(opt.distance / (111.32 * CELL * max(math.cos(math.radians(r.lat)), 0.05)))
+            cx, cy = math.floor(r.lon / CELL), math.floor(r.lat / CELL)
+            for dx in range(-nx, nx + 1):
+                for dy in range(-ny, ny + 1):
+                    blocks[("cell", cx + dx, cy + dy)].append(span)
+    windows = {key: _Windows(spans) for key, spans in blocks.items()}
+    nowhere = _Windows(())
+    everywhere, anyone = windows.get(("everywhere",), nowhere), windows[("any",)]
+
+    def meets(lat, lon, country: str, admin1: str, first: date, last: date) -> bool:
+        if everywhere.meets(first, last):
+            return True
+        if not admin1:  # no region (a curated place): it may meet any new row
+            return anyone.meets(first, last)
+        if windows.get(("region", (country, admin_key(admin1))), nowhere).meets(first, last):
+            return True
+        if lat is None or lon is None:
+            return False
+        cell = ("cell", math.floor(float(lon) / CELL), math.floor(float(lat) / CELL))
+        return windows.get(cell, nowhere).meets(first, last)
+
+    if len(placed) > BY_EVENT_MAX:  # a big import: the store read predicate by predicate costs less
+        return [r for r in read_events(store, datasets, lo, hi) if meets(r.lat, r.lon, r.country, r.admin1,
+                                                                         r.start, r.end)]
+    out: list[EventRecord] = []
+    for name in datasets:
+        if name == "curated":
+            out += [r for r in _curated(store, lo, hi) if meets(r.lat, r.lon, r.country, r.admin1, r.start, r.end)]
+            continue
+        places = read_places(store, name)
+        chosen = {p for p, (lat, lon, country, admin1, _label) in places.items()
+                  if not admin1 or ("region", (country, admin_key(admin1))) in windows or ("everywhere",) in windows
+                  or (lat is not None and lon is not None
+                      and ("cell", math.floor(float(lon) / CELL), math.floor(float(lat) / CELL)) in windows)}
+        wanted = []
+        for e, p, first, last in events_at(store, name, chosen, lo, hi):
+            lat, lon, country, admin1, _label = places[p]
+            if meets(lat, lon, country, admin1, first, last):
+                wanted.append(e)
+        out += read_records(store, name, wanted)
+    return out
+
+
+def after_import(raw_store, dataset: str, new_events: set[str]) -> Report:
+    """Relink after an import, in its staging store: drop the links of replaced or vanished
+    records, then link only ``new_events`` (the rows of the new files) against the records
+    whose dates and places can meet them, with the options of the last ``kg link``. The
+    records of the store elsewhere and at other times are not read."""
+    import pyoxigraph as ox
+
+    from kg.ask.records import read_records
     from kg.store.embedded import OxigraphStore
 
     started, cpu = time.monotonic(), time.process_time()
     store = OxigraphStore.wrapping(raw_store)
     opt = stored_options(store)
     report = Report(options=opt)
-    records = read_events(store)
-    present = {r.iri for r in records}
-    for r in records:
+    held = {ns.local_id(g) for g in store.graphs()}
+    new = read_records(store, dataset, new_events)
+    others = _near(store, new, [d for d in DATASETS if d != dataset and d in held], opt)
+    for r in new + others:
         report.records[r.dataset] = report.records.get(r.dataset, 0) + 1
-    old = read_links(store)
-    stale = [k for k in old if k.a in new_events or k.b in new_events or k.a not in present or k.b not in present]
-    kept = [k for k in old if k not in set(stale)] if stale else old
+    # the links of rows this import replaced, or whose record is gone (a file replaced by a shorter one)
+    ends = _link_ends(raw_store)
+    present = _present(raw_store, dataset)
+    stale_nodes = {node for node, a, b in ends
+                   if a in new_events or b in new_events or (dataset_of(a) == dataset and a not in present)
+                   or (dataset_of(b) == dataset and b not in present)}
+    stale = [Link(a, b, "", 0.0, 0, None) for node, a, b in ends if node in stale_nodes]
     if stale:
-        g = ox.NamedNode(LINKS_GRAPH)
-        for k in stale:
-            node = ox.NamedNode(link_iri(k))
-            for q in list(raw_store.quads_for_pattern(node, None, None, g)):
-                raw_store.remove(q)
-            for s, o in ((k.a, k.b), (k.b, k.a)):
-                raw_store.remove(ox.Quad(ox.NamedNode(s), ox.NamedNode(S + "sameIncident"), ox.NamedNode(o), g))
-    new = [r for r in records if r.iri in new_events]
-    others = [r for r in records if r.iri not in new_events]
+        _remove_links(raw_store, stale)
+    near = {r.iri for r in new + others}
+    kept = [Link(a, b, "", 0.0, 0, None) for node, a, b in ends
+            if node not in stale_nodes and (a in near or b in near)]
     links = match(new, others, opt, store_families=families(store), kept=kept, report=report)
     text = link_nquads(links)
     if text and LINKS_GRAPH not in store.graphs():  # the graph comes with the first link
@@ -560,9 +853,19 @@ def after_import(raw_store, dataset: str, new_events: set[str]) -> Report:
         text += f"<{LINKS_NODE}> <{S}madeByImport> \"true\"^^<{ns.XSD}boolean> <{LINKS_GRAPH}> .\n"
     if text:
         raw_store.bulk_load(text.encode(), format=ox.RdfFormat.N_QUADS)
-    report.kept, report.removed = len(kept), len(stale)
+    report.kept, report.removed, report.written = len(ends) - len(stale), len(stale), len(links)
     report.seconds, report.cpu_seconds = time.monotonic() - started, time.process_time() - cpu
     return report
+
+
+def _present(raw_store, dataset: str) -> set[str]:
+    """The event IRIs of a data set's graph (one single-pattern scan)."""
+    import pyoxigraph as ox
+
+    g = ox.NamedNode(ns.dataset_graph(dataset))
+    event_ns = ns.dataset_ns(dataset, "event")
+    return {q.subject.value for q in raw_store.quads_for_pattern(None, ox.NamedNode(S + "start"), None, g)
+            if q.subject.value.startswith(event_ns)}
 
 
 def prune(raw_store) -> int:

@@ -164,6 +164,15 @@ def test_named_query_same_answer_from_the_server(name, params, store, remote):
 
 
 # Where a server's answer differs and our client cannot mend it: (server, query) -> why.
+# Known server bugs that show on some runs only (so not strict): the answer is checked, and
+# reported as XPASS when the server gets it right.
+SERVER_SOMETIMES = {
+    ("virtuoso", "gis-places"): (
+        "Virtuoso 7.2's SELECT DISTINCT over a transitive path inside GRAPH ?og (rdfs:subClassOf+) "
+        "keeps 0 to 7 duplicate rows, a different number on each run (415 distinct rows; 415, 420 "
+        "and 422 seen on the merged data); the embedded store and the Oxigraph server give 415"),
+}
+
 SERVER_BUGS = {
     ("virtuoso", "actor-lifespans"): (
         "Virtuoso has no boolean type: ?person, bound by BIND(?type = skg:Person AS ?person), comes back "
@@ -200,6 +209,8 @@ def test_every_named_query_same_answer_from_the_server(name, server, store, remo
     """Each named query, its parameters bound as its ``# example:`` says (an actor at least), as kg binds them."""
     if (server.name, name) in SERVER_BUGS:
         request.applymarker(pytest.mark.xfail(strict=True, reason=SERVER_BUGS[server.name, name]))
+    if (server.name, name) in SERVER_SOMETIMES:
+        request.applymarker(pytest.mark.xfail(strict=False, reason=SERVER_SOMETIMES[server.name, name]))
     query = sparql.get(name)
     raw = dict(query.example)
     if any(p.name == "actor" for p in query.params):

@@ -481,23 +481,26 @@ def _links_touching(store, records: set[str]) -> list[Link]:
             for _, f in sorted(found.items()) if {"a", "b", "rule", "score", "gap"} <= f.keys()]
 
 
-def _links_quads(raw) -> list[Link]:
-    """``read_links`` from a pyoxigraph store, predicate by predicate (one single-pattern scan
-    each, written as CSV by Oxigraph): 72,000 links in a fifth of the time of the joined query."""
+def links_column(raw, predicate: str) -> dict[str, str]:
+    """{link node: value} of one predicate of the links graph, from a pyoxigraph store: one
+    single-pattern scan written as CSV by Oxigraph, no join (kg link reads its ends so)."""
     import csv
     import io
 
     import pyoxigraph as ox
 
-    def values(predicate: str) -> dict[str, str]:
-        text = raw.query(f"SELECT ?s ?o WHERE {{ GRAPH <{LINKS_GRAPH}> {{ ?s <{predicate}> ?o }} }}").serialize(
-            format=ox.QueryResultsFormat.CSV)
-        reader = csv.reader(io.StringIO(text.decode("utf-8")))
-        next(reader, None)
-        return dict(reader)
+    text = raw.query(f"SELECT ?s ?o WHERE {{ GRAPH <{LINKS_GRAPH}> {{ ?s <{predicate}> ?o }} }}").serialize(
+        format=ox.QueryResultsFormat.CSV)
+    reader = csv.reader(io.StringIO(text.decode("utf-8")))
+    next(reader, None)
+    return dict(reader)
 
-    a, b, rule, score, gap = (values(S + p) for p in ("linkFrom", "linkTo", "linkRule", "linkScore", "dayGap"))
-    km, many = values(S + "distanceKm"), values(S + "oneToMany")
+
+def _links_quads(raw) -> list[Link]:
+    """``read_links`` from a pyoxigraph store, predicate by predicate (``links_column``):
+    72,000 links in a fifth of the time of the joined query."""
+    a, b, rule, score, gap = (links_column(raw, S + p) for p in ("linkFrom", "linkTo", "linkRule", "linkScore", "dayGap"))
+    km, many = links_column(raw, S + "distanceKm"), links_column(raw, S + "oneToMany")
     return [Link(x, b[n], rule[n], float(score[n]), int(gap[n]), float(km[n]) if n in km else None,
                  many.get(n) in ("true", "1"))
             for n, x in a.items() if n in b and n in rule and n in score and n in gap]

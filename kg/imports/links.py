@@ -63,6 +63,7 @@ from kg.ask.records import (
     Link,
     dataset_of,
     families,
+    links_column,
     read_events,
     read_links,
 )
@@ -288,17 +289,7 @@ def compare(x: _Prepared, y: _Prepared, opt: Options) -> tuple[float, str, int, 
     if score < 0:
         return None
     gap = max(0, y.first - x.last, x.first - y.last)
-    h = math.sin((y.lat - x.lat) / 2) ** 2 + x.cos_lat * y.cos_lat * math.sin((y.lon - x.lon) / 2) ** 2
-    km = 12742.0 * math.asin(min(1.0, math.sqrt(h)))
-    if x.point and y.point:
-        place_rule = "within-distance"
-    elif x.region is not None and y.region is not None:
-        place_rule = "same-region"
-    else:
-        place_rule = "near-region"
-    short = x.short and y.short
-    time_rule = "episode" if (x.episode or y.episode) else "same-day" if (gap == 0 and short) else "within-window"
-    return round(score, 3), f"{time_rule}+{place_rule}", gap, round(km, 1)
+    return round(score, 3), _rule(x, y, gap), gap, _km(x, y)
 
 
 # -- blocking and scoring, vectorised -----------------------------------------------------
@@ -715,19 +706,7 @@ def _remove_links(raw_store, links: Iterable[Link]) -> None:
 
 def _link_ends(raw_store) -> list[tuple[str, str, str]]:
     """(link node, record, record) of every link: two single-pattern scans, no join."""
-    import csv
-    import io
-
-    import pyoxigraph as ox
-
-    def pairs(predicate: str) -> dict[str, str]:
-        text = raw_store.query(f"SELECT ?s ?o WHERE {{ GRAPH <{LINKS_GRAPH}> {{ ?s <{predicate}> ?o }} }}").serialize(
-            format=ox.QueryResultsFormat.CSV)
-        reader = csv.reader(io.StringIO(text.decode("utf-8")))
-        next(reader, None)
-        return dict(reader)
-
-    a, b = pairs(S + "linkFrom"), pairs(S + "linkTo")
+    a, b = links_column(raw_store, S + "linkFrom"), links_column(raw_store, S + "linkTo")
     return [(node, x, b[node]) for node, x in a.items() if node in b]
 
 

@@ -419,7 +419,7 @@ def _count_incidents(rows: list[dict[str, Any]], store) -> list[dict[str, Any]]:
     by incident, so that the curated, ACLED and UCDP records of one attack count once
     (``records`` keeps the count of records); ``fatalities`` takes each such incident's
     largest toll instead of the sum of its records'."""
-    from kg.ask.records import incidents, linked_records, read_links, records_by_iri
+    from kg.ask.records import incidents, linked_records, read_links, tolls_by_iri
 
     for row in rows:
         row["records"] = row["events"]
@@ -444,10 +444,12 @@ def _count_incidents(rows: list[dict[str, Any]], store) -> list[dict[str, Any]]:
         return rows
     of = incidents(links)
     described = linked_records(curated & set(of), store=store, links=links) if curated & set(of) else {}
+    wanted = {id(r) for r in wanted_rows}
+    shared_by_row: list[tuple[dict[str, Any], list[list[str]]]] = []
     for row in rows:
         row["linked_records"] = {ns.local_id(e): [x["text"] for x in described[e]]
                                  for e in (ns.EVENT + i for i in row["event_ids"]) if described.get(e)}
-        if row not in wanted_rows:
+        if id(row) not in wanted:
             continue
         members = {ns.EVENT + e for e in row["event_ids"] if ns.EVENT + e in of}
         for d in row["datasets"]:
@@ -461,10 +463,11 @@ def _count_incidents(rows: list[dict[str, Any]], store) -> list[dict[str, Any]]:
         row["events"] = row["records"] - (len(members) - len(roots))
         shared = [group for group in roots.values() if len(group) > 1]
         if shared and row["fatalities"] is not None:
-            # the toll of an incident several records count: its largest, not their sum
-            tolls = {r.iri: r.fatalities or 0 for r in records_by_iri(store, {m for g in shared for m in g})}
-            row["fatalities"] -= sum(sum(tolls.get(m, 0) for m in g) - max(tolls.get(m, 0) for m in g)
-                                     for g in shared)
+            shared_by_row.append((row, shared))
+    # the toll of an incident several records count: its largest, not their sum (one lookup for all rows)
+    tolls = tolls_by_iri(store, {m for _, shared in shared_by_row for g in shared for m in g}) if shared_by_row else {}
+    for row, shared in shared_by_row:
+        row["fatalities"] -= sum(sum(tolls.get(m, 0) for m in g) - max(tolls.get(m, 0) for m in g) for g in shared)
     return rows
 
 

@@ -69,10 +69,11 @@ def fought(
         emit([], "json", json_data=[{k: v for k, v in r.items() if k != "period_text"} for r in rows])
     else:
         flat = []
+        also_direct = any("also_direct" in x for x in rows)  # once: per row it made 3,000 rows 2 s slower
         for r in rows:
             line = {"actor": r["actor"], "opponent": r["opponent"], "periods": r["period_text"], "events": r["events"],
                     "fatalities": r["fatalities"], "via": _via(r)}
-            if any("also_direct" in x for x in rows):
+            if also_direct:
                 line["also direct"] = r.get("also_direct")
             if possible:
                 line["kind"] = r.get("kind", "fought")

@@ -419,7 +419,7 @@ def _count_incidents(rows: list[dict[str, Any]], store) -> list[dict[str, Any]]:
     by incident, so that the curated, ACLED and UCDP records of one attack count once
     (``records`` keeps the count of records); ``fatalities`` takes each such incident's
     largest toll instead of the sum of its records'."""
-    from kg.ask.records import incidents, linked_records, read_links, tolls_by_iri
+    from kg.ask.records import incidents, iri_blocks, linked_records, read_links, tolls_by_iri
 
     for row in rows:
         row["records"] = row["events"]
@@ -433,8 +433,7 @@ def _count_incidents(rows: list[dict[str, Any]], store) -> list[dict[str, Any]]:
     statements = sorted({ns.dataset_ns(d, "statement") + local for r in wanted_rows
                          for d in r["datasets"] if d != "curated" for local in r["statements"]})
     counted_by: dict[str, set[str]] = {}
-    for i in range(0, len(statements), 2000):
-        values = " ".join(f"<{x}>" for x in statements[i:i + 2000])
+    for values in iri_blocks(statements):
         for r in store.select(f"SELECT ?s ?e WHERE {{ GRAPH ?g {{ VALUES ?s {{ {values} }} "
                               f"?s <{ns.SKG}evidence> ?e }} }}"):
             counted_by.setdefault(str(r["s"]), set()).add(str(r["e"]))

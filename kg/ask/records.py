@@ -422,6 +422,14 @@ def _curated(store, start: date | None, end: date | None) -> list[EventRecord]:
     return out
 
 
+def iri_blocks(iris: Iterable[str], size: int = 2000) -> Iterable[str]:
+    """The IRIs, sorted, as the bodies of VALUES blocks of ``size`` each (``<a> <b> ...``):
+    a store reads its indexes for each, where one block of 100,000 would overflow the parser."""
+    group = sorted(iris)
+    for i in range(0, len(group), size):
+        yield " ".join(f"<{x}>" for x in group[i:i + size])
+
+
 def read_links(store, touching: Iterable[str] | None = None) -> list[Link]:
     """Every incident link the store holds (none when ``kg link`` never ran); with
     ``touching``, only the links of the incidents of these records (the connected parts
@@ -455,12 +463,11 @@ def _links_touching(store, records: set[str]) -> list[Link]:
     seen: set[str] = set()
     found: dict[str, dict[str, Any]] = {}
     frontier = set(records)
+    branches = " UNION ".join(f"{{ ?l <{p}> ?o BIND(<{p}> AS ?p) }}" for p in _LINK_FIELDS)
     while frontier:
         seen |= frontier
         new_links: set[str] = set()
-        group = sorted(frontier)
-        for i in range(0, len(group), 2000):
-            values = " ".join(f"<{x}>" for x in group[i:i + 2000])
+        for values in iri_blocks(frontier):
             for r in store.select(
                 f"SELECT DISTINCT ?l WHERE {{ GRAPH <{LINKS_GRAPH}> {{ VALUES ?x {{ {values} }} "
                 f"{{ ?l <{S}linkFrom> ?x }} UNION {{ ?l <{S}linkTo> ?x }} }} }}"):
@@ -468,10 +475,7 @@ def _links_touching(store, records: set[str]) -> list[Link]:
                     new_links.add(str(r["l"]))
         if not new_links:
             break
-        group = sorted(new_links)
-        branches = " UNION ".join(f"{{ ?l <{p}> ?o BIND(<{p}> AS ?p) }}" for p in _LINK_FIELDS)
-        for i in range(0, len(group), 2000):
-            values = " ".join(f"<{x}>" for x in group[i:i + 2000])
+        for values in iri_blocks(new_links):
             for r in store.select(
                 f"SELECT ?l ?p ?o WHERE {{ GRAPH <{LINKS_GRAPH}> {{ VALUES ?l {{ {values} }} {branches} }} }}"):
                 found.setdefault(str(r["l"]), {})[_LINK_FIELDS[str(r["p"])]] = r["o"]
@@ -621,9 +625,7 @@ def tolls_by_iri(store, iris: set[str]) -> dict[str, int]:
     """The best toll (skg:fatalities) of each of these records that has one: all an answer
     needs to count an incident's toll once, one predicate instead of a record's seven."""
     out: dict[str, int] = {}
-    group = sorted(iris)
-    for i in range(0, len(group), 2000):
-        values = " ".join(f"<{x}>" for x in group[i:i + 2000])
+    for values in iri_blocks(iris):
         for r in store.select(f"SELECT ?e ?f WHERE {{ GRAPH ?g {{ VALUES ?e {{ {values} }} ?e <{S}fatalities> ?f }} }}"):
             out[str(r["e"])] = _int(r["f"]) or 0
     return out
@@ -638,8 +640,7 @@ def records_by_iri(store, iris: set[str]) -> list[EventRecord]:
     # one branch per predicate, written out: a predicate bound by VALUES is not used to read
     # the index (2000 records: 98 s that way, 0.6 s this way, at 100k ACLED events)
     branches = " UNION ".join(f"{{ ?e <{p}> ?o BIND(<{p}> AS ?p) }}" for p in _RECORD_FIELDS)
-    for i in range(0, len(group), 2000):
-        values = " ".join(f"<{x}>" for x in group[i:i + 2000])
+    for values in iri_blocks(group):
         for r in store.select(
             f"SELECT ?e ?p ?o (LANG(?o) AS ?lang) WHERE {{ GRAPH ?g {{ VALUES ?e {{ {values} }} {branches} }} }}"
         ):

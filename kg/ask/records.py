@@ -371,10 +371,35 @@ def events_at(store, name: str, places: Iterable[str], start: date, end: date) -
 
 
 def _curated(store, start: date | None, end: date | None) -> list[EventRecord]:
+    """The curated events as records: a handful of single-pattern reads joined here, where
+    one query with nested OPTIONALs took 1.3 s on Oxigraph (every import's relink reads them)."""
     from kg.graph.vocab import vocabulary
 
     g = ns.CURATED_GRAPH
     type_key = {t.iri: key for key, t in vocabulary().event_types.items()}
+
+    def pairs(predicate: str) -> Iterable[tuple[str, Any]]:
+        for r in store.select(f"SELECT ?s ?o WHERE {{ GRAPH <{g}> {{ ?s <{predicate}> ?o }} }}"):
+            yield str(r["s"]), r["o"]
+
+    def english(predicate: str) -> dict[str, Any]:
+        """One literal per subject: the English (or untagged) one when there is one."""
+        out: dict[str, tuple[bool, Any]] = {}
+        for r in store.select(f"SELECT ?s ?o (LANG(?o) AS ?l) WHERE {{ GRAPH <{g}> {{ ?s <{predicate}> ?o }} }}"):
+            s, rank = str(r["s"]), str(r["l"] or "") not in ("", "en")
+            if s not in out or rank < out[s][0]:
+                out[s] = (rank, r["o"])
+        return {s: o for s, (_rank, o) in out.items()}
+
+    values = " ".join(f"<{t}>" for t in sorted(type_key))
+    events: dict[str, tuple[str, Any, Any]] = {}
+    for r in store.select(
+        f"SELECT ?e ?t ?start ?end WHERE {{ GRAPH <{g}> {{ VALUES ?t {{ {values} }} ?e a ?t ; "
+        f"<{S}start> ?start ; <{S}end> ?end . }} {_window_filter(start, end)} }}"
+    ):
+        e = str(r["e"])
+        if e.startswith(ns.EVENT):
+            events[e] = (str(r["t"]), r["start"], r["end"])
     sides: dict[str, tuple[set, set]] = {}
     for r in store.select(
         f"SELECT ?e ?a ?side WHERE {{ GRAPH <{g}> {{ ?e <{S}participation> ?p . ?p <{S}actor> ?a . "
@@ -382,43 +407,32 @@ def _curated(store, start: date | None, end: date | None) -> list[EventRecord]:
     ):
         pair = sides.setdefault(str(r["e"]), (set(), set()))
         pair[1 if str(r["side"] or "a") == "b" else 0].add(str(r["a"]))
-    # one row per label, place label, place type and class of an event (labels are @en and @fr):
-    # one record per event, its English labels, "region" if any type of its place says so
-    rows: dict[str, dict] = {}
-    regional: set[str] = set()
-    for r in store.select(
-        f"SELECT ?e ?t ?label ?ll ?start ?end ?sp ?fat ?low ?high ?place ?pl ?pll ?ptype ?lat ?long ?c WHERE {{ "
-        f"GRAPH <{g}> {{ ?e a ?t ; <{ns.RDFS}label> ?label ; <{S}start> ?start ; <{S}end> ?end . "
-        f"FILTER(STRSTARTS(STR(?e), \"{ns.EVENT}\")) "
-        f"OPTIONAL {{ ?e <{S}startPrecision> ?sp }} OPTIONAL {{ ?e <{S}fatalities> ?fat }} "
-        f"OPTIONAL {{ ?e <{S}fatalitiesLow> ?low }} OPTIONAL {{ ?e <{S}fatalitiesHigh> ?high }} "
-        f"OPTIONAL {{ ?e <{S}place> ?place . OPTIONAL {{ ?place <{ns.RDFS}label> ?pl BIND(LANG(?pl) AS ?pll) }} "
-        f"OPTIONAL {{ ?place a ?ptype }} OPTIONAL {{ ?place <{ns.GEO}lat> ?lat ; <{ns.GEO}long> ?long }} "
-        f"OPTIONAL {{ ?place <{S}country> ?c }} }} BIND(LANG(?label) AS ?ll) }} {_window_filter(start, end)} }}"
-    ):
-        t = str(r["t"])
-        if t not in type_key:
-            continue
-        e = str(r["e"])
-        if str(r["ptype"] or "").endswith(("Region", "BorderArea")):
-            regional.add(e)
-        rank = (str(r["ll"] or "") not in ("", "en"), str(r["pll"] or "") not in ("", "en"))
-        if e not in rows or rank < rows[e][0]:
-            rows[e] = (rank, r)
+    labels = english(f"{ns.RDFS}label")
+    precisions = dict(pairs(f"{S}startPrecision"))
+    tolls = {p: dict(pairs(f"{S}{p}")) for p in ("fatalities", "fatalitiesLow", "fatalitiesHigh")}
+    places = dict(pairs(f"{S}place"))
+    lats, longs, countries = dict(pairs(f"{ns.GEO}lat")), dict(pairs(f"{ns.GEO}long")), dict(pairs(f"{S}country"))
+    regional = {s for s, t in pairs(f"{ns.RDF}type") if str(t).endswith(("Region", "BorderArea"))}
     out = []
-    for e, (_rank, r) in rows.items():
+    for e, (t, first, last) in events.items():
+        if e not in labels:
+            continue
+        place = str(places[e]) if e in places else None
+        lat = lats.get(place) if place in longs else None
+        lon = longs.get(place) if place in lats else None
         precision = "point"
-        if r["lat"] is None:
+        if lat is None:
             precision = "country"
-        elif e in regional:
+        elif place in regional:
             precision = "region"
         a, b = sides.get(e, ((), ()))
         out.append(EventRecord(
-            e, "curated", ns.local_id(e), str(r["label"]), type_key[str(r["t"])], r["start"], r["end"],
-            ns.local_id(str(r["sp"])) if r["sp"] is not None else "Day",
-            float(r["lat"]) if r["lat"] is not None else None, float(r["long"]) if r["long"] is not None else None,
-            str(r["c"] or ""), "", str(r["pl"] or ""), precision,
-            _int(r["fat"]), _int(r["low"]), _int(r["high"]), frozenset(a), frozenset(b)))
+            e, "curated", ns.local_id(e), str(labels[e]), type_key[t], first, last,
+            ns.local_id(str(precisions[e])) if e in precisions else "Day",
+            float(lat) if lat is not None else None, float(lon) if lon is not None else None,
+            str(countries.get(place) or "") if place else "", "", str(labels.get(place) or "") if place else "",
+            precision, _int(tolls["fatalities"].get(e)), _int(tolls["fatalitiesLow"].get(e)),
+            _int(tolls["fatalitiesHigh"].get(e)), frozenset(a), frozenset(b)))
     return out
 
 

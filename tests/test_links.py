@@ -310,6 +310,39 @@ def test_an_added_file_links_only_its_rows_and_keeps_the_others(kg, home, tmp_pa
     assert len(after) == len(before) + report["links"]
 
 
+REAL_SHAPED = Path(__file__).resolve().parent / "fixtures" / "real_shaped"
+
+
+@pytest.mark.parametrize("kind, path", [
+    ("acled", REAL_SHAPED / "acled_niger_r2023.csv"),  # re-saved by R: "NA" cells
+    ("acled", REAL_SHAPED / "acled_burkina_faso_hdx.csv"),  # HDX's tag row
+    ("acled", FIXTURES.parent / "acled_monadic.csv"),  # one row per actor
+    ("ucdp", REAL_SHAPED / "ucdp_ged_sahel.csv"),
+])
+def test_the_rows_an_import_links_are_the_records_the_store_holds(home, monkeypatch, kind, path):
+    """The relink takes the new rows as the import mapped them, not read back from the store:
+    they must be, field by field, what the store holds of them."""
+    from kg.ask.records import read_records
+    from kg.imports.importer import import_files
+    from kg.store.embedded import OxigraphStore
+
+    seen = []
+    real = L.after_import
+
+    def checking(raw_store, dataset, new_events, new_records=None):
+        assert new_records is not None
+        stored = read_records(OxigraphStore.wrapping(raw_store), dataset, new_events)
+        seen.append((sorted(new_records, key=lambda r: r.iri), sorted(stored, key=lambda r: r.iri)))
+        return real(raw_store, dataset, new_events, new_records)
+
+    monkeypatch.setenv("KG_HOME", str(home))
+    monkeypatch.delenv("KG_DATA", raising=False)
+    monkeypatch.setattr(L, "after_import", checking)
+    import_files(kind, [path], progress=False)
+    ((mapped, stored),) = seen
+    assert mapped and mapped == stored
+
+
 def test_a_replaced_row_loses_its_old_links(kg, home, tmp_path):
     (row_id,) = acled_ids("mondoro_camp")
     changed = tmp_path / "acled_v2.csv"

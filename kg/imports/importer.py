@@ -161,6 +161,7 @@ def import_files(
                 return _unchanged(kind, sources, stored, started)
             adding = exists and not replace
             mapper = Mapper(kind, names, rules, lives=_lifespans(table))
+            mapper.link_records = []
             if adding or len(sources) > 1:
                 mapper.ids = set()
             plan = _revision_plan(kind, sources, live if adding else None)
@@ -219,7 +220,7 @@ def import_files(
                     recount = None  # it holds the live store
                     if exists and not pruning:
                         stores.copy_graphs(live, stage.store, {graph})
-                    linked = _relink(stage.store, kind, sources, graph)
+                    linked = _relink(stage.store, kind, sources, graph, mapper.link_records)
                     held.clear()
                     del live
                     stop.defer()  # the switch is one rename: let it finish
@@ -466,12 +467,15 @@ def _link_facts(mapper: Mapper, record) -> str:
     return "".join(out)
 
 
-def _relink(raw_store, kind: str, sources: list[Source], graph: str):
-    """Incident links for the rows of the new files only (kg.imports.links.after_import)."""
+def _relink(raw_store, kind: str, sources: list[Source], graph: str, records: list | None = None):
+    """Incident links for the rows of the new files only (kg.imports.links.after_import):
+    ``records`` are those rows as the mapper kept them; None: read them from the store."""
     import pyoxigraph as ox
 
     from kg.imports.links import after_import
 
+    if records is not None:
+        return after_import(raw_store, kind, {r.iri for r in records}, records)
     g = ox.NamedNode(graph)
     imported_from = ox.NamedNode(ns.SKG + "importedFrom")
     new = {q.subject.value for src in sources

@@ -794,11 +794,13 @@ def _near(store, new: list[EventRecord], datasets: list[str], opt: Options) -> l
     return out
 
 
-def after_import(raw_store, dataset: str, new_events: set[str]) -> Report:
+def after_import(raw_store, dataset: str, new_events: set[str],
+                 new_records: list[EventRecord] | None = None) -> Report:
     """Relink after an import, in its staging store: drop the links of replaced or vanished
     records, then link only ``new_events`` (the rows of the new files) against the records
     whose dates and places can meet them, with the options of the last ``kg link``. The
-    records of the store elsewhere and at other times are not read."""
+    records of the store elsewhere and at other times are not read. ``new_records``, when the
+    import kept them (``Mapper.link_records``), are the new rows themselves, not read back."""
     import pyoxigraph as ox
 
     from kg.ask.records import read_records
@@ -809,7 +811,7 @@ def after_import(raw_store, dataset: str, new_events: set[str]) -> Report:
     opt = stored_options(store)
     report = Report(options=opt)
     held = {ns.local_id(g) for g in store.graphs()}
-    new = read_records(store, dataset, new_events)
+    new = new_records if new_records is not None else read_records(store, dataset, new_events)
     others = _near(store, new, [d for d in DATASETS if d != dataset and d in held], opt)
     for r in new + others:
         report.records[r.dataset] = report.records.get(r.dataset, 0) + 1

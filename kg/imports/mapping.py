@@ -47,6 +47,7 @@ ARMED_INTER = frozenset({
     "political militias", "identity militia", "identity militias", "external/other forces", "government",
 })
 PRECISION = {p: _p(p) for p in ("Day", "Month", "Year")}
+LINK_RECORDS_MAX = 50_000  # new rows kept as link records by an import (about 30 MB)
 
 
 def literal(text: str) -> str:
@@ -123,6 +124,10 @@ class Mapper:
     kept_answers: dict[int, list[str]] = field(default_factory=dict)
     lives: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)  # curated lifespans
     outside: dict[tuple[str, str, str, str], list] = field(default_factory=dict)  # (a, rel, b, who) -> [events, years]
+
+    # the new rows as incident-link records (kg.imports.links.after_import), kept while
+    # they number at most LINK_RECORDS_MAX; None: not kept (the relink reads them back)
+    link_records: list | None = None
 
     def __post_init__(self) -> None:
         self._placements: dict[tuple[str, str, str], tuple] = {}
@@ -288,6 +293,8 @@ class Mapper:
                     out.append(e + text)
         if r.relation is not None:
             self._count(r, e, side_a, side_b, out)
+        if self.link_records is not None:
+            self._keep_link_record(r, place, side_a + maybe_a, side_b + maybe_b)
         if self.first is None or r.start < self.first:
             self.first = r.start
         if self.last is None or r.end > self.last:
@@ -297,6 +304,25 @@ class Mapper:
         if self.file_last is None or r.end > self.file_last:
             self.file_last = r.end
         return "".join(out)
+
+    def _keep_link_record(self, r: Record, place: str | None, side_a: list[str], side_b: list[str]) -> None:
+        """The row as the relink would read it back from the store (records.read_records):
+        reading 20,000 new rows back cost 2-4 s of an addition's 9-14."""
+        from kg.ask.records import EventRecord
+
+        if len(self.link_records) >= LINK_RECORDS_MAX:
+            self.link_records = None  # a big import: the relink reads the store predicate by predicate
+            return
+        located = place is not None and r.lat is not None and r.lon is not None
+        lat, lon = (float(r.lat), float(r.lon)) if located else (None, None)
+        precision = r.place_precision if r.place_precision != "point" else ("point" if located else "country")
+        key = r.type_key.removeprefix("type_") if self.dataset == "ucdp" else self.types[r.type_key][0]
+        self.link_records.append(EventRecord(
+            f"{self.event_ns}{r.row_id}", self.dataset, r.row_id, f"{self.dataset.upper()} {r.row_id}", key,
+            r.start, r.end, r.start_precision, lat, lon,
+            (self.country(r.country) or "") if place else "", (r.admin[0] if r.admin else "") if place else "",
+            (r.location or r.admin[0]) if place else "", precision, r.fatalities, r.low, r.high,
+            frozenset(side_a), frozenset(side_b)))
 
     def _text(self, key, term: str) -> str:
         """``term`` followed by the graph and the end of the line, remembered under ``key``."""

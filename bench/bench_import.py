@@ -50,6 +50,12 @@ import synthetic  # noqa: E402
 
 def run(args: list[str], home: Path) -> tuple[float, float, subprocess.CompletedProcess]:
     """Run ``kg ARGS`` in a child process: (seconds, peak RSS in MB, result)."""
+    seconds, usage, result = run_usage(args, home)
+    return seconds, usage.ru_maxrss / 1024, result
+
+
+def run_usage(args: list[str], home: Path) -> tuple[float, os.struct_rusage, subprocess.CompletedProcess]:
+    """Run ``kg ARGS`` in a child process: (wall seconds, its rusage, result)."""
     env = {**os.environ, "KG_HOME": str(home)}
     env.pop("KG_DATA", None)
     started = time.perf_counter()
@@ -61,7 +67,7 @@ def run(args: list[str], home: Path) -> tuple[float, float, subprocess.Completed
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"kg {' '.join(args)} failed ({code}):\n{err}")
-    return seconds, usage.ru_maxrss / 1024, subprocess.CompletedProcess(args, code, out, err)
+    return seconds, usage, subprocess.CompletedProcess(args, code, out, err)
 
 
 def bench(kind: str, rows: int, work: Path, repeat: int = 1) -> dict:
@@ -127,12 +133,14 @@ def uptime() -> str:
         return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def _import(base: Path, home: Path, path: Path, as_json: bool) -> tuple[float, dict | None]:
-    """``kg import acled PATH`` into a fresh copy of ``base``: (wall seconds, the report if ``as_json``)."""
+def _import(base: Path, home: Path, path: Path, as_json: bool) -> tuple[float, float, dict | None]:
+    """``kg import acled PATH`` into a fresh copy of ``base``: (wall seconds, CPU seconds (user + system,
+    its threads included), the report if ``as_json``)."""
     shutil.rmtree(home, ignore_errors=True)
     shutil.copytree(base, home, symlinks=True)
-    seconds, _rss, result = run(["import", "acled", str(path), *(["--format", "json"] if as_json else [])], home)
-    return seconds, json.loads(result.stdout) if as_json else None
+    seconds, usage, result = run_usage(["import", "acled", str(path), *(["--format", "json"] if as_json else [])],
+                                       home)
+    return seconds, usage.ru_utime + usage.ru_stime, json.loads(result.stdout) if as_json else None
 
 
 def adding(rows: int, work: Path, repeat: int = 1) -> list[dict]:
@@ -151,14 +159,17 @@ def adding(rows: int, work: Path, repeat: int = 1) -> list[dict]:
     home = work / "home"
 
     def timed(base: Path, path: Path) -> dict:
-        walls, relinks, inside = [], [], []
+        walls, cpus, relinks, inside = [], [], [], []
         load = uptime()
         for _ in range(repeat):
-            walls.append(_import(base, home, path, as_json=False)[0])  # as a user runs it
-            _, report = _import(base, home, path, as_json=True)
+            wall, cpu, _ = _import(base, home, path, as_json=False)  # as a user runs it
+            walls.append(wall)
+            cpus.append(cpu)
+            _, _, report = _import(base, home, path, as_json=True)
             relinks.append(report["links"]["seconds"])
             inside.append(report["seconds"])
-        return {"wall s": statistics.median(walls), "in-process s": statistics.median(inside),
+        return {"wall s": statistics.median(walls), "CPU s": statistics.median(cpus),
+                "in-process s": statistics.median(inside),
                 "of which relink s": statistics.median(relinks), "uptime": f"{load} .. {uptime()[14:]}"}
 
     fresh = timed(built, b)
@@ -168,7 +179,8 @@ def adding(rows: int, work: Path, repeat: int = 1) -> list[dict]:
     return [
         {"case": f"fresh: B ({rows} rows) into the curated store", "rows/s": rows / fresh["wall s"], **fresh},
         {"case": f"adding: B ({rows} rows) to a data set holding A ({rows} rows)", "rows/s": rows / added["wall s"],
-         "adding / fresh": fresh["wall s"] / added["wall s"], **added},
+         "adding / fresh": fresh["wall s"] / added["wall s"],
+         "adding / fresh (CPU)": fresh["CPU s"] / added["CPU s"], **added},
         {"case": f"500 rows: C added to the store holding A ({rows} rows), end to end", "rows/s": 500 / small["wall s"],
          **small},
         {"case": "500 rows: C fresh into the curated store, end to end", "rows/s": 500 / small_fresh["wall s"],

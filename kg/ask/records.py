@@ -392,27 +392,30 @@ def _curated(store, start: date | None, end: date | None) -> list[EventRecord]:
         return {s: o for s, (_rank, o) in out.items()}
 
     values = " ".join(f"<{t}>" for t in sorted(type_key))
+    typed = {str(r["e"]): str(r["t"]) for r in store.select(
+        f"SELECT ?e ?t WHERE {{ GRAPH <{g}> {{ VALUES ?t {{ {values} }} ?e a ?t }} }}")}
+    starts, ends = dict(pairs(f"{S}start")), dict(pairs(f"{S}end"))
     events: dict[str, tuple[str, Any, Any]] = {}
-    for r in store.select(
-        f"SELECT ?e ?t ?start ?end WHERE {{ GRAPH <{g}> {{ VALUES ?t {{ {values} }} ?e a ?t ; "
-        f"<{S}start> ?start ; <{S}end> ?end . }} {_window_filter(start, end)} }}"
-    ):
-        e = str(r["e"])
-        if e.startswith(ns.EVENT):
-            events[e] = (str(r["t"]), r["start"], r["end"])
+    for e, t in typed.items():
+        first, last = starts.get(e), ends.get(e)
+        if e.startswith(ns.EVENT) and first is not None and last is not None \
+                and (start is None or last >= start) and (end is None or first <= end):
+            events[e] = (t, first, last)
     sides: dict[str, tuple[set, set]] = {}
-    for r in store.select(
-        f"SELECT ?e ?a ?side WHERE {{ GRAPH <{g}> {{ ?e <{S}participation> ?p . ?p <{S}actor> ?a . "
-        f"OPTIONAL {{ ?p <{S}side> ?side }} }} }}"
-    ):
-        pair = sides.setdefault(str(r["e"]), (set(), set()))
-        pair[1 if str(r["side"] or "a") == "b" else 0].add(str(r["a"]))
+    actor_of, side_of = dict(pairs(f"{S}actor")), dict(pairs(f"{S}side"))
+    for e, p in pairs(f"{S}participation"):
+        p = str(p)
+        if p in actor_of:
+            pair = sides.setdefault(e, (set(), set()))
+            pair[1 if str(side_of.get(p) or "a") == "b" else 0].add(str(actor_of[p]))
     labels = english(f"{ns.RDFS}label")
     precisions = dict(pairs(f"{S}startPrecision"))
     tolls = {p: dict(pairs(f"{S}{p}")) for p in ("fatalities", "fatalitiesLow", "fatalitiesHigh")}
     places = dict(pairs(f"{S}place"))
     lats, longs, countries = dict(pairs(f"{ns.GEO}lat")), dict(pairs(f"{ns.GEO}long")), dict(pairs(f"{S}country"))
-    regional = {s for s, t in pairs(f"{ns.RDF}type") if str(t).endswith(("Region", "BorderArea"))}
+    regional = {str(r["s"]) for r in store.select(
+        f"SELECT ?s WHERE {{ GRAPH <{g}> {{ ?s a ?t }} FILTER(STRENDS(STR(?t), \"Region\") "
+        f"|| STRENDS(STR(?t), \"BorderArea\")) }}")}
     out = []
     for e, (t, first, last) in events.items():
         if e not in labels:

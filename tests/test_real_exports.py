@@ -8,6 +8,7 @@ import csv
 import hashlib
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,37 @@ def test_every_pair_answer_shows_its_and_or_battles_with_possible(kg, home):
     possible = [r for r in rows if r.get("kind") == "possibly"]
     assert possible and all(r["event_ids"] for r in possible)
     assert [r for r in rows if r.get("kind") != "possibly"] == _json(kg, home, "fought", "--source", "acled")
+
+
+@pytest.mark.parametrize("year", [None, "2021"])
+def test_every_pair_answer_says_how_many_and_or_battles_it_leaves_out(kg, home, year):
+    """Unasked, the every-pair answer counts its "A and/or B" battles under it: as many as
+    --possible shows."""
+    when = ["--year", year] if year else []
+    result = kg("fought", "--source", "acled", *when, home=home)
+    assert result.code == 0 and "naming a side \"A and/or B\"" in result.stdout, result.stdout[-400:]
+    count = int(result.stdout.split("note: ", 1)[1].split(" ", 1)[0])
+    rows = _json(kg, home, "fought", "--source", "acled", *when, "--possible")
+    assert count == len({e for r in rows if r.get("kind") == "possibly" for e in r["event_ids"]})
+
+
+@pytest.mark.parametrize("window", [(None, None), (date(2021, 1, 1), date(2021, 12, 31))])
+def test_and_or_battles_read_from_the_quads_are_the_named_query_s_rows(home, window):
+    """kg.ask.possible reads every pair's "A and/or B" battles from the quads; the named query
+    fought-possible must give the same rows."""
+    from kg.ask.possible import possible_battle_rows
+    from kg.store import sparql
+    from kg.store.embedded import OxigraphStore, with_values
+
+    store = OxigraphStore(home / "store", read_only=True)
+    params = {k: v for k, v in zip(("from", "to"), window) if v}
+
+    def key(r):
+        return tuple(sorted((k, str(v)) for k, v in r.items()))
+
+    read = sorted(map(key, possible_battle_rows(store.store, *window)))
+    asked = sorted(map(key, store.select(with_values(sparql.get("fought-possible").text, params))))
+    assert read and read == asked
 
 
 def test_timeline_and_profile_say_the_and_or_battles_they_leave_out(kg, home):

@@ -24,6 +24,7 @@ from datetime import date
 from typing import Any
 
 from kg.graph import namespaces as ns
+from kg.graph.terms import from_literal
 
 LINKS_GRAPH = ns.dataset_graph("links")
 LINK_NS = ns.ID + "link/"
@@ -378,17 +379,35 @@ def _curated(store, start: date | None, end: date | None) -> list[EventRecord]:
     g = ns.CURATED_GRAPH
     type_key = {t.iri: key for key, t in vocabulary().event_types.items()}
 
+    raw = getattr(store, "store", None) if getattr(store, "name", None) == "oxigraph" else None
+
+    def triples(predicate: str) -> Iterable[tuple[str, Any, str]]:
+        """(subject, object as a Python value, its language tag) of every triple of ``predicate``:
+        on Oxigraph one index scan (no SPARQL to parse, no row dicts)."""
+        if raw is None:
+            query = f"SELECT ?s ?o (LANG(?o) AS ?l) WHERE {{ GRAPH <{g}> {{ ?s <{predicate}> ?o }} }}"
+            for r in store.select(query):
+                yield str(r["s"]), r["o"], str(r["l"] or "")
+            return
+        import pyoxigraph as ox
+
+        for q in raw.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.NamedNode(g)):
+            o = q.object
+            if isinstance(o, ox.Literal):
+                yield q.subject.value, from_literal(o.value, o.datatype.value), o.language or ""
+            else:
+                yield q.subject.value, o.value, ""
+
     def pairs(predicate: str) -> Iterable[tuple[str, Any]]:
-        for r in store.select(f"SELECT ?s ?o WHERE {{ GRAPH <{g}> {{ ?s <{predicate}> ?o }} }}"):
-            yield str(r["s"]), r["o"]
+        return ((s, o) for s, o, _lang in triples(predicate))
 
     def english(predicate: str) -> dict[str, Any]:
         """One literal per subject: the English (or untagged) one when there is one."""
         out: dict[str, tuple[bool, Any]] = {}
-        for r in store.select(f"SELECT ?s ?o (LANG(?o) AS ?l) WHERE {{ GRAPH <{g}> {{ ?s <{predicate}> ?o }} }}"):
-            s, rank = str(r["s"]), str(r["l"] or "") not in ("", "en")
+        for s, o, lang in triples(predicate):
+            rank = lang not in ("", "en")
             if s not in out or rank < out[s][0]:
-                out[s] = (rank, r["o"])
+                out[s] = (rank, o)
         return {s: o for s, (_rank, o) in out.items()}
 
     values = " ".join(f"<{t}>" for t in sorted(type_key))

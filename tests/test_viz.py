@@ -25,7 +25,7 @@ def page_data(html: str) -> dict:
     """The page's data block, with its map block as ``map`` (the page reads it when first asked for)."""
     m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S)
     assert m, "the page has no data block"
-    data = json.loads(m.group(1))
+    data = viz.unpack(json.loads(m.group(1)))  # compact in the page: every field put back, as the page does
     m = re.search(r'<script id="kg-map" type="application/json">(.*?)</script>', html, re.S)
     assert m, "the page has no map block"
     data["map"] = json.loads(m.group(1))

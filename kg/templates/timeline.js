@@ -290,10 +290,53 @@ window.KGTimeline = (function () {
     });
   }
 
+  // The page's data block is compact (kg/explore/viz.py, PAGE_DEFAULTS): a field at its default is
+  // left out, an edge's id, periods and count and a node's colour, shape and type label (its
+  // kind's, in the legend) and size (degree + 1) are not written, a source is a row of title, url, publisher, date and date as written.
+  // Put back here, once, before anything reads them.
+  function unpack(data) {
+    const d = data.defaults;
+    function fill(x, defaults) {
+      Object.keys(defaults).forEach(function (k) {
+        if (!(k in x)) { const v = defaults[k]; x[k] = Array.isArray(v) ? v.slice() : v; }
+      });
+    }
+    const kinds = {};
+    ((data.legend || {}).nodes || []).forEach(function (k) { kinds[k.kind] = k; });
+    (data.nodes || []).forEach(function (n) {
+      if (d) fill(n, d.node);
+      const k = kinds[n.kind];
+      if (k) {
+        if (!("color" in n)) n.color = k.color;
+        if (!("shape" in n)) n.shape = k.shape;
+        if (!("typeLabel" in n)) n.typeLabel = k.label;
+      }
+      if (!("value" in n) && "degree" in n) n.value = n.degree + 1;
+    });
+    (data.edges || []).forEach(function (e) {
+      if (d) { fill(e, d.edge); e.items.forEach(function (it) { fill(it, d.item); }); }
+      if (!("id" in e)) e.id = e.from + "|" + e.relation + "|" + e.to;
+      if (!("periods" in e)) e.periods = (e.items || []).map(function (it) { return it.text; });
+      if (!("count" in e)) e.count = (e.events || []).length + (e.items || []).length;
+    });
+    const sources = data.sources || {};
+    Object.keys(sources).forEach(function (k) {
+      const r = sources[k];
+      if (!Array.isArray(r)) return;
+      const s = { title: r[0], url: r[1] === undefined ? null : r[1], publisher: r[2] === undefined ? null : r[2],
+                  date: r[3] === undefined ? null : r[3] };
+      if (r.length > 4) s.dateText = r[4];
+      sources[k] = s;
+    });
+    return data;
+  }
+
   // The map's data sits in its own block (the script element "kg-map"), parsed the first time something
   // reads data.map (the map view, a timeline's events): a page of 100,000 events opens without
-  // it. Its events cite the page's sources by id; they become the source rows here.
+  // it. Its events cite the page's sources by id; they become the source rows here. The page's
+  // own block is unpacked first (unpack).
   function lazyMap(data) {
+    unpack(data);
     let map, read = false;
     Object.defineProperty(data, "map", { configurable: true, get: function () {
       if (!read) {
@@ -306,5 +349,5 @@ window.KGTimeline = (function () {
     } });
     return data;
   }
-  return { model: model, draw: draw, eventItem: eventItem, dateText: dateText, lazyMap: lazyMap };
+  return { model: model, draw: draw, eventItem: eventItem, dateText: dateText, lazyMap: lazyMap, unpack: unpack };
 })();

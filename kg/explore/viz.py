@@ -369,7 +369,8 @@ def _script(name: str) -> str:
 # The page's data travels compact (issue 23: the page's weight): a field at its default is left
 # out, and what follows from the rest is not written (an edge's id, its periods' text and its
 # count; a node's colour, shape and type label, those of its kind in the legend, and its size,
-# its degree + 1); a source is a row of ``SOURCE_FIELDS``. The page's script puts them back as it reads the block
+# its degree + 1); a source is a row of ``SOURCE_FIELDS``, an edge's dated statement one of
+# ``ITEM_FIELDS``. The page's script puts them back as it reads the block
 # (``KGTimeline.unpack`` in templates/timeline.js), as :func:`unpack` does here.
 PAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "node": {"aliases": [], "active": None, "description": None, "wikidata": None, "descriptionLang": None,
@@ -378,6 +379,7 @@ PAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "item": {"e": None, "ep": None, "c": None, "src": []},
 }
 SOURCE_FIELDS = ("title", "url", "publisher", "date", "dateText")
+ITEM_FIELDS = ("s", "e", "sp", "ep", "text", "c", "src")  # an edge's dated statement, as a row
 
 
 def _without_defaults(row: dict, defaults: dict) -> dict:
@@ -396,7 +398,7 @@ def _packed_node(n: dict, kinds: dict[str, dict]) -> dict:
 
 
 def _packed_edge(e: dict) -> dict:
-    items = [_without_defaults(it, PAGE_DEFAULTS["item"]) for it in e.get("items", [])]
+    items = [_row(it, ITEM_FIELDS, PAGE_DEFAULTS["item"]) for it in e.get("items", [])]
     out = _without_defaults({**e, "items": items} if items else e, PAGE_DEFAULTS["edge"])
     if out.get("id") == f"{e['from']}|{e['relation']}|{e['to']}":
         del out["id"]
@@ -407,11 +409,25 @@ def _packed_edge(e: dict) -> dict:
     return out
 
 
-def _packed_source(s: dict) -> list:
-    row = [s.get(f) for f in SOURCE_FIELDS]
+def _row(x: dict, fields: tuple[str, ...], defaults: dict | None = None) -> list:
+    """``x`` as a row of ``fields``: a value at its default as null, trailing nulls left out."""
+    row = [None if defaults and f in defaults and x.get(f) == defaults[f] else x.get(f) for f in fields]
     while row and row[-1] is None:
         row.pop()
     return row
+
+
+def _from_row(row: list, fields: tuple[str, ...], defaults: dict) -> dict:
+    import copy
+
+    out = {f: row[i] for i, f in enumerate(fields) if i < len(row) and row[i] is not None}
+    for k, v in defaults.items():
+        out.setdefault(k, copy.copy(v))
+    return out
+
+
+def _packed_source(s: dict) -> list:
+    return _row(s, SOURCE_FIELDS)
 
 
 def unpack(data: dict[str, Any]) -> dict[str, Any]:
@@ -420,6 +436,7 @@ def unpack(data: dict[str, Any]) -> dict[str, Any]:
     import copy
 
     defaults = data.get("defaults") or PAGE_DEFAULTS
+    fields = data.get("fields") or {"item": ITEM_FIELDS, "source": SOURCE_FIELDS}
     kinds = {k["kind"]: k for k in data.get("legend", {}).get("nodes", [])}
     for n in data.get("nodes", []):
         for k, v in defaults["node"].items():
@@ -432,13 +449,11 @@ def unpack(data: dict[str, Any]) -> dict[str, Any]:
     for e in data.get("edges", []):
         for k, v in defaults["edge"].items():
             e.setdefault(k, copy.copy(v))
-        for it in e["items"]:
-            for k, v in defaults["item"].items():
-                it.setdefault(k, copy.copy(v))
+        e["items"] = [_from_row(it, fields["item"], defaults["item"]) if isinstance(it, list) else it for it in e["items"]]
         e.setdefault("id", f"{e['from']}|{e['relation']}|{e['to']}")
         e.setdefault("periods", [it["text"] for it in e["items"]])
         e.setdefault("count", len(e["events"]) + len(e["items"]))
-    data["sources"] = {k: ({f: (row[i] if i < len(row) else None) for i, f in enumerate(SOURCE_FIELDS)
+    data["sources"] = {k: ({f: (row[i] if i < len(row) else None) for i, f in enumerate(fields["source"])
                             if i < 4 or i < len(row)} if isinstance(row, list) else row)
                        for k, row in data.get("sources", {}).items()}
     return data
@@ -470,7 +485,7 @@ def page_data(net: Network, *, as_of=None, initial_year: int | None = None, year
     kinds = {k["kind"]: k for k in legend["nodes"]}
     return {  # compact: see PAGE_DEFAULTS
         "nodes": [_packed_node(n, kinds) for n in net.nodes], "edges": [_packed_edge(e) for e in net.edges],
-        "defaults": PAGE_DEFAULTS, "relations": net.relation_table, "legend": legend, "years": [first, last],
+        "defaults": PAGE_DEFAULTS, "fields": {"item": ITEM_FIELDS, "source": SOURCE_FIELDS}, "relations": net.relation_table, "legend": legend, "years": [first, last],
         "initialYear": initial_year, "asOf": as_of.isoformat() if as_of else None,
         "sources": {k: _packed_source(v) for k, v in sorted(table.items())}, "hasMap": map_meta is not None,
         "firstEventYear": map_meta["firstYear"] if map_meta else None, "messages": (words or Words()).page(),

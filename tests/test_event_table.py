@@ -100,3 +100,36 @@ def test_the_map_kept_beside_the_store_is_kept_per_language(kg, imported, tmp_pa
     from kg.explore.words import Words
 
     assert eventmap.map_key(Words("en")) != eventmap.map_key(Words("fr"))
+
+
+def test_the_network_s_rows_are_kept_beside_the_store_and_give_the_same_network(imported, tmp_path):
+    """kg viz, kg analyze: the whole graph's network rows are asked once of a read-only store,
+    kept beside it and read from there later: the same rows, typed the same, the same network;
+    a copy whose kept rows are spoilt asks the store again."""
+    from kg.ask import network as kn
+    from kg.graph import namespaces as ns
+    from kg.graph.terms import IRI
+
+    copy = tmp_path / "store"
+    shutil.copytree(live(imported), copy)
+    asked = [("network-nodes", {}), ("statements-in-window", {}), ("network-events", {"graph": IRI(ns.CURATED_GRAPH)})]
+    first = OxigraphStore(copy, read_only=True)
+    answers = {name: sparql.run(first, name, **params) for name, params in asked}
+    g1 = kn.network(first)
+    for name, _params in asked:
+        assert (copy / event_table.DERIVED.format(name=f"rows-{name}")).exists()
+    again = OxigraphStore(copy, read_only=True)
+    for name, params in asked:
+        kept = event_table.kept_rows(again, name, **params)
+        assert kept and ordered(kept) == ordered(answers[name])  # values and their types
+    g2 = kn.network(again)
+    assert sorted(g1.nodes(data=True)) == sorted(g2.nodes(data=True))
+    assert sorted(g1.edges(keys=True, data=True), key=repr) == sorted(g2.edges(keys=True, data=True), key=repr)
+    # a window is always asked of the store: its rows are not kept
+    assert kn.network(again, year=2013).number_of_edges() < g2.number_of_edges()
+    assert not list(copy.glob("kg-page-rows-*from*"))
+    spoilt = copy / event_table.DERIVED.format(name="rows-statements-in-window")
+    head, _, _text = spoilt.read_text(encoding="utf-8").partition("\n")
+    spoilt.write_text(head + "\n" + "not json", encoding="utf-8")
+    third = OxigraphStore(copy, read_only=True)
+    assert ordered(event_table.kept_rows(third, "statements-in-window")) == ordered(answers["statements-in-window"])

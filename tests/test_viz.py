@@ -25,7 +25,7 @@ def page_data(html: str) -> dict:
     """The page's data block, with its map block as ``map`` (the page reads it when first asked for)."""
     m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S)
     assert m, "the page has no data block"
-    data = json.loads(m.group(1))
+    data = viz.unpack(json.loads(m.group(1)))  # compact in the page: every field put back, as the page does
     m = re.search(r'<script id="kg-map" type="application/json">(.*?)</script>', html, re.S)
     assert m, "the page has no map block"
     data["map"] = json.loads(m.group(1))
@@ -258,3 +258,24 @@ def ev_jnim(data: dict, i: int) -> bool:
     m = data["map"]
     jnim = next(k for k, a in enumerate(m["actors"]) if a[0] == "jnim")
     return any(jnim in m["groups"][m["events"][c][i]] for c in ("a", "b", "o"))
+
+
+def test_the_data_block_is_compact_and_unpacks_to_every_field(curated):
+    """The page's weight (issue 23): fields at their default and what follows from the rest are
+    not written; viz.unpack (as the page's KGTimeline.unpack) gives the same nodes, edges and
+    sources back. The map's block comes after the page's script: the network is drawn first."""
+    from kg.explore.styles import page_sources
+
+    g = kn.network(curated)
+    g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])
+    sources = page_sources(curated)
+    net = viz.pyvis_network(g, sources)
+    html = viz.render(net, as_of=g.graph["as_of"], sources=sources)
+    raw = json.loads(re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    assert not any("id" in e or "periods" in e or "count" in e for e in raw["edges"])
+    assert not any("color" in n or "shape" in n or n.get("description", 1) is None for n in raw["nodes"])
+    assert all(isinstance(s, list) for s in raw["sources"].values())
+    data = viz.unpack(raw)
+    assert data["nodes"] == net.nodes and data["edges"] == net.edges
+    assert all(data["sources"][k] == sources[k] for k in data["sources"])
+    assert html.index('<script id="kg-map"') > html.index("KGTimeline.lazyMap(JSON.parse")

@@ -358,15 +358,113 @@ def year_range(net: Network, as_of=None) -> tuple[int, int]:
 
 @cache
 def _script(name: str) -> str:
-    """One of the page's own scripts (``templates/map.js``, ``templates/timeline.js``)."""
-    return _no_closing_tag(resources.files("kg").joinpath("templates", name).read_text(encoding="utf-8"), "script")
+    """One of the page's own scripts (``templates/map.js``, ``templates/timeline.js``), without its
+    comments and indentation (rjsmin: a third less, 15 kB of a page's weight)."""
+    import rjsmin
+
+    text = resources.files("kg").joinpath("templates", name).read_text(encoding="utf-8")
+    return _no_closing_tag(rjsmin.jsmin(text), "script")
+
+
+# The page's data travels compact (issue 23: the page's weight): a field at its default is left
+# out, and what follows from the rest is not written (an edge's id, its periods' text and its
+# count; a node's colour, shape and type label, those of its kind in the legend, and its size,
+# its degree + 1); a source is a row of ``SOURCE_FIELDS``, an edge's dated statement one of
+# ``ITEM_FIELDS``. The page's script puts them back as it reads the block
+# (``KGTimeline.unpack`` in templates/timeline.js), as :func:`unpack` does here.
+PAGE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "node": {"aliases": [], "active": None, "description": None, "wikidata": None, "descriptionLang": None,
+             "bloc": None, "founded": None},
+    "edge": {"items": [], "events": [], "eventYears": [], "certainty": None, "sources": []},
+    "item": {"e": None, "ep": None, "c": None, "src": []},
+}
+SOURCE_FIELDS = ("title", "url", "publisher", "date", "dateText")
+ITEM_FIELDS = ("s", "e", "sp", "ep", "text", "c", "src")  # an edge's dated statement, as a row
+
+
+def _without_defaults(row: dict, defaults: dict) -> dict:
+    return {k: v for k, v in row.items() if not (k in defaults and v == defaults[k])}
+
+
+def _packed_node(n: dict, kinds: dict[str, dict]) -> dict:
+    out = _without_defaults(n, PAGE_DEFAULTS["node"])
+    kind = kinds.get(n.get("kind"), {})
+    for k, of_kind in (("color", "color"), ("shape", "shape"), ("typeLabel", "label")):
+        if k in out and out[k] == kind.get(of_kind):
+            del out[k]
+    if out.get("value") == n.get("degree", -2) + 1:
+        del out["value"]
+    return out
+
+
+def _packed_edge(e: dict) -> dict:
+    items = [_row(it, ITEM_FIELDS, PAGE_DEFAULTS["item"]) for it in e.get("items", [])]
+    out = _without_defaults({**e, "items": items} if items else e, PAGE_DEFAULTS["edge"])
+    if out.get("id") == f"{e['from']}|{e['relation']}|{e['to']}":
+        del out["id"]
+    if out.get("periods") == [it["text"] for it in e.get("items", [])]:
+        del out["periods"]
+    if out.get("count") == len(e.get("events", [])) + len(e.get("items", [])):
+        del out["count"]
+    return out
+
+
+def _row(x: dict, fields: tuple[str, ...], defaults: dict | None = None) -> list:
+    """``x`` as a row of ``fields``: a value at its default as null, trailing nulls left out."""
+    row = [None if defaults and f in defaults and x.get(f) == defaults[f] else x.get(f) for f in fields]
+    while row and row[-1] is None:
+        row.pop()
+    return row
+
+
+def _from_row(row: list, fields: tuple[str, ...], defaults: dict) -> dict:
+    import copy
+
+    out = {f: row[i] for i, f in enumerate(fields) if i < len(row) and row[i] is not None}
+    for k, v in defaults.items():
+        out.setdefault(k, copy.copy(v))
+    return out
+
+
+def _packed_source(s: dict) -> list:
+    return _row(s, SOURCE_FIELDS)
+
+
+def unpack(data: dict[str, Any]) -> dict[str, Any]:
+    """A page's data block (``page_data``) as the page's script reads it, every field in place
+    (for tests and notebooks reading a page; the page does the same in ``KGTimeline.unpack``)."""
+    import copy
+
+    defaults = data.get("defaults") or PAGE_DEFAULTS
+    fields = data.get("fields") or {"item": ITEM_FIELDS, "source": SOURCE_FIELDS}
+    kinds = {k["kind"]: k for k in data.get("legend", {}).get("nodes", [])}
+    for n in data.get("nodes", []):
+        for k, v in defaults["node"].items():
+            n.setdefault(k, copy.copy(v))
+        for k, of_kind in (("color", "color"), ("shape", "shape"), ("typeLabel", "label")):
+            if k not in n and n.get("kind") in kinds:
+                n[k] = kinds[n["kind"]][of_kind]
+        if "value" not in n and "degree" in n:
+            n["value"] = n["degree"] + 1
+    for e in data.get("edges", []):
+        for k, v in defaults["edge"].items():
+            e.setdefault(k, copy.copy(v))
+        e["items"] = [_from_row(it, fields["item"], defaults["item"]) if isinstance(it, list) else it for it in e["items"]]
+        e.setdefault("id", f"{e['from']}|{e['relation']}|{e['to']}")
+        e.setdefault("periods", [it["text"] for it in e["items"]])
+        e.setdefault("count", len(e["events"]) + len(e["items"]))
+    data["sources"] = {k: ({f: (row[i] if i < len(row) else None) for i, f in enumerate(fields["source"])
+                            if i < 4 or i < len(row)} if isinstance(row, list) else row)
+                       for k, row in data.get("sources", {}).items()}
+    return data
 
 
 def page_data(net: Network, *, as_of=None, initial_year: int | None = None, years: tuple[int, int] | None = None,
               map_data: dict | None = None, sources: dict[str, dict] | None = None,
               map_meta: dict | None = None, words: Words | None = None) -> dict[str, Any]:
     """What the page's script reads at once: nodes, edges, legend, slider years, the sources
-    and the messages of the page's language (``words``; English by default).
+    and the messages of the page's language (``words``; English by default), compact
+    (``PAGE_DEFAULTS``; :func:`unpack` gives every field back).
 
     The map (``map_data``, or its text with ``map_meta``: see ``render``) is not in it: the page
     reads it from its own block when first asked for. ``hasMap`` says there is one,
@@ -383,10 +481,13 @@ def page_data(net: Network, *, as_of=None, initial_year: int | None = None, year
         map_meta = {"firstYear": map_data.get("firstYear"), "sources": sources_of(map_data, sources or {})}
     if map_meta is not None:
         table.update(map_meta["sources"])
-    return {
-        "nodes": net.nodes, "edges": net.edges, "relations": net.relation_table, "legend": _legend(net), "years": [first, last],
+    legend = _legend(net)
+    kinds = {k["kind"]: k for k in legend["nodes"]}
+    return {  # compact: see PAGE_DEFAULTS
+        "nodes": [_packed_node(n, kinds) for n in net.nodes], "edges": [_packed_edge(e) for e in net.edges],
+        "defaults": PAGE_DEFAULTS, "fields": {"item": ITEM_FIELDS, "source": SOURCE_FIELDS}, "relations": net.relation_table, "legend": legend, "years": [first, last],
         "initialYear": initial_year, "asOf": as_of.isoformat() if as_of else None,
-        "sources": dict(sorted(table.items())), "hasMap": map_meta is not None,
+        "sources": {k: _packed_source(v) for k, v in sorted(table.items())}, "hasMap": map_meta is not None,
         "firstEventYear": map_meta["firstYear"] if map_meta else None, "messages": (words or Words()).page(),
     }
 

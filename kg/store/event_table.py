@@ -92,9 +92,11 @@ def rows(store, name: str) -> list[dict[str, Any]]:
     table = _load(store)
     if table is None or name not in table["queries"]:
         return sparql.run(store, name)
-    terms = table["terms"]
+    return _decoded(table["queries"][name], table["terms"])
+
+
+def _decoded(q: dict, terms: list) -> list[dict[str, Any]]:
     decoded = [IRI(text) if kind == "i" else text for kind, text in terms]
-    q = table["queries"][name]
     names = q["vars"]
 
     def value(v):
@@ -105,6 +107,38 @@ def rows(store, name: str) -> list[dict[str, Any]]:
         return v
 
     return [{n: value(v) for n, v in zip(names, row)} for row in q["rows"]]
+
+
+def kept_rows(store, name: str, **params: Any) -> list[dict[str, Any]]:
+    """The rows of the named query ``name`` with ``params``, kept beside a read-only store the
+    first time they are asked for (``keep``) and read from there later: the same rows, typed
+    the same (``_encode``), without the store decoding its terms again. ``kg viz`` of a
+    100,000-row import reads the network's three queries in about 10 s of CPU, the kept rows
+    in a fraction of a second. Any other store (in memory, open for writing, remote) is asked."""
+    if _folder(store) is None:
+        return sparql.run(store, name, **params)
+    from kg.store.digest import digest
+
+    h = digest(_key().encode())
+    h.update(json.dumps([name, sparql.get(name).text, sorted((k, repr(v)) for k, v in params.items())]).encode())
+    key, kept_as = h.hexdigest(), f"rows-{name}"
+    text = derived(store, kept_as, key)
+    if text is not None:
+        try:
+            data = json.loads(text)
+            return _decoded(data, [tuple(t) for t in data["terms"]])
+        except (ValueError, KeyError, TypeError, IndexError):
+            pass  # not readable: asked again, and kept again
+    found = sparql.run(store, name, **params)
+    names = list(found[0]) if found else []
+    terms: dict[Any, int] = {}
+    try:
+        data = {"vars": names, "rows": [[_encode(r[n], terms) for n in names] for r in found]}
+    except TypeError:  # a value JSON cannot give back exactly: not kept
+        return found
+    data["terms"] = [t for t, _i in sorted(terms.items(), key=lambda kv: kv[1])]
+    keep(store, kept_as, key, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return found
 
 
 def _load(store) -> dict | None:

@@ -83,7 +83,7 @@ window.KGTimeline = (function () {
         }
       }
     }
-    cache.set(id, events);
+    if (map || document.readyState !== "loading") cache.set(id, events);  // the map's block not parsed yet: asked again
     return events;
   }
 
@@ -290,15 +290,71 @@ window.KGTimeline = (function () {
     });
   }
 
+  // The page's data block is compact (kg/explore/viz.py, PAGE_DEFAULTS): a field at its default is
+  // left out, an edge's id, periods and count and a node's colour, shape and type label (its
+  // kind's, in the legend) and size (degree + 1) are not written; a source and an edge's dated
+  // statement are rows of the fields data.fields names.
+  // Put back here, once, before anything reads them.
+  function unpack(data) {
+    const d = data.defaults;
+    const f = data.fields || { item: [], source: ["title", "url", "publisher", "date", "dateText"] };
+    function fill(x, defaults) {
+      Object.keys(defaults).forEach(function (k) {
+        if (!(k in x)) { const v = defaults[k]; x[k] = Array.isArray(v) ? v.slice() : v; }
+      });
+    }
+    const kinds = {};
+    ((data.legend || {}).nodes || []).forEach(function (k) { kinds[k.kind] = k; });
+    (data.nodes || []).forEach(function (n) {
+      if (d) fill(n, d.node);
+      const k = kinds[n.kind];
+      if (k) {
+        if (!("color" in n)) n.color = k.color;
+        if (!("shape" in n)) n.shape = k.shape;
+        if (!("typeLabel" in n)) n.typeLabel = k.label;
+      }
+      if (!("value" in n) && "degree" in n) n.value = n.degree + 1;
+    });
+    (data.edges || []).forEach(function (e) {
+      if (d) {
+        fill(e, d.edge);
+        e.items = e.items.map(function (r) {
+          if (!Array.isArray(r)) return r;
+          const it = {};
+          f.item.forEach(function (k, i) { if (i < r.length && r[i] !== null) it[k] = r[i]; });
+          fill(it, d.item);
+          return it;
+        });
+      }
+      if (!("id" in e)) e.id = e.from + "|" + e.relation + "|" + e.to;
+      if (!("periods" in e)) e.periods = (e.items || []).map(function (it) { return it.text; });
+      if (!("count" in e)) e.count = (e.events || []).length + (e.items || []).length;
+    });
+    const sources = data.sources || {};
+    Object.keys(sources).forEach(function (k) {
+      const r = sources[k];
+      if (!Array.isArray(r)) return;
+      const s = {};  // title, url, publisher, date always (null when not known); dateText when given
+      f.source.forEach(function (name, i) { if (i < 4 || i < r.length) s[name] = i < r.length ? r[i] : null; });
+      sources[k] = s;
+    });
+    return data;
+  }
+
   // The map's data sits in its own block (the script element "kg-map"), parsed the first time something
   // reads data.map (the map view, a timeline's events): a page of 100,000 events opens without
-  // it. Its events cite the page's sources by id; they become the source rows here.
+  // it. Its events cite the page's sources by id; they become the source rows here. The page's
+  // own block is unpacked first (unpack). kg viz's page puts the block after its script, so that
+  // the network is drawn before the browser reads megabytes of map: until the document is
+  // parsed, data.map is null (and asked again later).
   function lazyMap(data) {
+    unpack(data);
     let map, read = false;
     Object.defineProperty(data, "map", { configurable: true, get: function () {
       if (!read) {
-        read = true;
         const block = document.getElementById("kg-map");
+        if (!block && document.readyState === "loading") return null;  // after the page's script: not parsed yet
+        read = true;
         map = block ? JSON.parse(block.textContent) : null;
         if (map) map.sources = map.sources.map(function (s) { return typeof s === "string" ? (data.sources[s] || { title: s, url: null }) : s; });
       }
@@ -306,5 +362,5 @@ window.KGTimeline = (function () {
     } });
     return data;
   }
-  return { model: model, draw: draw, eventItem: eventItem, dateText: dateText, lazyMap: lazyMap };
+  return { model: model, draw: draw, eventItem: eventItem, dateText: dateText, lazyMap: lazyMap, unpack: unpack };
 })();

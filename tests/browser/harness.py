@@ -93,8 +93,10 @@ def page_data(html: str) -> dict:
     """The data a kg page carries, as the page reads it: its <script id="kg-data"> block, and as
     ``map`` its <script id="kg-map"> block (read by the page when first asked for), whose
     events cite the page's sources by id."""
+    from kg.explore.viz import unpack
+
     m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S)
-    data = json.loads(m.group(1))
+    data = unpack(json.loads(m.group(1)))  # compact in the page: every field put back, as the page does
     m = re.search(r'<script id="kg-map" type="application/json">(.*?)</script>', html, re.S)
     data["map"] = json.loads(m.group(1)) if m else None
     if data["map"]:

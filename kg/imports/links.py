@@ -62,6 +62,7 @@ from kg.ask.records import (
     EventRecord,
     Link,
     dataset_of,
+    every_record,
     families,
     links_column,
     read_events,
@@ -640,9 +641,12 @@ def compute(store, opt: Options | None = None) -> tuple[list[Link], Report]:
     opt = opt or Options()
     opt.check()
     report = Report(options=opt)
-    records = read_events(store)
+    records = every_record(store)
+    counts: dict[str, int] = {}
     for r in records:
-        report.records[r.dataset] = report.records.get(r.dataset, 0) + 1
+        counts[r.dataset] = counts.get(r.dataset, 0) + 1
+    report.records = {d: counts[d] for d in sorted(counts, key=lambda d: (d not in DATASETS, DATASETS.index(d)
+                                                                         if d in DATASETS else 0, d))}
     links = match(records, [], opt, store_families=families(store), report=report)
     report.seconds, report.cpu_seconds = time.monotonic() - started, time.process_time() - cpu
     return links, report

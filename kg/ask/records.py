@@ -337,7 +337,8 @@ def _imported_grouped(raw, name: str) -> list[EventRecord] | None:
     as text is the cost of reading it (a lookup in the store's string table for each row, 5 us):
     a read per predicate writes it a dozen times, this query once, and the IRIs of types,
     places and actors not at all (they come as numbers of a VALUES block, read once each).
-    None when an object is a blank node (a VALUES block cannot hold one): read otherwise."""
+    None when the data set holds what this reading cannot give back as ``_imported_quads``
+    does (a blank node as an object, two values of a one-valued fact): read it that way then."""
     import csv
     import io
 
@@ -356,49 +357,77 @@ def _imported_grouped(raw, name: str) -> list[EventRecord] | None:
     branches = []
     predicates = {tag: _COLUMNS[key] for tag, (key, _coded) in _GROUPED.items()} | _GROUPED_SIDES
     for tag, predicate in predicates.items():
-        coded = tag in _GROUPED_SIDES or _GROUPED[tag][1]
-        if not coded:
+        if tag in _GROUPED and not _GROUPED[tag][1]:
             branches.append(f'{{ ?s <{predicate}> ?x BIND(CONCAT("{tag}", STR(?x)) AS ?v) }}')
             continue
         objects = [row[0] for row in raw.query(
             f"SELECT DISTINCT ?o WHERE {{ GRAPH <{graph}> {{ ?s <{predicate}> ?o }} }}")]
         if any(isinstance(o, ox.BlankNode) for o in objects):
             return None
-        if not objects:
-            continue
         decoded[tag] = [o.value for o in objects]
-        values = " ".join(f'({o} "{tag}{i}")' for i, o in enumerate(objects))
-        branches.append(f"{{ VALUES (?o ?v) {{ {values} }} ?s <{predicate}> ?o }}")
-    columns: dict[str, dict[str, str]] = {key: {} for key in _COLUMNS}
-    sides: dict[str, tuple[set, set]] = {}
+        if objects:
+            values = " ".join(f'({o} "{tag}{i}")' for i, o in enumerate(objects))
+            branches.append(f"{{ VALUES (?o ?v) {{ {values} }} ?s <{predicate}> ?o }}")
+    # places (thousands of rows at most) and labels (of places and of ACLED's classes)
+    lat, long, country, admin1 = (pairs(_COLUMNS[key]) for key in ("lat", "long", "country", "admin1"))
+    labels = pairs(ns.RDFS + "label")
+    # what each number stands for, worked out once (_assemble does it per record)
+    no_place = (None, None, "", "", "")
+    places = []
+    for p in decoded["L"]:
+        la, lo = lat.get(p), long.get(p)
+        la, lo = (float(la), float(lo)) if la is not None and lo is not None else (None, None)
+        places.append((la, lo, country.get(p, ""), admin1.get(p, ""), labels.get(p, "")))
+
+    def kind(t: str) -> str:
+        return ns.local_id(t).removeprefix("type_") if name == "ucdp" else labels.get(t, ns.local_id(t))
+
+    kinds = [kind(t) for t in decoded["T"]]
+    no_kind = kind("")
+    precisions = [ns.local_id(x) for x in decoded["P"]]
+    no_precision = ns.local_id("Day")
+    sides = {tag: decoded[tag] for tag in _GROUPED_SIDES}
+    if not branches:
+        return []
+    text = raw.query(f"SELECT ?s (GROUP_CONCAT(?v) AS ?vs) WHERE {{ GRAPH <{graph}> {{ "
+                     f"{' UNION '.join(branches)} }} }} GROUP BY ?s").serialize(format=ox.QueryResultsFormat.CSV)
+    reader = csv.reader(io.StringIO(text.decode("utf-8")))
+    next(reader, None)
     event_ns = ns.dataset_ns(name, "event")
-    if branches:
-        text = raw.query(f"SELECT ?s (GROUP_CONCAT(?v) AS ?vs) WHERE {{ GRAPH <{graph}> {{ "
-                         f"{' UNION '.join(branches)} }} }} GROUP BY ?s").serialize(format=ox.QueryResultsFormat.CSV)
-        reader = csv.reader(io.StringIO(text.decode("utf-8")))
-        next(reader, None)
-        keys = {tag: columns[key] for tag, (key, _coded) in _GROUPED.items()}
-        side_of = {"a": 0, "c": 0, "b": 1, "d": 1}
-        for e, vs in reader:
-            if not e.startswith(event_ns):
-                continue
-            for token in vs.split(" "):
-                tag, value = token[0], token[1:]
-                if tag in side_of:
-                    sides.setdefault(e, (set(), set()))[side_of[tag]].add(decoded[tag][int(value)])
-                    continue
-                if tag in decoded:
-                    value = decoded[tag][int(value)]
-                column = keys[tag]
-                if e in column and column[e] != value:  # one value each, as the importer writes them
-                    return None
-                column[e] = value
-    for key in ("lat", "long", "country", "admin1"):  # of places: thousands of rows at most
-        columns[key] = pairs(_COLUMNS[key])
-    labels = pairs(ns.RDFS + "label")  # of places and of ACLED's classes
-    places = {p: (columns["lat"].get(p), columns["long"].get(p), columns["country"].get(p, ""),
-                  columns["admin1"].get(p, ""), labels.get(p, "")) for p in set(columns["place"].values())}
-    return _assemble(name, columns, sides, places, labels, None, None)
+    prefix = len(event_ns)
+    days: dict[str, date] = {}
+    upper = name.upper()
+    out = []
+    for e, vs in reader:
+        if not e.startswith(event_ns):
+            continue
+        got: dict[str, str] = {}
+        side_a: list[str] = []
+        side_b: list[str] = []
+        for token in vs.split(" "):
+            tag, value = token[0], token[1:]
+            if tag in sides:
+                (side_a if tag in "ac" else side_b).append(sides[tag][int(value)])
+            elif tag in got:
+                return None  # two values of a one-valued fact: read per predicate, as before
+            else:
+                got[tag] = value
+        first_text = got.get("s")
+        if first_text is None:
+            continue
+        last_text = got.get("e", first_text)
+        first = days.get(first_text) or days.setdefault(first_text, date.fromisoformat(first_text))
+        last = days.get(last_text) or days.setdefault(last_text, date.fromisoformat(last_text))
+        la, lo, where, region, place = places[int(got["L"])] if "L" in got else no_place
+        pp = got.get("Q")
+        row_id = e[prefix:]
+        out.append(EventRecord(
+            e, name, row_id, f"{upper} {row_id}", kinds[int(got["T"])] if "T" in got else no_kind, first, last,
+            precisions[int(got["P"])] if "P" in got else no_precision, la, lo, where, region, place,
+            decoded["Q"][int(pp)] if pp is not None else ("point" if la is not None else "country"),
+            int(got["f"]) if "f" in got else None, int(got["l"]) if "l" in got else None,
+            int(got["h"]) if "h" in got else None, frozenset(side_a), frozenset(side_b)))
+    return out
 
 
 BY_EVENT_MAX = 5000  # records read event by event; past this, the whole graph predicate by predicate

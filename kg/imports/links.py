@@ -367,8 +367,10 @@ def _expand(left, right):
 def _join(a: _Arrays, q, qkey, t, tkey, window: int):
     """The pairs (query record, target record) whose keys are equal and whose spans come
     within ``window`` days: targets sorted by (key, first day), each query's range found by
-    bisection (np.searchsorted); targets of up to a week apart from longer ones, so that the
-    few long records do not widen every search."""
+    bisection (np.searchsorted); targets grouped by the length of their span (0, 1, 2-3,
+    4-7, 8-15... days), so that a search reaches back only as far as the longest of its group
+    (with two groups, a day and a week, a record of one day was met by ten times as many
+    candidates as the dates keep: 29M for 2.7M at 100k x 30k)."""
     import numpy as np
 
     out_i, out_j = [], []
@@ -376,7 +378,11 @@ def _join(a: _Arrays, q, qkey, t, tkey, window: int):
         return out_i, out_j
     span = a.last[t] - a.first[t]
     base = int(a.first.min()) - window - int(span.max()) - 1
-    for part in (span <= 7, span > 7):
+    group = np.zeros(len(span), dtype=np.int64)
+    longer = span > 0
+    group[longer] = np.floor(np.log2(span[longer])).astype(np.int64) + 1
+    for g in np.unique(group).tolist():
+        part = group == g
         tt, tk = t[part], tkey[part]
         if len(tt) == 0:
             continue

@@ -382,6 +382,21 @@ def test_kg_link_reads_records_it_cannot_group_per_predicate(home):
     assert every_record(store) == sorted(read_events(store), key=lambda r: r.iri)
 
 
+def test_kg_link_reads_the_stored_links_read_links_reads(triangulated):
+    """kg link reads the stored links by one query grouped by link node, naming each by the new
+    link of the same node or reading its records: the links read_links reads, whichever links
+    are new (all, some, none of them)."""
+    from kg.ask.records import read_links
+    from kg.store.embedded import OxigraphStore
+
+    store = OxigraphStore(triangulated[0] / "store", read_only=True)
+    old = read_links(store)
+    assert len(old) > 20
+    ordered = sorted(old, key=lambda k: (k.a, k.b))
+    for new in (ordered, ordered[::2], []):
+        assert sorted(L._stored_links(store.store, new), key=lambda k: (k.a, k.b)) == ordered
+
+
 def test_links_are_plain_sparql(kg, triangulated):
     query = (f"SELECT ?rule (COUNT(*) AS ?n) WHERE {{ GRAPH <{ns.GRAPH}links> {{ ?l <{ns.SKG}linkRule> ?rule }} }} "
              "GROUP BY ?rule ORDER BY ?rule")

@@ -206,7 +206,7 @@ class _Prepared:
 
 def _prepare(records: Iterable[EventRecord], table, fams, report: Report) -> list[_Prepared]:
     out = []
-    family_of: dict[frozenset[str], tuple[frozenset[str], frozenset[str]]] = {}  # by the record's actors
+    family_of: dict[tuple, tuple[frozenset[str], frozenset[str]]] = {}  # by the record's two sides
     kinds_cache: dict[tuple[str, str], tuple[str, ...]] = {}
     for r in records:
         kinds = kinds_cache.get((r.dataset, r.type_key))
@@ -219,11 +219,12 @@ def _prepare(records: Iterable[EventRecord], table, fams, report: Report) -> lis
         if r.lat is None or r.lon is None or r.place_precision == "country":
             report.unplaced[r.dataset] = report.unplaced.get(r.dataset, 0) + 1
             continue
-        known = family_of.get(r.actors)
+        sides = (r.side_a, r.side_b)  # r.actors would make their union for every record
+        known = family_of.get(sides)
         if known is None:
             actors = _curated_actors(r)
             family = frozenset().union(*(fams.get(a, (a,)) for a in actors)) if actors else frozenset()
-            known = family_of[r.actors] = (actors, family)
+            known = family_of[sides] = (actors, family)
         actors, family = known
         region = (r.country, admin_key(r.admin1)) if r.admin1 else None
         lat = math.radians(r.lat)
@@ -537,26 +538,34 @@ def match(new: list[EventRecord], others: list[EventRecord], opt: Options, *, st
     order = np.lexsort((y, x, -rounded))  # best score first, then the smaller IRIs
     # one-to-one per pair of data sets: each (record, other data set) taken once, but by episodes
     sets = len(a.sets)
-    ds, episode = a.ds.tolist(), a.episode.tolist()
     taken: set[int] = set()  # record index * number of data sets + the other data set's index
-    at = {p.r.iri: k for k, p in enumerate(everyone)}
-    set_index = {d: i for i, d in enumerate(a.sets)}
-    for link in kept:
-        for one, other in ((link.a, link.b), (link.b, link.a)):
-            if one in at and dataset_of(other) in set_index:
-                taken.add(at[one] * sets + set_index[dataset_of(other)])
-    out = []
-    xs, ys, gaps, scores = x[order].tolist(), y[order].tolist(), gap[order].tolist(), rounded[order].tolist()
-    for rx, ry, day_gap, s in zip(xs, ys, gaps, scores):
-        kx, ky = rx * sets + ds[ry], ry * sets + ds[rx]
-        ex, ey = episode[rx], episode[ry]
-        if (not ex and kx in taken) or (not ey and ky in taken):
+    kept = list(kept)
+    if kept:
+        at = {p.r.iri: k for k, p in enumerate(everyone)}
+        set_index = {d: i for i, d in enumerate(a.sets)}
+        for link in kept:
+            for one, other in ((link.a, link.b), (link.b, link.a)):
+                if one in at and dataset_of(other) in set_index:
+                    taken.add(at[one] * sets + set_index[dataset_of(other)])
+    x, y, gap, rounded = x[order], y[order], gap[order], rounded[order]
+    kx, ky = x * sets + a.ds[y], y * sets + a.ds[x]
+    # what each pair checks: -1 (never taken) for an episode's side, which takes many
+    check_x, check_y = np.where(a.episode[x], -1, kx).tolist(), np.where(a.episode[y], -1, ky).tolist()
+    kxs, kys = kx.tolist(), ky.tolist()
+    chosen = []
+    for i, (cx, cy) in enumerate(zip(check_x, check_y)):  # best first: the greedy one-to-one
+        if cx in taken or cy in taken:
             continue
-        taken.add(kx)
-        taken.add(ky)
+        taken.add(kxs[i])
+        taken.add(kys[i])
+        chosen.append(i)
+    out = []
+    many = (a.episode[x[chosen]] | a.episode[y[chosen]]).tolist()
+    for rx, ry, day_gap, s, one_to_many in zip(x[chosen].tolist(), y[chosen].tolist(), gap[chosen].tolist(),
+                                               rounded[chosen].tolist(), many):
         px, py = everyone[rx], everyone[ry]
         first, second = sorted((px.r.iri, py.r.iri))
-        out.append(Link(first, second, _rule(px, py, day_gap), s, day_gap, _km(px, py), ex or ey))
+        out.append(Link(first, second, _rule(px, py, day_gap), s, day_gap, _km(px, py), one_to_many))
     report.links += len(out)
     report.one_to_many += sum(1 for link in out if link.one_to_many)
     return out

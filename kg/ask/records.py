@@ -9,6 +9,7 @@ the answers that show "which ACLED and UCDP records describe this event" and
 the page read them here.
 
     read_events(store, datasets=None, start=None, end=None) -> list[EventRecord]
+    every_record(store)                                  -> list[EventRecord] (kg link's: by IRI)
     read_links(store)                                    -> list[Link]
     incidents(links)                                     -> {record IRI: incident id}
     linked_records(event_iris, store=None)               -> {event IRI: [record dicts]}
@@ -333,7 +334,7 @@ _GROUPED_SIDES = {"a": S + "sideA", "b": S + "sideB", "c": S + "possibleSideA", 
 
 def _imported_grouped(raw, name: str) -> list[EventRecord] | None:
     """Every record of the imported data set ``name``, read by one query grouped by event: the
-    same records as ``_imported_quads``, for a third of the store's work. Writing an event's IRI
+    same records as ``_imported_quads``, for less than half the store's work. Writing an event's IRI
     as text is the cost of reading it (a lookup in the store's string table for each row, 5 us):
     a read per predicate writes it a dozen times, this query once, and the IRIs of types,
     places and actors not at all (they come as numbers of a VALUES block, read once each).

@@ -381,6 +381,55 @@ def test_kg_link_refuses_a_bad_option(kg, home):
     assert done.code == 2 and "--distance -1" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_kg_link_reads_the_records_read_events_reads(triangulated):
+    """kg link reads the records by one grouped query per data set (every_record): the same
+    records, field by field, as the reading per predicate that the other answers use."""
+    from kg.ask.records import _imported_grouped, every_record, read_events
+    from kg.store.embedded import OxigraphStore
+
+    store = OxigraphStore(triangulated[0] / "store", read_only=True)
+    got = every_record(store)
+    assert got == sorted(read_events(store), key=lambda r: r.iri)
+    assert {r.dataset for r in got} == {"curated", "acled", "ucdp"}
+    for name in ("acled", "ucdp"):  # the grouped query read them, not the fallback
+        assert sorted(_imported_grouped(store.store, name), key=lambda r: r.iri) == [r for r in got if r.dataset == name]
+
+
+def test_kg_link_reads_records_it_cannot_group_per_predicate(home):
+    """Two values of a one-valued fact, or a blank node as an actor: the grouped reading
+    cannot give them back as read_events does, so that data set is read per predicate."""
+    from kg.ask.records import _imported_grouped, every_record, read_events
+    from kg.store.embedded import OxigraphStore
+
+    raw = ox.Store(str(home / "store"))
+    g = ox.NamedNode(ns.dataset_graph("acled"))
+    event = ox.NamedNode(acled_iri(acled_ids("mondoro_camp")[0]))
+    raw.add(ox.Quad(event, ox.NamedNode(ns.SKG + "fatalities"), ox.Literal("999", datatype=ox.NamedNode(
+        ns.XSD + "integer")), g))
+    raw.add(ox.Quad(ox.NamedNode(ucdp_iri(ucdp_id("mondoro_camp"))), ox.NamedNode(ns.SKG + "sideB"), ox.BlankNode(),
+                    ox.NamedNode(ns.dataset_graph("ucdp"))))
+    raw.flush()
+    del raw
+    store = OxigraphStore(home / "store", read_only=True)
+    assert _imported_grouped(store.store, "acled") is None and _imported_grouped(store.store, "ucdp") is None
+    assert every_record(store) == sorted(read_events(store), key=lambda r: r.iri)
+
+
+def test_kg_link_reads_the_stored_links_read_links_reads(triangulated):
+    """kg link reads the stored links by one query grouped by link node, naming each by the new
+    link of the same node or reading its records: the links read_links reads, whichever links
+    are new (all, some, none of them)."""
+    from kg.ask.records import read_links
+    from kg.store.embedded import OxigraphStore
+
+    store = OxigraphStore(triangulated[0] / "store", read_only=True)
+    old = read_links(store)
+    assert len(old) > 20
+    ordered = sorted(old, key=lambda k: (k.a, k.b))
+    for new in (ordered, ordered[::2], []):
+        assert sorted(L._stored_links(store.store, new), key=lambda k: (k.a, k.b)) == ordered
+
+
 def test_links_are_plain_sparql(kg, triangulated):
     query = (f"SELECT ?rule (COUNT(*) AS ?n) WHERE {{ GRAPH <{ns.GRAPH}links> {{ ?l <{ns.SKG}linkRule> ?rule }} }} "
              "GROUP BY ?rule ORDER BY ?rule")

@@ -534,3 +534,18 @@ def test_the_page_gets_each_incident_once_with_its_data_sets(triangulated):
     cards = linked_records([curated], store=store)[curated]
     assert {c["dataset"] for c in cards} == {"acled", "ucdp"}
     assert all(c["toll"] and c["rule"] for c in cards)
+
+
+@pytest.mark.parametrize("dataset", ["acled", "ucdp"])
+def test_events_at_places_by_query_and_by_columns_agree(triangulated, dataset):
+    """A relink finds the events at the places its new rows may meet by one query, or, when the
+    places hold many events, by three column reads: the same events either way."""
+    from kg.ask.records import _events_at_columns, events_at, read_places
+    from kg.store.embedded import OxigraphStore
+
+    store = OxigraphStore(triangulated[0] / "store", read_only=True)
+    places = sorted(read_places(store, dataset))
+    window = (date(2023, 1, 1), date(2024, 6, 30))
+    for chosen in (places, places[::3]):
+        by_query = sorted(events_at(store, dataset, chosen, *window))
+        assert by_query and by_query == sorted(_events_at_columns(store, dataset, set(chosen), *window))

@@ -432,7 +432,7 @@ def _imported_grouped(raw, name: str) -> list[EventRecord] | None:
     return out
 
 
-BY_EVENT_MAX = 5000  # records read event by event; past this, the whole graph predicate by predicate
+BY_EVENT_MAX = 5000  # records read event by event; past this, the whole graph by one grouped query
 
 
 def read_records(store, name: str, iris: Iterable[str]) -> list[EventRecord]:
@@ -443,8 +443,11 @@ def read_records(store, name: str, iris: Iterable[str]) -> list[EventRecord]:
 
     raw = store.store
     iris = set(iris)
-    if len(iris) > BY_EVENT_MAX:  # many: the graph read predicate by predicate costs less
-        return [r for r in _imported_quads(raw, name, None, None) if r.iri in iris]
+    if len(iris) > BY_EVENT_MAX:  # many: the whole graph read by one grouped query costs less
+        every = _imported_grouped(raw, name)
+        if every is None:
+            every = _imported_quads(raw, name, None, None)
+        return [r for r in every if r.iri in iris]
     g = ox.NamedNode(ns.dataset_graph(name))
     by_predicate = {predicate: key for key, predicate in _COLUMNS.items()}
     columns: dict[str, dict[str, str]] = {key: {} for key in _COLUMNS}
@@ -482,13 +485,22 @@ def read_places(store, name: str) -> dict[str, tuple[str, str, str, str, str]]:
     return out
 
 
+COLUMNS_FROM = 5000  # events at the chosen places past which events_at reads three columns instead
+
+
 def events_at(store, name: str, places: Iterable[str], start: date, end: date) -> list[tuple[str, str, date, date]]:
     """(event IRI, place IRI, start, end) of the events of ``name`` at these places whose dates
-    overlap [start, end]: one query, whose filter runs before any IRI is written out."""
+    overlap [start, end]: one query, whose filter runs before any IRI is written out; when the
+    places hold many events (counted first, 0.02 s for 30,000), three column reads filtered
+    here (the query's lookups and rows: 1.6 s for 30,000 events at 17 places, the columns 0.8 s)."""
     chosen = sorted(places)
     if not chosen:
         return []
     g = ns.dataset_graph(name)
+    at_places = sum(int(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ VALUES ?p {{ {values} }} "
+                                     f"?e <{S}place> ?p }} }}")[0]["n"]) for values in iri_blocks(chosen))
+    if at_places > COLUMNS_FROM and getattr(store, "name", None) == "oxigraph":
+        return _events_at_columns(store, name, set(chosen), start, end)
     out = []
     for i in range(0, len(chosen), 2000):
         values = " ".join(f"<{p}>" for p in chosen[i:i + 2000])
@@ -823,4 +835,33 @@ def records_by_iri(store, iris: set[str]) -> list[EventRecord]:
         label = f.get("label") or f.get("other_label") or ident
         out.append(EventRecord(e, dataset_of(e), ident, str(label), "", f["start"], f["end"],
                                "Day", fatalities=_int(f.get("fat")), low=_int(f.get("low")), high=_int(f.get("high"))))
+    return out
+
+
+def _events_at_columns(store, name: str, places: set[str], start: date,
+                       end: date) -> list[tuple[str, str, date, date]]:
+    """``events_at`` by three column reads (CSV written by the store) filtered here."""
+    import csv
+    import io
+
+    import pyoxigraph as ox
+
+    graph = ns.dataset_graph(name)
+    raw = store.store
+
+    def column(predicate: str) -> dict[str, str]:
+        text = raw.query(f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s <{predicate}> ?o }} }}").serialize(
+            format=ox.QueryResultsFormat.CSV)
+        reader = csv.reader(io.StringIO(text.decode("utf-8")))
+        next(reader, None)
+        return dict(reader)
+
+    place_of, starts, ends = column(S + "place"), column(S + "start"), column(S + "end")
+    low, high = start.isoformat(), end.isoformat()
+    out = []
+    for e, p in place_of.items():
+        if p in places:
+            first, last = starts.get(e), ends.get(e)
+            if first is not None and last is not None and first <= high and last >= low:
+                out.append((e, p, date.fromisoformat(first), date.fromisoformat(last)))
     return out

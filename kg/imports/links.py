@@ -918,14 +918,20 @@ def after_import(raw_store, dataset: str, new_events: set[str],
 
 
 def _gone(raw_store, dataset: str, iris: set[str]) -> set[str]:
-    """Those of ``iris`` that are events of ``dataset`` no longer in its graph: one lookup
-    per link end (hundreds), not a scan of the data set's events (tens of thousands)."""
+    """Those of ``iris`` that are events of ``dataset`` no longer in its graph: one lookup per
+    link end (hundreds) or, when the ends number more than half the data set's events (71,000
+    links at 100,000 rows), one scan of its events."""
     import pyoxigraph as ox
 
     g = ox.NamedNode(ns.dataset_graph(dataset))
     start = ox.NamedNode(S + "start")
-    return {x for x in iris if dataset_of(x) == dataset
-            and next(iter(raw_store.quads_for_pattern(ox.NamedNode(x), start, None, g)), None) is None}
+    mine = {x for x in iris if dataset_of(x) == dataset}
+    if len(mine) > 1000:
+        count = next(iter(raw_store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g.value}> {{ ?e <{start.value}> "
+                                          f"?d }} }}")))[0].value
+        if 2 * len(mine) > int(count):
+            return mine - {q.subject.value for q in raw_store.quads_for_pattern(None, start, None, g)}
+    return {x for x in mine if next(iter(raw_store.quads_for_pattern(ox.NamedNode(x), start, None, g)), None) is None}
 
 
 def prune(raw_store) -> int:

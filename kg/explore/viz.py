@@ -564,6 +564,18 @@ def viz(
     if view not in ("network", "map"):
         raise UsageError(f"view must be 'network' or 'map', got {view!r}")
     words = page_words(lang, store)
+    sources = localize_sources(page_sources(store), words)
+    making_map = None
+    if not focus:  # the whole map, made beside the network: both mostly wait on the store, which lets go of the GIL
+        from concurrent.futures import ThreadPoolExecutor
+
+        from kg.ask.network import _window, check_relations
+        from kg.explore.eventmap import map_json
+
+        _window(year, start, end), check_relations(relations)  # a user's mistake said before any work starts
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map")
+        making_map = pool.submit(map_json, store, sources, words=words)
+        pool.shutdown(wait=False)
     g = localize(network(store, year=year, start=start, end=end, relations=relations), words)
     heading = title or words.t("title_default")
     if focus:
@@ -579,17 +591,16 @@ def viz(
     g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])  # actors with no relation at all
     if year is not None and not title:
         heading = words.t("title_year", title=heading, year=year)
-    sources = localize_sources(page_sources(store), words)
     net = pyvis_network(g, sources, words=words)
-    from kg.explore.eventmap import map_json, map_of
+    from kg.explore.eventmap import map_of
 
-    if focus:
+    if making_map is None:
         html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
                       map_data=map_of(store, sources, participants={n["id"] for n in net.nodes}, words=words),
                       view=view, words=words)
     else:  # the whole map: made once per store and language, then copied
         html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
-                      map_text=map_json(store, sources, words=words), view=view, words=words)
+                      map_text=making_map.result(), view=view, words=words)
     if output is not None:
         write_atomically(Path(output), html.encode("utf-8"))
     return {"path": str(output) if output is not None else None, "nodes": len(net.nodes),

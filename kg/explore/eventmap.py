@@ -1,9 +1,11 @@
 """The map of ``kg viz``: country borders and every event at its place.
 
 Events of every data set (the curated graph and ACLED/UCDP imports) are read
-with the named queries ``map-events``, ``map-places``, ``event-sides`` (their rows
-kept beside the store when it was written: ``kg.store.event_table``) and
-``event-classes`` and packed into columns of numbers that index small tables
+with the named queries ``map-events``, ``map-places``, ``event-sides`` and
+``event-classes`` (on an embedded store, the facts and sides of ``map-events`` and
+``event-sides`` in one query grouped by event, ``kg.store.event_facts``: the same facts
+without a million rows; else the rows, kept beside a read-only store: ``kg.store.event_table``)
+and packed into columns of numbers that index small tables
 (places, actors, types, sources), so a 100,000-event import costs a few
 megabytes of JSON rather than tens and the page draws it on a canvas.
 

@@ -38,11 +38,12 @@ def read(store, classes: Iterable[str], places: Iterable[str]) -> tuple[list[tup
     """(events, sides) as ``map-events`` and ``event-sides`` give them, or None (see the module
     doc): ``events`` is (event IRI, facts) for every subject of one of ``classes`` (IRIs of
     event classes), its facts keyed as ``kg.explore.eventmap`` reads them (``class``,
-    ``start`` and ``end`` as dates, ``startPrecision`` as a local name, ``place``, ``label``,
-    ``sourceNames`` and ``fatalities`` as text, ``source`` a list of IRIs); ``place`` is
-    given only when it is one of ``places`` (the places the map can draw: any other place
-    is to the map as no place at all); ``sides`` is
-    (event IRI, "a", "b" or "", actor IRI) of every participation. Both sorted by event IRI."""
+    ``start`` and ``end`` as dates, ``startPrecision`` as a local name, ``place``, ``label``
+    and ``sourceNames`` as text, ``fatalities`` as a number, ``source`` a sorted list of IRIs);
+    ``place`` is given only when it is one of ``places`` (the places the map can draw: any
+    other place is to the map as no place at all); ``sides`` is (event IRI, "a", "b" or "",
+    actor IRI) of every participation. Both sorted by event IRI (the rows' order is the
+    engine's: a page made either way numbers its tables differently, and means the same)."""
     if not possible(store):
         return None
     classes = sorted(classes)

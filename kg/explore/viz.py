@@ -566,7 +566,9 @@ def viz(
     words = page_words(lang, store)
     sources = localize_sources(page_sources(store), words)
     making_map = None
-    if not focus:  # the whole map, made beside the network: both mostly wait on the store, which lets go of the GIL
+    if not focus and getattr(store, "name", None) == "oxigraph":
+        # the whole map, made beside the network: both mostly wait on Oxigraph, which lets go of the
+        # GIL (the first page of a 100,000-row import: 26 s of CPU in 17 s); rdflib is not for threads
         from concurrent.futures import ThreadPoolExecutor
 
         from kg.ask.network import _window, check_relations
@@ -592,15 +594,16 @@ def viz(
     if year is not None and not title:
         heading = words.t("title_year", title=heading, year=year)
     net = pyvis_network(g, sources, words=words)
-    from kg.explore.eventmap import map_of
+    from kg.explore.eventmap import map_json, map_of
 
-    if making_map is None:
+    if focus:
         html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
                       map_data=map_of(store, sources, participants={n["id"] for n in net.nodes}, words=words),
                       view=view, words=words)
     else:  # the whole map: made once per store and language, then copied
+        text = making_map.result() if making_map is not None else map_json(store, sources, words=words)
         html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
-                      map_text=making_map.result(), view=view, words=words)
+                      map_text=text, view=view, words=words)
     if output is not None:
         write_atomically(Path(output), html.encode("utf-8"))
     return {"path": str(output) if output is not None else None, "nodes": len(net.nodes),

@@ -185,9 +185,12 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
     read = event_facts.read(store, classes, places) if fast else None
     found, side_rows = read if read is not None else (_events(store, classes), _sides(store))
     sides: dict[str, tuple[list[int], list[int], list[int]]] = {}
+    which = {"a": 0, "b": 1}
     for e, side, who in side_rows:
-        a, b, other = sides.setdefault(e, ([], [], []))
-        {"a": a, "b": b}.get(side, other).append(actor(who))
+        lists = sides.get(e)
+        if lists is None:
+            lists = sides[e] = ([], [], [])
+        lists[which.get(side, 2)].append(actor(who))
     if missing:
         _label_missing(store, missing, actor_rows)
 

@@ -201,7 +201,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
     type_rows: list[str] = []
 
     def group(members: list[int]) -> int:
-        t = tuple(sorted(set(members)))
+        t = tuple(members) if len(members) < 2 else tuple(sorted(set(members)))
         return groups.setdefault(t, len(groups))
 
     def source(text: str, ref: dict | None) -> int:

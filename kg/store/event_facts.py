@@ -61,7 +61,8 @@ def read(store, classes: Iterable[str], places: Iterable[str]) -> tuple[list[tup
     for r in rows:
         e = r["event"]
         for side in ("a", "b"):
-            for i in sorted(set(r[side].split()), key=int):
+            found = r[side].split()
+            for i in sorted(set(found), key=int) if len(found) > 1 else found:
                 sides.append((e, side, actors[int(i)]))
         found = set(r["classes"].split())
         if not found:

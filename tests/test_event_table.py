@@ -133,3 +133,82 @@ def test_the_network_s_rows_are_kept_beside_the_store_and_give_the_same_network(
     spoilt.write_text(head + "\n" + "not json", encoding="utf-8")
     third = OxigraphStore(copy, read_only=True)
     assert ordered(event_table.kept_rows(third, "statements-in-window")) == ordered(answers["statements-in-window"])
+
+
+# -- the grouped read of an embedded store (kg/store/event_facts.py) ----------------------
+
+
+def _facts_by_rows(store, classes, places):
+    """What map-events and event-sides' rows give (the map's reading before the grouped read)."""
+    events = {e: {k: (sorted(v) if k == "source" else v) for k, v in f.items() if k != "place" or v in places}
+              for e, f in eventmap._events(store, classes)}
+    return events, sorted(eventmap._sides(store))
+
+
+def _known_places(store) -> set[str]:
+    return {str(r["place"]) for r in sparql.run(store, "map-places")}
+
+
+def test_the_grouped_read_gives_what_the_rows_give(imported):
+    from kg.explore.styles import style
+    from kg.store import event_facts
+
+    store = OxigraphStore(live(imported), read_only=True)
+    kind_of = {c: k for k, st in style()["events"].items() for c in st.get("classes", [])}
+    classes = eventmap._kinds(store, kind_of)
+    places = _known_places(store)
+    read = event_facts.read(store, classes, places)
+    assert read is not None
+    events, sides = read
+    by_rows, side_rows = _facts_by_rows(store, classes, places)
+    assert dict(events) == by_rows and len(by_rows) > 100
+    assert any("/acled/" in e for e in by_rows) and any(f.get("sourceNames") for f in by_rows.values())
+    assert sorted(sides) == side_rows and {s for _e, s, _a in sides} == {"a", "b", ""}
+
+
+def _meaning(m: dict) -> list:
+    """The map's events with every number that points into a table replaced by what it points at."""
+    ev, groups = m["events"], m["groups"]
+
+    def members(i, table):
+        return sorted(repr(table[x]) for x in groups[i])
+
+    return sorted(repr((ev["id"][i], ev["label"][i], ev["kind"][i], m["types"][ev["type"][i]], ev["start"][i],
+                        ev["end"][i], ev["prec"][i], ev["deaths"][i], m["places"][ev["place"][i]],
+                        members(ev["a"][i], m["actors"]), members(ev["b"][i], m["actors"]),
+                        members(ev["o"][i], m["actors"]), members(ev["src"][i], m["sources"])))
+                  for i in range(len(ev["id"])))
+
+
+def test_the_map_is_the_same_read_either_way(imported, monkeypatch):
+    from kg.store import event_facts
+
+    store = OxigraphStore(live(imported), read_only=True)
+    fast = eventmap.map_of(store)
+    monkeypatch.setattr(event_facts, "possible", lambda _store: False)  # the named queries' rows instead
+    rows = eventmap.map_of(OxigraphStore(live(imported), read_only=True))
+    assert _meaning(fast) == _meaning(rows) and len(fast["events"]["id"]) > 100
+    assert sorted(map(repr, fast["unplaced"])) == sorted(map(repr, rows["unplaced"]))
+    assert fast["places"] == rows["places"]  # in the order map-places gives them, both ways
+    assert sorted(map(repr, fast["actors"])) == sorted(map(repr, rows["actors"]))
+
+
+def test_a_fact_stated_twice_leaves_the_map_to_the_rows(imported):
+    """Two starts for one event: which one the rows give depends on their order, so the grouped
+    read declines and the map is made from the rows, as before."""
+    import pyoxigraph as ox
+
+    from kg.explore.styles import style
+    from kg.graph import namespaces as ns
+    from kg.store import event_facts
+
+    store = OxigraphStore()
+    store.store.extend(OxigraphStore(live(imported), read_only=True).store.quads_for_pattern(None, None, None, None))
+    start = ox.NamedNode(ns.SKG + "start")
+    q = next(q for q in store.store.quads_for_pattern(None, start, None, None) if "/acled/event/" in q.subject.value)
+    store.store.add(ox.Quad(q.subject, start, ox.Literal("1999-01-01", datatype=ox.NamedNode(ns.XSD + "date")),
+                            q.graph_name))
+    kind_of = {c: k for k, st in style()["events"].items() for c in st.get("classes", [])}
+    assert event_facts.read(store, eventmap._kinds(store, kind_of), _known_places(store)) is None
+    events = eventmap.map_of(store)["events"]
+    assert len(events["id"]) > 100

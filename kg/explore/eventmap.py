@@ -1,9 +1,11 @@
 """The map of ``kg viz``: country borders and every event at its place.
 
 Events of every data set (the curated graph and ACLED/UCDP imports) are read
-with the named queries ``map-events``, ``map-places``, ``event-sides`` (their rows
-kept beside the store when it was written: ``kg.store.event_table``) and
-``event-classes`` and packed into columns of numbers that index small tables
+with the named queries ``map-events``, ``map-places``, ``event-sides`` and
+``event-classes`` (on an embedded store, the facts and sides of ``map-events`` and
+``event-sides`` in one query grouped by event, ``kg.store.event_facts``: the same facts
+without a million rows; else the rows, kept beside a read-only store: ``kg.store.event_table``)
+and packed into columns of numbers that index small tables
 (places, actors, types, sources), so a 100,000-event import costs a few
 megabytes of JSON rather than tens and the page draws it on a canvas.
 
@@ -35,7 +37,7 @@ from kg.ask.network import key
 from kg.explore.styles import page_sources, safe_json, style
 from kg.explore.words import Words
 from kg.graph import namespaces as ns
-from kg.store import event_table, sparql
+from kg.store import event_facts, event_table, sparql
 
 EPOCH = date(1970, 1, 1)
 FOCUS_COUNTRIES = {"Mali", "Burkina Faso", "Niger"}
@@ -120,6 +122,11 @@ def _events(store, classes: dict[str, tuple[str, str]]):
             yield str(e), f
 
 
+def _sides(store) -> list[tuple[str, str, str]]:
+    """(event IRI, side: "a", "b" or "", actor IRI) of every participation, from ``event-sides``."""
+    return [(str(r["event"]), r["side"], str(r["actor"])) for r in event_table.rows(store, "event-sides")]
+
+
 def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], event_styles: dict,
              participants: set[str] | None = None, states: dict[str, list[str]] | None = None,
              words: Words | None = None) -> dict[str, Any]:
@@ -140,9 +147,10 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
     kind_index = {k: i for i, k in enumerate(kinds)}
     classes = _kinds(store, kind_of)
 
+    fast = event_facts.possible(store)  # an embedded store: one grouped read, not a million rows
     places: dict[str, int] = {}
     place_rows: list[list] = []
-    for r in event_table.rows(store, "map-places"):
+    for r in (sparql.run(store, "map-places") if fast else event_table.rows(store, "map-places")):
         p = str(r["place"])
         if p in places:
             continue
@@ -174,10 +182,15 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
                 missing.setdefault(iri, []).append(i)
         return i
 
+    read = event_facts.read(store, classes, places) if fast else None
+    found, side_rows = read if read is not None else (_events(store, classes), _sides(store))
     sides: dict[str, tuple[list[int], list[int], list[int]]] = {}
-    for r in event_table.rows(store, "event-sides"):
-        a, b, other = sides.setdefault(str(r["event"]), ([], [], []))
-        {"a": a, "b": b}.get(r["side"], other).append(actor(str(r["actor"])))
+    which = {"a": 0, "b": 1}
+    for e, side, who in side_rows:
+        lists = sides.get(e)
+        if lists is None:
+            lists = sides[e] = ([], [], [])
+        lists[which.get(side, 2)].append(actor(who))
     if missing:
         _label_missing(store, missing, actor_rows)
 
@@ -188,7 +201,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
     type_rows: list[str] = []
 
     def group(members: list[int]) -> int:
-        t = tuple(sorted(set(members)))
+        t = tuple(members) if len(members) < 2 else tuple(sorted(set(members)))
         return groups.setdefault(t, len(groups))
 
     def source(text: str, ref: dict | None) -> int:
@@ -203,7 +216,7 @@ def map_data(store, sources: dict[str, dict], actor_labels: dict[str, str], even
                                               "place", "a", "b", "o", "src")}
     iris: list[str] = []
     unplaced: list[list] = []
-    for e, r in _events(store, classes):
+    for e, r in found:
         kind, type_label = classes[r["class"]]
         place = places.get(r["place"]) if r.get("place") else None
         if place is None or "start" not in r:

@@ -564,6 +564,20 @@ def viz(
     if view not in ("network", "map"):
         raise UsageError(f"view must be 'network' or 'map', got {view!r}")
     words = page_words(lang, store)
+    sources = localize_sources(page_sources(store), words)
+    making_map = None
+    if not focus and getattr(store, "name", None) == "oxigraph":
+        # the whole map, made beside the network: both mostly wait on Oxigraph, which lets go of the
+        # GIL (the first page of a 100,000-row import: 26 s of CPU in 17 s); rdflib is not for threads
+        from concurrent.futures import ThreadPoolExecutor
+
+        from kg.ask.network import _window, check_relations
+        from kg.explore.eventmap import map_json
+
+        _window(year, start, end), check_relations(relations)  # a user's mistake said before any work starts
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map")
+        making_map = pool.submit(map_json, store, sources, words=words)
+        pool.shutdown(wait=False)
     g = localize(network(store, year=year, start=start, end=end, relations=relations), words)
     heading = title or words.t("title_default")
     if focus:
@@ -579,7 +593,6 @@ def viz(
     g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])  # actors with no relation at all
     if year is not None and not title:
         heading = words.t("title_year", title=heading, year=year)
-    sources = localize_sources(page_sources(store), words)
     net = pyvis_network(g, sources, words=words)
     from kg.explore.eventmap import map_json, map_of
 
@@ -588,8 +601,9 @@ def viz(
                       map_data=map_of(store, sources, participants={n["id"] for n in net.nodes}, words=words),
                       view=view, words=words)
     else:  # the whole map: made once per store and language, then copied
+        text = making_map.result() if making_map is not None else map_json(store, sources, words=words)
         html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
-                      map_text=map_json(store, sources, words=words), view=view, words=words)
+                      map_text=text, view=view, words=words)
     if output is not None:
         write_atomically(Path(output), html.encode("utf-8"))
     return {"path": str(output) if output is not None else None, "nodes": len(net.nodes),

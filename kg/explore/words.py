@@ -33,6 +33,7 @@ class Words:
         self.messages, self.plural_rule = page_catalogue(lang)
         self._plural = gettext.c2py(self.plural_rule)
         self.labels = labels or {}
+        self._dates: dict[tuple[Any, str], str] = {}  # a page writes the same days thousands of times
 
     def t(self, key: str, **values: Any) -> str:
         """The message ``key`` with its ``{fields}`` filled; a plural message takes ``n``."""
@@ -49,6 +50,12 @@ class Words:
     def date(self, day: date | str, precision: str = "Day") -> str:
         """A day at its precision ("Day", "Month", "Year"), written as the catalogue says
         (``date_day``, ``date_month``, ``months``): 2019-03-02 in English, 2 mars 2019 in French."""
+        known = self._dates.get((day, precision))
+        if known is None:
+            known = self._dates[(day, precision)] = self._date(day, precision)
+        return known
+
+    def _date(self, day: date | str, precision: str) -> str:
         iso = day.isoformat() if isinstance(day, date) else str(day)
         precision = _PRECISION.get(precision, "Day")
         y, mm, dd = iso[:4], iso[5:7], iso[8:10]

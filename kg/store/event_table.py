@@ -12,6 +12,10 @@ writer lock held, for a page nobody may draw. A table is used only when it is pr
 the store it sits in (the same test as the actor table: its format, the queries'
 texts and this module's source, RocksDB's IDENTITY and CURRENT); otherwise the
 queries are run, and the answers are the same either way.
+
+An embedded store's map does not need the table any more: ``kg.store.event_facts`` reads the
+same facts grouped by event inside the engine in a few seconds. The table is made only when
+that read declines (an event with two values of one fact, where the rows' order decides).
 """
 
 from __future__ import annotations

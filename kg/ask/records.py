@@ -227,21 +227,10 @@ def _imported(store, name: str, start: date | None, end: date | None) -> list[Ev
 def _imported_quads(raw, name: str, start: date | None, end: date | None) -> list[EventRecord]:
     """``_imported`` read predicate by predicate from a pyoxigraph store: 130,000 events in 12 s of
     CPU, where one SPARQL query with a dozen OPTIONALs took 105 s for 100,000 (bench/README.md)."""
-    import csv
-    import io
-
-    import pyoxigraph as ox
-
     graph = ns.dataset_graph(name)
 
     def pairs(predicate: str):
-        """(subject, object) of every triple of ``predicate``: one pattern, no join (Oxigraph's joins
-        of a dozen patterns cost ten times more), its results written as CSV in Rust and read here."""
-        text = raw.query(f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s <{predicate}> ?o }} }}").serialize(
-            format=ox.QueryResultsFormat.CSV)
-        reader = csv.reader(io.StringIO(text.decode("utf-8")))
-        next(reader, None)
-        return reader
+        return column_rows(raw, graph, predicate)
 
     def values(predicate: str) -> dict[str, str]:
         return dict(pairs(predicate))
@@ -349,11 +338,7 @@ def _imported_grouped(raw, name: str) -> list[EventRecord] | None:
     graph = ns.dataset_graph(name)
 
     def pairs(predicate: str) -> dict[str, str]:
-        text = raw.query(f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s <{predicate}> ?o }} }}").serialize(
-            format=ox.QueryResultsFormat.CSV)
-        reader = csv.reader(io.StringIO(text.decode("utf-8")))
-        next(reader, None)
-        return dict(reader)
+        return dict(column_rows(raw, graph, predicate))
 
     decoded: dict[str, list[str]] = {}  # tag -> the text of each number
     branches = []
@@ -664,16 +649,23 @@ def _links_touching(store, records: set[str]) -> list[Link]:
 def links_column(raw, predicate: str) -> dict[str, str]:
     """{link node: value} of one predicate of the links graph, from a pyoxigraph store: one
     single-pattern scan written as CSV by Oxigraph, no join (kg link reads its ends so)."""
+    return dict(column_rows(raw, LINKS_GRAPH, predicate))
+
+
+def column_rows(raw, graph: str, predicate: str) -> Iterable[list[str]]:
+    """[subject, object] as text of every triple of ``predicate`` in ``graph``, from a pyoxigraph
+    store: one pattern, no join (Oxigraph's joins of a dozen patterns cost ten times more), its
+    results written as CSV by the store (in Rust) and read here."""
     import csv
     import io
 
     import pyoxigraph as ox
 
-    text = raw.query(f"SELECT ?s ?o WHERE {{ GRAPH <{LINKS_GRAPH}> {{ ?s <{predicate}> ?o }} }}").serialize(
+    text = raw.query(f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s <{predicate}> ?o }} }}").serialize(
         format=ox.QueryResultsFormat.CSV)
     reader = csv.reader(io.StringIO(text.decode("utf-8")))
     next(reader, None)
-    return dict(reader)
+    return reader
 
 
 def _links_quads(raw) -> list[Link]:
@@ -841,20 +833,11 @@ def records_by_iri(store, iris: set[str]) -> list[EventRecord]:
 def _events_at_columns(store, name: str, places: set[str], start: date,
                        end: date) -> list[tuple[str, str, date, date]]:
     """``events_at`` by three column reads (CSV written by the store) filtered here."""
-    import csv
-    import io
-
-    import pyoxigraph as ox
-
     graph = ns.dataset_graph(name)
     raw = store.store
 
     def column(predicate: str) -> dict[str, str]:
-        text = raw.query(f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s <{predicate}> ?o }} }}").serialize(
-            format=ox.QueryResultsFormat.CSV)
-        reader = csv.reader(io.StringIO(text.decode("utf-8")))
-        next(reader, None)
-        return dict(reader)
+        return dict(column_rows(raw, graph, predicate))
 
     place_of, starts, ends = column(S + "place"), column(S + "start"), column(S + "end")
     low, high = start.isoformat(), end.isoformat()

@@ -66,11 +66,8 @@ def possible_battle_rows(raw_store, start: date | None = None, end: date | None 
         sp, ep = facts.get(S + "startPrecision"), facts.get(S + "endPrecision")
         if not (first and last and sp and ep) or not any(t.value in combat_types(g) for t in facts[ns.RDF + "type"]):
             continue
-        first, last = _value(first[0]), _value(last[0])
-        if (end is not None and first > end) or (start is not None and last < start):
-            continue
-        common = {"event": IRI(event.value), "start": first, "startPrecision": sp[0].value.rpartition("#")[2],
-                  "end": last, "endPrecision": ep[0].value.rpartition("#")[2], "graph": IRI(g.value), "sources": ""}
+        common = {"event": IRI(event.value), "start": _value(first[0]), "startPrecision": sp[0].value.rpartition("#")[2],
+                  "end": _value(last[0]), "endPrecision": ep[0].value.rpartition("#")[2], "graph": IRI(g.value), "sources": ""}
         tolls = [_value(f) for f in facts.get(S + "fatalities", ())] or [None]
         for a_side, b_side in SIDE_PAIRS:
             for a in facts.get(S + a_side, ()):

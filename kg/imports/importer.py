@@ -160,8 +160,7 @@ def import_files(
             if not replace and all(src.digest in hashes for src in sources):
                 return _unchanged(kind, sources, stored, started)
             adding = exists and not replace
-            mapper = Mapper(kind, names, rules, lives=_lifespans(table))
-            mapper.link_records = []
+            mapper = Mapper(kind, names, rules, lives=_lifespans(table), link_records=[])
             if adding or len(sources) > 1:
                 mapper.ids = set()
             plan = _revision_plan(kind, sources, live if adding else None)

@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from kg.ask.records import EventRecord
 from kg.errors import AmbiguousNameError
 from kg.graph import namespaces as ns
 from kg.imports.layouts import ARMED_GROUP, FOUGHT, MILITIA, VIOLENCE, Record, actor_kind, slug
@@ -308,8 +309,6 @@ class Mapper:
     def _keep_link_record(self, r: Record, place: str | None, side_a: list[str], side_b: list[str]) -> None:
         """The row as the relink would read it back from the store (records.read_records):
         reading 20,000 new rows back cost 2-4 s of an addition's 9-14."""
-        from kg.ask.records import EventRecord
-
         if len(self.link_records) >= LINK_RECORDS_MAX:
             self.link_records = None  # a big import: the relink reads the store predicate by predicate
             return

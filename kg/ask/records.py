@@ -25,7 +25,6 @@ from datetime import date
 from typing import Any
 
 from kg.graph import namespaces as ns
-from kg.graph.terms import from_literal
 
 LINKS_GRAPH = ns.dataset_graph("links")
 LINK_NS = ns.ID + "link/"
@@ -80,6 +79,9 @@ class EventRecord:
             "high": self.high, "side_a": sorted(ns.local_id(a) for a in self.side_a),
             "side_b": sorted(ns.local_id(a) for a in self.side_b),
         }
+
+
+_START, _END = 5, 6  # EventRecord's start and end, as fields of a tuple (kg.store.curated_records.FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,7 @@ def read_events(store, datasets: Iterable[str] | None = None, start: date | None
     chosen = [d for d in (datasets or DATASETS) if d in held]
     out: list[EventRecord] = []
     for name in chosen:
-        out += _curated(store, start, end) if name == "curated" else _imported(store, name, start, end)
+        out += curated_records(store, start, end) if name == "curated" else _imported(store, name, start, end)
     return out
 
 
@@ -496,91 +498,14 @@ def events_at(store, name: str, places: Iterable[str], start: date, end: date) -
     return out
 
 
-def _curated(store, start: date | None, end: date | None) -> list[EventRecord]:
-    """The curated events as records: a handful of single-pattern reads joined here, where
-    one query with nested OPTIONALs took 1.3 s on Oxigraph (every import's relink reads them)."""
-    from kg.graph.vocab import vocabulary
+def curated_records(store, start: date | None = None, end: date | None = None) -> list[EventRecord]:
+    """The curated events as records (those overlapping ``start``..``end``): kept beside the
+    store by the write that built its curated graph, else read from the graph
+    (``kg.store.curated_records``); every import's relink reads them."""
+    from kg.store import curated_records as kept
 
-    g = ns.CURATED_GRAPH
-    type_key = {t.iri: key for key, t in vocabulary().event_types.items()}
-
-    raw = getattr(store, "store", None) if getattr(store, "name", None) == "oxigraph" else None
-
-    def triples(predicate: str) -> Iterable[tuple[str, Any, str]]:
-        """(subject, object as a Python value, its language tag) of every triple of ``predicate``:
-        on Oxigraph one index scan (no SPARQL to parse, no row dicts)."""
-        if raw is None:
-            query = f"SELECT ?s ?o (LANG(?o) AS ?l) WHERE {{ GRAPH <{g}> {{ ?s <{predicate}> ?o }} }}"
-            for r in store.select(query):
-                yield str(r["s"]), r["o"], str(r["l"] or "")
-            return
-        import pyoxigraph as ox
-
-        for q in raw.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.NamedNode(g)):
-            o = q.object
-            if isinstance(o, ox.Literal):
-                yield q.subject.value, from_literal(o.value, o.datatype.value), o.language or ""
-            else:
-                yield q.subject.value, o.value, ""
-
-    def pairs(predicate: str) -> Iterable[tuple[str, Any]]:
-        return ((s, o) for s, o, _lang in triples(predicate))
-
-    def english(predicate: str) -> dict[str, Any]:
-        """One literal per subject: the English (or untagged) one when there is one."""
-        out: dict[str, tuple[bool, Any]] = {}
-        for s, o, lang in triples(predicate):
-            rank = lang not in ("", "en")
-            if s not in out or rank < out[s][0]:
-                out[s] = (rank, o)
-        return {s: o for s, (_rank, o) in out.items()}
-
-    values = " ".join(f"<{t}>" for t in sorted(type_key))
-    typed = {str(r["e"]): str(r["t"]) for r in store.select(
-        f"SELECT ?e ?t WHERE {{ GRAPH <{g}> {{ VALUES ?t {{ {values} }} ?e a ?t }} }}")}
-    starts, ends = dict(pairs(f"{S}start")), dict(pairs(f"{S}end"))
-    events: dict[str, tuple[str, Any, Any]] = {}
-    for e, t in typed.items():
-        first, last = starts.get(e), ends.get(e)
-        if e.startswith(ns.EVENT) and first is not None and last is not None \
-                and (start is None or last >= start) and (end is None or first <= end):
-            events[e] = (t, first, last)
-    sides: dict[str, tuple[set, set]] = {}
-    actor_of, side_of = dict(pairs(f"{S}actor")), dict(pairs(f"{S}side"))
-    for e, p in pairs(f"{S}participation"):
-        p = str(p)
-        if p in actor_of:
-            pair = sides.setdefault(e, (set(), set()))
-            pair[1 if str(side_of.get(p) or "a") == "b" else 0].add(str(actor_of[p]))
-    labels = english(f"{ns.RDFS}label")
-    precisions = dict(pairs(f"{S}startPrecision"))
-    tolls = {p: dict(pairs(f"{S}{p}")) for p in ("fatalities", "fatalitiesLow", "fatalitiesHigh")}
-    places = dict(pairs(f"{S}place"))
-    lats, longs, countries = dict(pairs(f"{ns.GEO}lat")), dict(pairs(f"{ns.GEO}long")), dict(pairs(f"{S}country"))
-    regional = {str(r["s"]) for r in store.select(
-        f"SELECT ?s WHERE {{ GRAPH <{g}> {{ ?s a ?t }} FILTER(STRENDS(STR(?t), \"Region\") "
-        f"|| STRENDS(STR(?t), \"BorderArea\")) }}")}
-    out = []
-    for e, (t, first, last) in events.items():
-        if e not in labels:
-            continue
-        place = str(places[e]) if e in places else None
-        lat = lats.get(place) if place in longs else None
-        lon = longs.get(place) if place in lats else None
-        precision = "point"
-        if lat is None:
-            precision = "country"
-        elif place in regional:
-            precision = "region"
-        a, b = sides.get(e, ((), ()))
-        out.append(EventRecord(
-            e, "curated", ns.local_id(e), str(labels[e]), type_key[t], first, last,
-            ns.local_id(str(precisions[e])) if e in precisions else "Day",
-            float(lat) if lat is not None else None, float(lon) if lon is not None else None,
-            str(countries.get(place) or "") if place else "", "", str(labels.get(place) or "") if place else "",
-            precision, _int(tolls["fatalities"].get(e)), _int(tolls["fatalitiesLow"].get(e)),
-            _int(tolls["fatalitiesHigh"].get(e)), frozenset(a), frozenset(b)))
-    return out
+    return [EventRecord(*row) for row in kept.rows(store)
+            if (start is None or row[_END] >= start) and (end is None or row[_START] <= end)]
 
 
 def iri_blocks(iris: Iterable[str], size: int = 2000) -> Iterable[str]:

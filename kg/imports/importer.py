@@ -219,7 +219,7 @@ def import_files(
                     recount = None  # it holds the live store
                     if exists and not pruning:
                         stores.copy_graphs(live, stage.store, {graph})
-                    linked = _relink(stage.store, kind, sources, graph, mapper.link_records)
+                    linked = _relink(stage.store, kind, sources, graph, mapper.link_records, live)
                     held.clear()
                     del live
                     stop.defer()  # the switch is one rename: let it finish
@@ -466,20 +466,23 @@ def _link_facts(mapper: Mapper, record) -> str:
     return "".join(out)
 
 
-def _relink(raw_store, kind: str, sources: list[Source], graph: str, records: list | None = None):
+def _relink(raw_store, kind: str, sources: list[Source], graph: str, records: list | None, live):
     """Incident links for the rows of the new files only (kg.imports.links.after_import):
-    ``records`` are those rows as the mapper kept them; None: read them from the store."""
+    ``records`` are those rows as the mapper kept them; None: read them from the store. The
+    curated records are those of the ``live`` store (kept beside it after the first import)."""
     import pyoxigraph as ox
 
+    from kg.ask.records import curated_records
     from kg.imports.links import after_import
 
+    curated = curated_records(live)
     if records is not None:
-        return after_import(raw_store, kind, {r.iri for r in records}, records)
+        return after_import(raw_store, kind, {r.iri for r in records}, records, curated)
     g = ox.NamedNode(graph)
     imported_from = ox.NamedNode(ns.SKG + "importedFrom")
     new = {q.subject.value for src in sources
            for q in raw_store.quads_for_pattern(None, imported_from, ox.NamedNode(src.iri), g)}
-    return after_import(raw_store, kind, new)
+    return after_import(raw_store, kind, new, None, curated)
 
 
 class _StopOnSignal:

@@ -807,7 +807,8 @@ class _Windows:
         return k >= 0 and self.merged[k][1] >= first.toordinal()
 
 
-def _near(store, new: list[EventRecord], datasets: list[str], opt: Options) -> list[EventRecord]:
+def _near(store, new: list[EventRecord], datasets: list[str], opt: Options,
+          curated: list[EventRecord] | None = None) -> list[EventRecord]:
     """The records of ``datasets`` whose dates and places can meet one of ``new``: an event
     at a place in the grid cells a new point searches (its own and the next ones), or in the
     region of a new row, within that row's dates plus the window; a place without a region,
@@ -815,7 +816,7 @@ def _near(store, new: list[EventRecord], datasets: list[str], opt: Options) -> l
     places (thousands) are, then the events at the chosen places within the new rows' first
     and last dates (one query), and only the records that meet are read in full. Curated
     records (a few thousand) are read within the dates."""
-    from kg.ask.records import _curated, events_at, read_places, read_records
+    from kg.ask.records import curated_records, events_at, read_places, read_records
 
     placed = [r for r in new if r.lat is not None and r.lon is not None and r.place_precision != "country"]
     if not placed:
@@ -858,7 +859,9 @@ def _near(store, new: list[EventRecord], datasets: list[str], opt: Options) -> l
     out: list[EventRecord] = []
     for name in datasets:
         if name == "curated":
-            out += [r for r in _curated(store, lo, hi) if meets(r.lat, r.lon, r.country, r.admin1, r.start, r.end)]
+            source = curated_records(store, lo, hi) if curated is None else curated
+            out += [r for r in source if r.end >= lo and r.start <= hi
+                    and meets(r.lat, r.lon, r.country, r.admin1, r.start, r.end)]
             continue
         places = read_places(store, name)
         chosen = {p for p, (lat, lon, country, admin1, _label) in places.items()
@@ -878,12 +881,15 @@ SMALL_LOAD = 1_000_000  # characters of N-Quads written in one transaction rathe
 
 
 def after_import(raw_store, dataset: str, new_events: set[str],
-                 new_records: list[EventRecord] | None = None) -> Report:
+                 new_records: list[EventRecord] | None = None,
+                 curated: list[EventRecord] | None = None) -> Report:
     """Relink after an import, in its staging store: drop the links of replaced or vanished
     records, then link only ``new_events`` (the rows of the new files) against the records
     whose dates and places can meet them, with the options of the last ``kg link``. The
     records of the store elsewhere and at other times are not read. ``new_records``, when the
-    import kept them (``Mapper.link_records``), are the new rows themselves, not read back."""
+    import kept them (``Mapper.link_records``), are the new rows themselves, not read back;
+    ``curated``, the curated records (``records.curated_records`` of the live store: an import
+    leaves the curated graph as it was), not read from the staging store."""
     import pyoxigraph as ox
 
     from kg.ask.records import read_records
@@ -895,7 +901,7 @@ def after_import(raw_store, dataset: str, new_events: set[str],
     report = Report(options=opt)
     held = {ns.local_id(g) for g in store.graphs()}
     new = new_records if new_records is not None else read_records(store, dataset, new_events)
-    others = _near(store, new, [d for d in DATASETS if d != dataset and d in held], opt)
+    others = _near(store, new, [d for d in DATASETS if d != dataset and d in held], opt, curated)
     for r in new + others:
         report.records[r.dataset] = report.records.get(r.dataset, 0) + 1
     # the links of rows this import replaced, or whose record is gone (a file replaced by a shorter one)

@@ -15,16 +15,13 @@ from pathlib import Path
 
 from kg.errors import StoreCorrupt, StoreError
 from kg.graph import namespaces as ns
+from kg.store.curated_records import CURATED_DATASET, FINGERPRINT
 from kg.store.digest import digest
 from kg.store.embedded import OxigraphStore
 from kg.store.live import PACKAGE, default_data_dir, forget, home, live_dir, open_live, store_path  # noqa: F401  (kg.store.cache.home ...)
 from kg.version import __version__
 
 log = logging.getLogger("kg")
-
-
-FINGERPRINT = ns.SKG + "fingerprint"
-CURATED_DATASET = ns.DATASET + "curated"
 
 
 def fingerprint(data_dir: Path) -> str:

@@ -197,9 +197,10 @@ class Staging:
     Use ``stage.store`` each time rather than keeping it in a variable: the store
     must be closed (every reference gone) before its files are removed.
 
-    ``commit()`` also writes the actor table (``kg.store.actor_table``) and the event table
-    (``kg.store.event_table``) into the folder,
-    made from the staged store, so that the rename publishes both together.
+    ``commit()`` also writes the actor table (``kg.store.actor_table``) into the folder,
+    made from the staged store, and carries over what was derived from the curated graph
+    (``kg.store.curated_records``) if the staged store holds the same one, so that the rename
+    publishes them together.
     """
 
     def __init__(self, base=None) -> None:
@@ -234,10 +235,12 @@ class Staging:
             discard(self.path)
 
     def commit(self) -> None:
-        from kg.store import actor_table
+        from kg.store import actor_table, curated_records
 
         self.store.flush()
         table = actor_table.compute(self.store)  # of the staged store, every write to it done
+        # the curated records: carried from the live store if it holds the same curated graph
+        curated_records.write(self.path, self.store, live.store_path().resolve())
         self.store = None
         actor_table.write(self.path, table)  # into its folder: the switch publishes it with it
         switch(self.path)

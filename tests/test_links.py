@@ -553,3 +553,22 @@ def test_events_at_places_by_query_and_by_columns_agree(triangulated, dataset):
     for chosen in (places, places[::3]):
         by_query = sorted(events_at(store, dataset, chosen, *window))
         assert by_query and by_query == sorted(_events_at_columns(store, dataset, set(chosen), *window))
+
+
+@pytest.mark.parametrize("predicate", ["revision", "sourceRecord", "place"])
+def test_a_column_read_whole_or_subject_by_subject_gives_the_same_values(triangulated, predicate):
+    """``column_values`` looks a few subjects up one by one and reads the column when they are
+    many (an addition's prune and revisions): both ways give the same values."""
+    from kg.ask.records import column_values
+
+    store = ox.Store.read_only(str(triangulated[0] / "store"))
+    graph, p = f"{ns.GRAPH}acled", ns.SKG + predicate
+    held = sorted({q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(p), None,
+                                                                    ox.NamedNode(graph))})
+    assert held
+    asked = held + [f"{ns.ID}acled/event/ABSENT{i}" for i in range(1200)] + ["not an IRI at all"]
+    whole = column_values(store, graph, p, asked)  # > 1000 subjects, more than a fifth of the column
+    one_by_one: dict[str, str] = {}
+    for i in range(0, len(asked), 900):  # <= 1000 at a time: looked up
+        one_by_one.update(column_values(store, graph, p, asked[i:i + 900]))
+    assert whole == one_by_one and set(whole) == set(held)

@@ -593,6 +593,35 @@ def column_rows(raw, graph: str, predicate: str) -> Iterable[list[str]]:
     return reader
 
 
+def column_values(raw, graph: str, predicate: str, subjects: Iterable[str]) -> dict[str, str]:
+    """The object (as text) of ``predicate`` for each of ``subjects`` that has one in ``graph``
+    of a pyoxigraph store: looked up one by one when they are few (~17 us each), read as one
+    column (``column_rows``, ~3 us a row) when they are more than a fifth of the column (an
+    addition of 20,000 rows to a data set of 20,000: 0.35 s -> 0.06 s). A subject with two
+    values gets one of them."""
+    import pyoxigraph as ox
+
+    wanted = set(subjects)
+    if not wanted:
+        return {}
+    if len(wanted) > 1000:
+        count = int(next(iter(raw.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s <{predicate}> ?o }} }}")))[0].value)
+        if 5 * len(wanted) > count:
+            return {s: o for s, o in column_rows(raw, graph, predicate) if s in wanted}
+    g, p = ox.NamedNode(graph), ox.NamedNode(predicate)
+    out: dict[str, str] = {}
+    for s in wanted:
+        try:
+            node = ox.NamedNode(s)
+        except ValueError:  # not an IRI's characters: the store holds nothing of it
+            continue
+        for q in raw.quads_for_pattern(node, p, None, g):
+            out[s] = q.object.value
+            break
+    return out
+
+
 def _links_quads(raw) -> list[Link]:
     """``read_links`` from a pyoxigraph store, predicate by predicate (``links_column``):
     72,000 links in a fifth of the time of the joined query."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 
+from kg.ask.records import column_values
 from kg.graph import namespaces as ns
 from kg.imports.layouts import FOUGHT, VIOLENCE
 from kg.imports.mapping import IMPORTED_FROM, SOURCE_RECORD, Mapper
@@ -132,11 +133,7 @@ def prune(stage, dataset: str, candidates: set[str], dropped_files: set[str]) ->
     for f in dropped_files:
         gone.update(q.subject.value for q in stage.quads_for_pattern(
             None, ox.NamedNode(IMPORTED_FROM[1:-1]), ox.NamedNode(f), g))
-    record = ox.NamedNode(SOURCE_RECORD[1:-1])
-    for row_id in candidates:
-        iri = event_ns + row_id
-        if next(stage.quads_for_pattern(ox.NamedNode(iri), record, None, g), None) is not None:
-            gone.add(iri)
+    gone.update(column_values(stage, graph, SOURCE_RECORD[1:-1], (event_ns + row_id for row_id in candidates)))
     skg = ns.SKG
     nodes = " ".join(f"<{n}>" for n in (ns.DATASET + dataset, *dropped_files))
     stage.update(f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {nodes} }} "

@@ -133,21 +133,11 @@ def _occurrences(sources, id_column: str, ids: set[str]) -> dict[str, int]:
 
 
 def stored_revisions(store, dataset: str, ids: Iterable[str]) -> dict[str, int]:
-    """The revision the store holds for each of ``ids`` (only the ids it holds with one),
-    looked up id by id in the store's index (an addition's own ids, not the data set's)."""
-    import pyoxigraph as ox
+    """The revision the store holds for each of ``ids`` (only the ids it holds with one):
+    looked up id by id in the store's index (an addition's own ids, not the data set's),
+    or read as one column when the ids are many (``records.column_values``)."""
+    from kg.ask.records import column_values
 
-    raw = store.store
-    g = ox.NamedNode(ns.dataset_graph(dataset))
-    revision = ox.NamedNode(ns.SKG + "revision")
     event_ns = ns.dataset_ns(dataset, "event")
-    out: dict[str, int] = {}
-    for row_id in ids:
-        try:
-            event = ox.NamedNode(event_ns + row_id)
-        except ValueError:  # not an IRI's characters: the store holds no event of it
-            continue
-        for q in raw.quads_for_pattern(event, revision, None, g):
-            out[row_id] = int(q.object.value)
-            break
-    return out
+    found = column_values(store.store, ns.dataset_graph(dataset), ns.SKG + "revision", (event_ns + i for i in ids))
+    return {iri[len(event_ns):]: int(value) for iri, value in found.items()}

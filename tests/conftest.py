@@ -60,6 +60,23 @@ def store(kg_home):
 
 
 @pytest.fixture(scope="session")
+def built_home(kg, tmp_path_factory) -> Path:
+    """A KG_HOME of its own with the curated store built by ``kg build`` (copy before changing it)."""
+    home = tmp_path_factory.mktemp("kg-built")
+    result = kg("build", home=home)
+    assert result.code == 0, result.stderr
+    return home
+
+
+@pytest.fixture
+def store_copy(built_home, tmp_path) -> Path:
+    """A private copy of the built store's folder, with what kg keeps beside it."""
+    target = tmp_path / "store"
+    shutil.copytree((built_home / "store").resolve(), target)
+    return target
+
+
+@pytest.fixture(scope="session")
 def curated():
     """The real curated data in an in-memory store of its own (imports elsewhere cannot change it)."""
     from kg.graph import namespaces as ns

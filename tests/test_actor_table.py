@@ -58,25 +58,9 @@ def answers(store) -> list:
     return [fought(a, o, store=store, **opts) for a, o, opts in QUESTIONS]
 
 
-@pytest.fixture(scope="module")
-def built(kg, tmp_path_factory) -> Path:
-    """A KG_HOME with the curated store built by ``kg build``."""
-    home = tmp_path_factory.mktemp("kg-table")
-    result = kg("build", home=home)
-    assert result.code == 0, result.stderr
-    return home
 
-
-@pytest.fixture
-def copy(built, tmp_path) -> Path:
-    """A private copy of the built store's folder, table and all."""
-    target = tmp_path / "store"
-    shutil.copytree(live(built), target)
-    return target
-
-
-def test_build_writes_the_table_into_the_store_it_publishes(built):
-    folder = live(built)
+def test_build_writes_the_table_into_the_store_it_publishes(built_home):
+    folder = live(built_home)
     assert (folder / actor_table.FILE).is_file()
     assert not (folder / (actor_table.FILE + ".tmp")).exists()
     store = read_only(folder)
@@ -87,30 +71,30 @@ def test_build_writes_the_table_into_the_store_it_publishes(built):
     assert table.parts  # Russia's Wagner, Mali's army ...
 
 
-def test_the_answers_are_the_same_with_and_without_the_table(built, copy):
-    with_table = read_only(live(built))
+def test_the_answers_are_the_same_with_and_without_the_table(built_home, store_copy):
+    with_table = read_only(live(built_home))
     assert actor_table.load(with_table) is not None
-    (copy / actor_table.FILE).unlink()  # as a store written by an earlier kg
-    without = read_only(copy)
+    (store_copy / actor_table.FILE).unlink()  # as a store written by an earlier kg
+    without = read_only(store_copy)
     assert actor_table.load(without) is None
     assert answers(with_table) == answers(without)
 
 
-def test_a_store_opened_for_writing_since_is_asked_not_read_from_its_table(copy):
+def test_a_store_opened_for_writing_since_is_asked_not_read_from_its_table(store_copy):
     """An earlier kg writing the store in place leaves the table: RocksDB's CURRENT tells."""
-    writer = ox.Store(str(copy))
+    writer = ox.Store(str(store_copy))
     jnim = ox.NamedNode(ns.ACTOR + "jnim")
     writer.add(ox.Quad(jnim, ox.NamedNode(ns.SKOS + "altLabel"), ox.Literal("Nusrat Testname"),
                        ox.NamedNode(ns.CURATED_GRAPH)))
     writer.flush()
     del writer
-    store = read_only(copy)
+    store = read_only(store_copy)
     assert actor_table.load(store) is None
     assert fought("Nusrat Testname", year=2024, store=store) == fought("JNIM", year=2024, store=store)
     del store
 
-    actor_table.rewrite(copy)  # what a benchmark that loads in place calls afterwards
-    store = read_only(copy)
+    actor_table.rewrite(store_copy)  # what a benchmark that loads in place calls afterwards
+    store = read_only(store_copy)
     table = actor_table.load(store)
     assert table is not None
     assert table.names.resolve("Nusrat Testname") == ns.ACTOR + "jnim"
@@ -118,8 +102,8 @@ def test_a_store_opened_for_writing_since_is_asked_not_read_from_its_table(copy)
 
 
 @pytest.mark.parametrize("change", ["format", "key", "rocksdb", "garbage", "truncated"])
-def test_a_table_not_provably_of_its_store_is_not_used(copy, change):
-    path = copy / actor_table.FILE
+def test_a_table_not_provably_of_its_store_is_not_used(store_copy, change):
+    path = store_copy / actor_table.FILE
     if change == "garbage":
         path.write_text("not json", encoding="utf-8")
     elif change == "truncated":
@@ -128,14 +112,14 @@ def test_a_table_not_provably_of_its_store_is_not_used(copy, change):
         data = json.loads(path.read_text(encoding="utf-8"))
         data[change] = {"format": 0, "key": "something else", "rocksdb": [data["rocksdb"][0], "MANIFEST-000001\n"]}[change]
         path.write_text(json.dumps(data), encoding="utf-8")
-    store = read_only(copy)
+    store = read_only(store_copy)
     assert actor_table.load(store) is None
     assert actor_table.of(store).names.resolve("GSIM") == ns.ACTOR + "jnim"  # the queries answer
 
 
-def test_stores_in_memory_or_open_for_writing_are_always_asked(curated, copy):
+def test_stores_in_memory_or_open_for_writing_are_always_asked(curated, store_copy):
     assert actor_table.load(curated) is None
-    writable = OxigraphStore(copy)
+    writable = OxigraphStore(store_copy)
     assert actor_table.load(writable) is None
     table, expected = actor_table.of(writable), from_queries(writable)
     assert table.parts is None  # left to rollup_parts, which asks the store
@@ -143,9 +127,9 @@ def test_stores_in_memory_or_open_for_writing_are_always_asked(curated, copy):
     assert_same(actor_table.ActorTable(table.names, table.lives, expected.parts, table.stored_as_of), expected)
 
 
-def test_import_and_drop_write_the_table_of_their_store(kg, built, tmp_path):
+def test_import_and_drop_write_the_table_of_their_store(kg, built_home, tmp_path):
     home = tmp_path / "home"
-    shutil.copytree(built, home, symlinks=True)
+    shutil.copytree(built_home, home, symlinks=True)
     before = live(home)
     result = kg("import", "acled", str(FIXTURES / "acled_sample.csv"), home=home)
     assert result.code == 0, result.stderr
@@ -168,18 +152,18 @@ def test_import_and_drop_write_the_table_of_their_store(kg, built, tmp_path):
     assert not set(imported) & set(table.names.labels)
 
 
-def test_a_table_copied_from_another_store_is_not_used(built, copy, tmp_path):
+def test_a_table_copied_from_another_store_is_not_used(built_home, store_copy, tmp_path):
     """Stores of the same size and history share CURRENT's text; IDENTITY tells them apart."""
     other = tmp_path / "other"
     other.mkdir()
     writer = ox.Store(str(other))
-    writer.bulk_extend(read_only(copy).store.quads_for_pattern(None, None, None, None))
+    writer.bulk_extend(read_only(store_copy).store.quads_for_pattern(None, None, None, None))
     writer.flush()
     del writer
-    shutil.copy(copy / actor_table.FILE, other / actor_table.FILE)
+    shutil.copy(store_copy / actor_table.FILE, other / actor_table.FILE)
     assert actor_table.load(read_only(other)) is None
 
 
-def test_a_failed_computation_leaves_no_table(copy):
-    actor_table.write(copy, None)
-    assert not (copy / actor_table.FILE).exists()
+def test_a_failed_computation_leaves_no_table(store_copy):
+    actor_table.write(store_copy, None)
+    assert not (store_copy / actor_table.FILE).exists()

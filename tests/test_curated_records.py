@@ -27,21 +27,6 @@ def read_only(folder: Path) -> OxigraphStore:
     return OxigraphStore(folder, read_only=True)
 
 
-@pytest.fixture(scope="module")
-def built(kg, tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("kg-curated-records")
-    result = kg("build", home=home)
-    assert result.code == 0, result.stderr
-    return home
-
-
-@pytest.fixture
-def copy(built, tmp_path) -> Path:
-    """A private copy of the built store's folder, kept records and all."""
-    target = tmp_path / "store"
-    shutil.copytree(live(built), target)
-    return target
-
 
 def plant(folder: Path, rows: list, **head) -> None:
     """Write a records file by hand: today's key and the store's fingerprint unless ``head`` says otherwise."""
@@ -54,8 +39,8 @@ def test_a_row_is_an_event_record_in_field_order():
     assert kept.FIELDS == tuple(f.name for f in fields(EventRecord))[:len(kept.FIELDS)]
 
 
-def test_the_build_keeps_the_records_its_graph_gives(built):
-    folder = live(built)
+def test_the_build_keeps_the_records_its_graph_gives(built_home):
+    folder = live(built_home)
     assert (folder / kept.FILE).is_file()
     store = read_only(folder)
     from_graph = kept.graph_rows(store)
@@ -64,64 +49,64 @@ def test_the_build_keeps_the_records_its_graph_gives(built):
     assert curated_records(store) == [EventRecord(*row) for row in from_graph]
 
 
-def test_a_window_keeps_the_records_that_overlap_it(built):
-    store = read_only(live(built))
+def test_a_window_keeps_the_records_that_overlap_it(built_home):
+    store = read_only(live(built_home))
     every = curated_records(store)
     start, end = date(2019, 1, 1), date(2019, 12, 31)
     assert curated_records(store, start, end) == [r for r in every if r.end >= start and r.start <= end]
     assert 0 < len(curated_records(store, start, end)) < len(every)
 
 
-def test_kept_rows_are_read_from_the_file(copy):
+def test_kept_rows_are_read_from_the_file(store_copy):
     """The file is what is read (a planted row shows), as long as key and fingerprint are today's."""
-    store = read_only(copy)
+    store = read_only(store_copy)
     row = kept._encoded(kept.graph_rows(store)[0])
     row[3] = "a label only the file holds"
-    plant(copy, [row])
-    assert [r.label for r in curated_records(read_only(copy))] == ["a label only the file holds"]
+    plant(store_copy, [row])
+    assert [r.label for r in curated_records(read_only(store_copy))] == ["a label only the file holds"]
 
 
 @pytest.mark.parametrize("head", [{"fingerprint": "another curated graph"}, {"key": "other code"},
                                   {"fingerprint": None}])
-def test_rows_of_another_graph_or_code_are_not_used(copy, head):
-    store = read_only(copy)
+def test_rows_of_another_graph_or_code_are_not_used(store_copy, head):
+    store = read_only(store_copy)
     expected = kept.graph_rows(store)
     row = kept._encoded(expected[0])
     row[3] = "stale"
-    plant(copy, [row], **head)
-    assert kept.rows(read_only(copy)) == expected
+    plant(store_copy, [row], **head)
+    assert kept.rows(read_only(store_copy)) == expected
 
 
 @pytest.mark.parametrize("text", ["", "not json\n{}", '{"key": 1}\n[1, 2]', None])
-def test_an_unreadable_file_is_not_an_error(copy, text):
-    expected = kept.graph_rows(read_only(copy))
+def test_an_unreadable_file_is_not_an_error(store_copy, text):
+    expected = kept.graph_rows(read_only(store_copy))
     if text is None:
-        plant(copy, [["too", "short"]])
+        plant(store_copy, [["too", "short"]])
     else:
-        (copy / kept.FILE).write_text(text, encoding="utf-8")
-    assert kept.rows(read_only(copy)) == expected
+        (store_copy / kept.FILE).write_text(text, encoding="utf-8")
+    assert kept.rows(read_only(store_copy)) == expected
 
 
-def test_a_store_open_for_writing_reads_its_graph(copy):
-    row = kept._encoded(kept.graph_rows(read_only(copy))[0])
+def test_a_store_open_for_writing_reads_its_graph(store_copy):
+    row = kept._encoded(kept.graph_rows(read_only(store_copy))[0])
     row[3] = "stale"
-    plant(copy, [row])
-    writable = OxigraphStore(copy)
+    plant(store_copy, [row])
+    writable = OxigraphStore(store_copy)
     assert "stale" not in {r[3] for r in kept.rows(writable)}
 
 
-def test_an_import_carries_the_file_and_links_as_if_it_read_the_graph(kg, built, tmp_path):
+def test_an_import_carries_the_file_and_links_as_if_it_read_the_graph(kg, built_home, tmp_path):
     """An import reads the live store's kept records, and the new store gets the same file;
     without the file the import reads the graph and writes the same links."""
     homes = {}
     for name in ("kept", "read"):
         home = homes[name] = tmp_path / name
-        shutil.copytree(built, home, symlinks=True)
+        shutil.copytree(built_home, home, symlinks=True)
         if name == "read":
             (live(home) / kept.FILE).unlink()
         result = kg("import", "acled", str(FIXTURES / "acled_sample.csv"), home=home)
         assert result.code == 0, result.stderr
-    before = (live(built) / kept.FILE).read_bytes()
+    before = (live(built_home) / kept.FILE).read_bytes()
     assert (live(homes["kept"]) / kept.FILE).read_bytes() == before  # carried as it was
     links = {name: read_links(read_only(live(home))) for name, home in homes.items()}
     assert links["kept"] and links["kept"] == links["read"]

@@ -113,3 +113,23 @@ def test_an_import_carries_the_file_and_links_as_if_it_read_the_graph(kg, built_
     # a live store without the file (made by an earlier kg): the new store gets one, read from its graph
     assert (live(homes["read"]) / kept.FILE).is_file()
     assert curated_records(read_only(live(homes["read"]))) == curated_records(read_only(live(homes["kept"])))
+
+
+@pytest.mark.parametrize("planted", ["link to a good file", "link to /dev/zero", "fifo"])
+def test_a_link_or_device_in_the_stores_folder_is_not_read(store_copy, tmp_path, planted):
+    """A file kg keeps is read only as a regular file of its own: a link (even to a good
+    copy) or a device planted under its name is not followed, and nothing blocks or grows."""
+    import os
+
+    store = read_only(store_copy)
+    expected = kept.graph_rows(store)
+    path = store_copy / kept.FILE
+    good = tmp_path / "elsewhere.json"
+    shutil.copy(path, good)
+    path.unlink()
+    if planted == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(good if planted.endswith("good file") else Path("/dev/zero"))
+    assert kept.rows(read_only(store_copy)) == expected
+    assert kept.read(store_copy, kept.stored_fingerprint(store.store)) is None

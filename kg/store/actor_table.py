@@ -31,6 +31,7 @@ from pathlib import Path
 from kg.graph.dates import Period
 from kg.graph.terms import IRI
 from kg.store import sparql
+from kg.store.kept import read_kept
 from kg.store.names import NameIndex
 
 log = logging.getLogger("kg")
@@ -209,7 +210,7 @@ def read(folder: Path) -> ActorTable | None:
     """The table in a store's folder, or None if it is missing, unreadable, or not
     provably of the store there (see the module's docstring)."""
     try:
-        raw = (folder / FILE).read_bytes()
+        raw = read_kept(folder / FILE)
         state = _rocksdb_state(folder)
         data = json.loads(raw)
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("rocksdb") != state:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import stat
 import sys
 from collections.abc import Iterable
 from datetime import date
@@ -30,6 +29,7 @@ from typing import Any
 
 from kg.graph import namespaces as ns
 from kg.graph.terms import from_literal
+from kg.store.kept import read_kept
 
 log = logging.getLogger("kg")
 
@@ -37,7 +37,6 @@ FINGERPRINT = ns.SKG + "fingerprint"
 CURATED_DATASET = ns.DATASET + "curated"
 FILE = "kg-curated-records.json"  # not a name RocksDB gives or removes
 FORMAT = 1
-MAX_BYTES = 256 * 2**20  # a kept file is read whole: a bigger one is not kg's (700 events: 0.3 MB)
 FIELDS = ("iri", "dataset", "record_id", "label", "type_key", "start", "end", "precision", "lat", "lon", "country",
           "admin1", "place", "place_precision", "fatalities", "low", "high", "side_a", "side_b")
 S = ns.SKG
@@ -83,24 +82,13 @@ def _text(folder: Path, fingerprint: str | None) -> str | None:
     if fingerprint is None:
         return None
     try:
-        text = _read_kept(Path(folder) / FILE)
+        text = read_kept(Path(folder) / FILE).decode("utf-8")
         head = json.loads(text[:text.index("\n")])
         if not isinstance(head, dict) or head.get("key") != _key() or head.get("fingerprint") != fingerprint:
             return None
         return text
     except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
         return None
-
-
-def _read_kept(path: Path) -> str:
-    """The text of a kept file: a regular file of at most ``MAX_BYTES``, not a link (a link or
-    a device planted in a store's folder is refused, not followed: OSError)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
-            raise OSError(f"{path} is not a file kg keeps")
-        return f.read(MAX_BYTES + 1).decode("utf-8")
 
 
 def write(folder: Path, raw_store, live_folder: Path | None) -> None:

@@ -32,6 +32,7 @@ from typing import Any
 from kg.graph.terms import IRI
 from kg.store import sparql
 from kg.store.actor_table import _rocksdb_state
+from kg.store.kept import read_kept
 
 log = logging.getLogger("kg")
 
@@ -167,7 +168,7 @@ def read(folder: Path) -> dict | None:
     """The table in a store's folder, or None if missing, unreadable or not provably of that store."""
     try:
         state = _rocksdb_state(folder)
-        data = json.loads((folder / FILE).read_bytes())
+        data = json.loads(read_kept(folder / FILE))
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("rocksdb") != state:
             return None
         if data.get("key") != _key():
@@ -211,11 +212,12 @@ def derived(store, name: str, key: str) -> str | None:
     if folder is None:
         return None
     try:
-        with open(folder / DERIVED.format(name=name), encoding="utf-8") as f:
-            head = json.loads(f.readline())
-            if head.get("key") != key or head.get("rocksdb") != _rocksdb_state(folder):
-                return None
-            return f.read()
+        text = read_kept(folder / DERIVED.format(name=name)).decode("utf-8")
+        first, _, rest = text.partition("\n")
+        head = json.loads(first)
+        if head.get("key") != key or head.get("rocksdb") != _rocksdb_state(folder):
+            return None
+        return rest
     except (OSError, ValueError, AttributeError):
         return None
 

@@ -214,7 +214,6 @@ def import_files(
                         return additions.carry_over(held[0], kind, mapper, mapper.ids.__contains__, dropped)
 
                     settle = (lambda: recount.settle(stage.store)) if recount is not None else None
-                    _import_numpy_meanwhile()
                     _load(sources, mapper, stage, strict, set(wanted), progress, kind, stop, earlier, closing, plan,
                           settle)
                     recount = None  # it holds the live store
@@ -426,6 +425,7 @@ def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earli
             loaders.put(chunk)
             stop.check()
         text = closing().encode()
+        _import_numpy_meanwhile()  # while this thread waits for the loads
         if settle is None:
             loaders.put(text)  # alongside the last chunks
             loaders.finish()
@@ -468,8 +468,9 @@ def _link_facts(mapper: Mapper, record) -> str:
 
 
 def _import_numpy_meanwhile() -> None:
-    """Import the linker's numpy on a thread while the rows load: the loads let go of the GIL,
-    so its ~0.1 s of start-up (a tenth of a 500-row file) is hidden behind them."""
+    """Import the linker's numpy on a thread while the last rows load: the loads let go of the
+    GIL, so its ~0.1 s of start-up (a tenth of a 500-row file) is hidden behind them. Started
+    once every row is mapped: beside the mapping (Python too) it slowed it as much."""
     import threading
 
     def load() -> None:

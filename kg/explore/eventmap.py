@@ -330,18 +330,36 @@ def map_json(store=None, sources: dict[str, dict] | None = None,
     words = words or Words()
     sources = page_sources(store) if sources is None else sources
     name, key = f"map-{words.lang}", map_key(words)
-    kept = event_table.derived(store, name, key)
+    kept = kept_map_json(store, sources, words)
     if kept is not None:
-        head, _, text = kept.partition("\n")
-        meta = json.loads(head)
-        meta["sources"] = {s: sources.get(s, {"title": s, "url": None}) for s in meta["sources"]}
-        return text, meta
+        return kept
     data = map_of(store, sources, words=words)
     text = safe_json(data)
     meta = {"firstYear": data["firstYear"], "sources": sorted(sources_of(data, sources))}
     event_table.keep(store, name, key, json.dumps(meta) + "\n" + text)
     meta["sources"] = sources_of(data, sources)
     return text, meta
+
+
+def kept_map_json(store, sources: dict[str, dict], words: Words) -> tuple[str, dict[str, Any]] | None:
+    """``map_json``'s answer if it is kept beside the store (``event_table.derived``), else None."""
+    kept = event_table.derived(store, f"map-{words.lang}", map_key(words))
+    if kept is None:
+        return None
+    head, _, text = kept.partition("\n")
+    meta = json.loads(head)
+    meta["sources"] = {s: sources.get(s, {"title": s, "url": None}) for s in meta["sources"]}
+    return text, meta
+
+
+def map_json_at(path: str, sources: dict[str, dict], lang: str, labels: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """``map_json`` of the read-only store at ``path`` in ``lang`` with the graph's ``labels``: for a
+    process of its own (``kg viz`` makes the first map of a big store beside the network)."""
+    from pathlib import Path
+
+    from kg.store.embedded import OxigraphStore
+
+    return map_json(OxigraphStore(Path(path), read_only=True), sources, words=Words(lang, labels))
 
 
 def map_key(words: Words) -> str:

@@ -567,17 +567,10 @@ def viz(
     sources = localize_sources(page_sources(store), words)
     making_map = None
     if not focus and getattr(store, "name", None) == "oxigraph":
-        # the whole map, made beside the network: both mostly wait on Oxigraph, which lets go of the
-        # GIL (the first page of a 100,000-row import: 26 s of CPU in 17 s); rdflib is not for threads
-        from concurrent.futures import ThreadPoolExecutor
-
         from kg.ask.network import _window, check_relations
-        from kg.explore.eventmap import map_json
 
         _window(year, start, end), check_relations(relations)  # a user's mistake said before any work starts
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map")
-        making_map = pool.submit(map_json, store, sources, words=words)
-        pool.shutdown(wait=False)
+        making_map = _start_map(store, sources, words)
     g = localize(network(store, year=year, start=start, end=end, relations=relations), words)
     heading = title or words.t("title_default")
     if focus:
@@ -601,13 +594,57 @@ def viz(
                       map_data=map_of(store, sources, participants={n["id"] for n in net.nodes}, words=words),
                       view=view, words=words)
     else:  # the whole map: made once per store and language, then copied
-        text = making_map.result() if making_map is not None else map_json(store, sources, words=words)
+        text = _map_made(making_map, store, sources, words) if making_map is not None else map_json(store, sources, words=words)
         html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
                       map_text=text, view=view, words=words)
     if output is not None:
         write_atomically(Path(output), html.encode("utf-8"))
     return {"path": str(output) if output is not None else None, "nodes": len(net.nodes),
             "edges": len(net.edges), "html": html}
+
+
+def _start_map(store, sources: dict[str, dict], words: Words):
+    """The whole map's text (``eventmap.map_json``) as a future, made beside the network.
+
+    Kept beside the store: read now. Else a read-only store on disk has it made in a process of
+    its own (``eventmap.map_json_at``: the first page of a 100,000-row import spends ~8 s of
+    Python packing the map, which on a thread took turns with the network's Python for the
+    GIL); another Oxigraph store on a thread (both mostly wait on Oxigraph, which lets go of
+    the GIL; rdflib is not for threads)."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from kg.explore import eventmap
+
+    kept = eventmap.kept_map_json(store, sources, words)
+    if kept is not None:
+        done: Future = Future()
+        done.set_result(kept)
+        return done
+    if getattr(store, "path", None) is not None and not getattr(store, "writable", True):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn, not fork: RocksDB's threads do not survive a fork; the child opens the store itself
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        making = pool.submit(eventmap.map_json_at, str(store.path), sources, words.lang, words.labels)
+    else:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map")
+        making = pool.submit(eventmap.map_json, store, sources, words=words)
+    pool.shutdown(wait=False)
+    return making
+
+
+def _map_made(making, store, sources: dict[str, dict], words: Words) -> tuple[str, dict]:
+    """The map's text from ``_start_map``'s future; made here if its process died (killed for
+    memory, say): the page is made all the same."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from kg.explore.eventmap import map_json
+
+    try:
+        return making.result()
+    except BrokenProcessPool:
+        return map_json(store, sources, words=words)
 
 
 def page_words(lang: str | None, store) -> Words:

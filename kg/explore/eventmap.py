@@ -352,14 +352,56 @@ def kept_map_json(store, sources: dict[str, dict], words: Words) -> tuple[str, d
     return text, meta
 
 
-def map_json_at(path: str, sources: dict[str, dict], lang: str, labels: dict[str, str]) -> tuple[str, dict[str, Any]]:
-    """``map_json`` of the read-only store at ``path`` in ``lang`` with the graph's ``labels``: for a
-    process of its own (``kg viz`` makes the first map of a big store beside the network)."""
+# the child's whole program: its path is the parent's (the same kg), its answer a pickle on stdout
+_CHILD = ("import pickle, sys; job = pickle.load(sys.stdin.buffer); sys.path[:] = job['path']; "
+          "from kg.explore.eventmap import map_json_child; map_json_child(job)")
+
+
+def start_map_child(path, sources: dict[str, dict], words: Words):
+    """A process making ``map_json`` of the read-only store at ``path`` (``kg viz`` makes the first
+    map of a big store beside the network); None if it cannot be started."""
+    import pickle
+    import subprocess
+    import sys
+
+    job = {"path": list(sys.path), "store": str(path), "sources": sources, "lang": words.lang, "labels": words.labels}
+    try:
+        child = subprocess.Popen([sys.executable, "-I", "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        child.stdin.write(pickle.dumps(job))
+        child.stdin.close()
+    except OSError:
+        return None
+    return child
+
+
+def map_from_child(child) -> tuple[str, dict[str, Any]] | None:
+    """The answer of ``start_map_child``'s process; None if it failed (the caller makes the map
+    itself, and says what went wrong if anything does)."""
+    import pickle
+
+    out = child.stdout.read()
+    child.stdout.close()
+    if child.wait() != 0 or not out:
+        return None
+    return pickle.loads(out)
+
+
+def map_json_child(job: dict[str, Any]) -> None:
+    """The child of ``start_map_child``: ``map_json`` of the store, pickled on stdout; nothing and
+    exit status 1 on any failure (the parent then makes the map itself)."""
+    import pickle
+    import sys
     from pathlib import Path
 
     from kg.store.embedded import OxigraphStore
 
-    return map_json(OxigraphStore(Path(path), read_only=True), sources, words=Words(lang, labels))
+    try:
+        store = OxigraphStore(Path(job["store"]), read_only=True)
+        answer = map_json(store, job["sources"], words=Words(job["lang"], job["labels"]))
+    except Exception:  # noqa: BLE001  the parent makes the map itself, and reports its error
+        sys.exit(1)
+    sys.stdout.buffer.write(pickle.dumps(answer))
+    sys.stdout.buffer.flush()
 
 
 def map_key(words: Words) -> str:

@@ -699,7 +699,7 @@ def viz(
                       map_data=map_of(store, sources, participants={n["id"] for n in net.nodes}, words=words),
                       view=view, words=words)
     else:  # the whole map: made once per store and language, then copied
-        text = _map_made(making_map, store, sources, words) if making_map is not None else map_json(store, sources, words=words)
+        text = making_map() if making_map is not None else map_json(store, sources, words=words)
         html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
                       map_text=text, view=view, words=words)
     if output is not None:
@@ -709,47 +709,31 @@ def viz(
 
 
 def _start_map(store, sources: dict[str, dict], words: Words):
-    """The whole map's text (``eventmap.map_json``) as a future, made beside the network.
+    """The whole map's text (``eventmap.map_json``) being made beside the network: a callable
+    that gives it.
 
-    Kept beside the store: read now. Else a read-only store on disk has it made in a process of
-    its own (``eventmap.map_json_at``: the first page of a 100,000-row import spends ~8 s of
-    Python packing the map, which on a thread took turns with the network's Python for the
-    GIL); another Oxigraph store on a thread (both mostly wait on Oxigraph, which lets go of
-    the GIL; rdflib is not for threads)."""
-    from concurrent.futures import Future, ThreadPoolExecutor
+    Kept beside the store: read now. Else a read-only store on disk has it made by a process of
+    its own (``eventmap.map_json_child``): the first page of a 100,000-row import spends ~8 s of
+    Python packing the map, which on a thread took turns with the network's Python for the GIL.
+    A plain child process, not multiprocessing's spawn, which would run the caller's main
+    script again in the child (a notebook's or a user's script without a ``__main__`` guard).
+    Another Oxigraph store: on a thread (both mostly wait on Oxigraph, which lets go of the GIL;
+    rdflib is not for threads)."""
+    from concurrent.futures import ThreadPoolExecutor
 
     from kg.explore import eventmap
 
     kept = eventmap.kept_map_json(store, sources, words)
     if kept is not None:
-        done: Future = Future()
-        done.set_result(kept)
-        return done
+        return lambda: kept
     if getattr(store, "path", None) is not None and not getattr(store, "writable", True):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        # spawn, not fork: RocksDB's threads do not survive a fork; the child opens the store itself
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        making = pool.submit(eventmap.map_json_at, str(store.path), sources, words.lang, words.labels)
-    else:
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map")
-        making = pool.submit(eventmap.map_json, store, sources, words=words)
+        child = eventmap.start_map_child(store.path, sources, words)
+        if child is not None:
+            return lambda: eventmap.map_from_child(child) or eventmap.map_json(store, sources, words=words)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map")
+    making = pool.submit(eventmap.map_json, store, sources, words=words)
     pool.shutdown(wait=False)
-    return making
-
-
-def _map_made(making, store, sources: dict[str, dict], words: Words) -> tuple[str, dict]:
-    """The map's text from ``_start_map``'s future; made here if its process died (killed for
-    memory, say): the page is made all the same."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    from kg.explore.eventmap import map_json
-
-    try:
-        return making.result()
-    except BrokenProcessPool:
-        return map_json(store, sources, words=words)
+    return making.result
 
 
 def page_words(lang: str | None, store) -> Words:

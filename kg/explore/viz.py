@@ -99,8 +99,9 @@ def layout(g: nx.MultiDiGraph, seed: int = 7, bloc: dict[str, int] | None = None
     (:func:`bloc_of`) starts around its own point of a circle, so blocs settle
     apart and the picture is the same each time. Up to 400 nodes: a weighted spring
     layout refined by ForceAtlas2 with node sizes (which opens up the dense hubs so
-    their labels can be read); beyond, a sampled Fruchterman-Reingold (networkx's
-    layouts take 12-16 s for 2,000 nodes). Deterministic for a given seed.
+    their labels can be read), networkx's steps as matrix products (``_spring``,
+    ``_forceatlas2``); beyond, a sampled Fruchterman-Reingold (networkx's layouts take
+    12-16 s for 2,000 nodes). Deterministic for a given seed, in every process.
     """
     import networkx as nx
     import numpy as np

@@ -398,10 +398,16 @@ def map_json_child(job: dict[str, Any]) -> None:
     try:
         store = OxigraphStore(Path(job["store"]), read_only=True)
         answer = map_json(store, job["sources"], words=Words(job["lang"], job["labels"]))
-    except Exception:  # noqa: BLE001  the parent makes the map itself, and reports its error
+    except (Exception, KeyboardInterrupt):  # noqa: BLE001  the parent makes the map itself (and reports
+        sys.exit(1)  # its error); Ctrl-C reaches both processes: the parent's message is enough
+    try:
+        sys.stdout.buffer.write(pickle.dumps(answer))
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:  # the parent stopped (an error of its own): nobody to answer
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor a warning at exit
         sys.exit(1)
-    sys.stdout.buffer.write(pickle.dumps(answer))
-    sys.stdout.buffer.flush()
 
 
 def map_key(words: Words) -> str:

@@ -11,9 +11,9 @@ it holds depends on how actors and sources are numbered, as an actor's group and
 group of the same numbers are one entry). Prints what is the same and the first differences;
 exit 1 when they differ.
 
-    --no-positions   nodes' x and y left out of the comparison: the small components' layout
-                     is not the same from one run to the next, even of the same code
-                     (bench/README.md, eighth session)
+    --no-positions   nodes' x and y left out of the comparison: for pages of two layouts (the
+                     ninth session's faster one moved every node), or of code before the ninth
+                     session, whose small components' layout changed from one run to the next
 """
 
 from __future__ import annotations

@@ -212,3 +212,28 @@ def test_a_fact_stated_twice_leaves_the_map_to_the_rows(imported):
     assert event_facts.read(store, eventmap._kinds(store, kind_of), _known_places(store)) is None
     events = eventmap.map_of(store)["events"]
     assert len(events["id"]) > 100
+
+
+def test_the_map_made_by_a_child_process_is_the_map_made_here(imported, tmp_path):
+    """kg viz makes a read-only store's first map in a process of its own (beside the network):
+    the same text and sources as made in this process; a child that fails gives None, and
+    kg viz then makes the map itself."""
+    from kg.explore.styles import page_sources
+    from kg.explore.words import Words
+
+    copy = tmp_path / "store"
+    shutil.copytree(live(imported), copy)
+    for kept in copy.glob("kg-page-map-*.json"):
+        kept.unlink()
+    store = OxigraphStore(copy, read_only=True)
+    sources, words = page_sources(store), Words("fr")
+    child = eventmap.start_map_child(copy, sources, words)
+    text, meta = eventmap.map_from_child(child)
+    assert child.returncode == 0
+    assert (copy / event_table.DERIVED.format(name="map-fr")).exists()  # kept by the child
+    for kept in copy.glob("kg-page-map-*.json"):
+        kept.unlink()
+    here_text, here_meta = eventmap.map_json(store, sources, words=words)
+    assert text == here_text and meta == here_meta and json.loads(text)["events"]["id"]
+    broken = eventmap.start_map_child(tmp_path / "no-store-here", sources, words)
+    assert eventmap.map_from_child(broken) is None and broken.returncode == 1

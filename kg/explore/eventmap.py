@@ -330,18 +330,84 @@ def map_json(store=None, sources: dict[str, dict] | None = None,
     words = words or Words()
     sources = page_sources(store) if sources is None else sources
     name, key = f"map-{words.lang}", map_key(words)
-    kept = event_table.derived(store, name, key)
+    kept = kept_map_json(store, sources, words)
     if kept is not None:
-        head, _, text = kept.partition("\n")
-        meta = json.loads(head)
-        meta["sources"] = {s: sources.get(s, {"title": s, "url": None}) for s in meta["sources"]}
-        return text, meta
+        return kept
     data = map_of(store, sources, words=words)
     text = safe_json(data)
     meta = {"firstYear": data["firstYear"], "sources": sorted(sources_of(data, sources))}
     event_table.keep(store, name, key, json.dumps(meta) + "\n" + text)
     meta["sources"] = sources_of(data, sources)
     return text, meta
+
+
+def kept_map_json(store, sources: dict[str, dict], words: Words) -> tuple[str, dict[str, Any]] | None:
+    """``map_json``'s answer if it is kept beside the store (``event_table.derived``), else None."""
+    kept = event_table.derived(store, f"map-{words.lang}", map_key(words))
+    if kept is None:
+        return None
+    head, _, text = kept.partition("\n")
+    meta = json.loads(head)
+    meta["sources"] = {s: sources.get(s, {"title": s, "url": None}) for s in meta["sources"]}
+    return text, meta
+
+
+# the child's whole program: its path is the parent's (the same kg), its answer a pickle on stdout
+_CHILD = ("import pickle, sys; job = pickle.load(sys.stdin.buffer); sys.path[:] = job['path']; "
+          "from kg.explore.eventmap import map_json_child; map_json_child(job)")
+
+
+def start_map_child(path, sources: dict[str, dict], words: Words):
+    """A process making ``map_json`` of the read-only store at ``path`` (``kg viz`` makes the first
+    map of a big store beside the network); None if it cannot be started."""
+    import pickle
+    import subprocess
+    import sys
+
+    job = {"path": list(sys.path), "store": str(path), "sources": sources, "lang": words.lang, "labels": words.labels}
+    try:
+        child = subprocess.Popen([sys.executable, "-I", "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        child.stdin.write(pickle.dumps(job))
+        child.stdin.close()
+    except OSError:
+        return None
+    return child
+
+
+def map_from_child(child) -> tuple[str, dict[str, Any]] | None:
+    """The answer of ``start_map_child``'s process; None if it failed (the caller makes the map
+    itself, and says what went wrong if anything does)."""
+    import pickle
+
+    out = child.stdout.read()
+    child.stdout.close()
+    if child.wait() != 0 or not out:
+        return None
+    return pickle.loads(out)
+
+
+def map_json_child(job: dict[str, Any]) -> None:
+    """The child of ``start_map_child``: ``map_json`` of the store, pickled on stdout; nothing and
+    exit status 1 on any failure (the parent then makes the map itself)."""
+    import pickle
+    import sys
+    from pathlib import Path
+
+    from kg.store.embedded import OxigraphStore
+
+    try:
+        store = OxigraphStore(Path(job["store"]), read_only=True)
+        answer = map_json(store, job["sources"], words=Words(job["lang"], job["labels"]))
+    except (Exception, KeyboardInterrupt):  # noqa: BLE001  the parent makes the map itself (and reports
+        sys.exit(1)  # its error); Ctrl-C reaches both processes: the parent's message is enough
+    try:
+        sys.stdout.buffer.write(pickle.dumps(answer))
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:  # the parent stopped (an error of its own): nobody to answer
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor a warning at exit
+        sys.exit(1)
 
 
 def map_key(words: Words) -> str:

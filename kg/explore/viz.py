@@ -99,8 +99,9 @@ def layout(g: nx.MultiDiGraph, seed: int = 7, bloc: dict[str, int] | None = None
     (:func:`bloc_of`) starts around its own point of a circle, so blocs settle
     apart and the picture is the same each time. Up to 400 nodes: a weighted spring
     layout refined by ForceAtlas2 with node sizes (which opens up the dense hubs so
-    their labels can be read); beyond, a sampled Fruchterman-Reingold (networkx's
-    layouts take 12-16 s for 2,000 nodes). Deterministic for a given seed.
+    their labels can be read), networkx's steps as matrix products (``_spring``,
+    ``_forceatlas2``); beyond, a sampled Fruchterman-Reingold (networkx's layouts take
+    12-16 s for 2,000 nodes). Deterministic for a given seed, in every process.
     """
     import networkx as nx
     import numpy as np
@@ -122,17 +123,20 @@ def layout(g: nx.MultiDiGraph, seed: int = 7, bloc: dict[str, int] | None = None
         bloc = bloc or {}
         count = max([b for b in bloc.values()] + [1])
         start = {}
-        for v in main:  # each bloc around its own point; the rest near the middle
+        for v in comps[0]:  # each bloc around its own point; the rest near the middle
             b = bloc.get(v)
             angle = 2 * math.pi * ((b or 0) - 1) / count
             r = 1.0 if b else 0.0
             start[v] = (r * math.cos(angle) + rng.normal(0, 0.3), r * math.sin(angle) + rng.normal(0, 0.3))
-        start = nx.spring_layout(main, pos=start, seed=seed, iterations=100, weight="weight")
-        sizes = {v: 1 + math.sqrt(main.degree(v)) for v in main}  # keeps big nodes from overlapping
-        raw = nx.forceatlas2_layout(main, pos=start, max_iter=300, scaling_ratio=4.0, gravity=1.0,
-                                    node_size=sizes, weight="weight", seed=seed)
+        order = comps[0]  # sorted: a subgraph's own order may be its node set's (hash-seeded)
+        adjacency = nx.to_numpy_array(main, nodelist=order, weight="weight")
+        at = _spring(adjacency, np.array([start[v] for v in order], dtype=float), iterations=100)
+        mass = np.array([main.degree(v) + 1 for v in order], dtype=float)
+        sizes = 1 + np.sqrt(mass - 1)  # keeps big nodes from overlapping
+        at = _forceatlas2(adjacency, at, mass, sizes, iterations=300, scaling_ratio=4.0, gravity=1.0)
+        raw = {v: (float(at[i, 0]), float(at[i, 1])) for i, v in enumerate(order)}
     else:
-        raw = _sampled_force_layout(main, seed)
+        raw = _sampled_force_layout(_in_order(u, comps[0]), seed)
     radius = 75 * math.sqrt(n)
     xs = [p[0] for p in raw.values()]
     ys = [p[1] for p in raw.values()]
@@ -147,7 +151,7 @@ def layout(g: nx.MultiDiGraph, seed: int = 7, bloc: dict[str, int] | None = None
     for comp in comps[1:]:
         if len(comp) == 1:
             continue
-        sub = nx.spring_layout(u.subgraph(comp), seed=seed) if len(comp) > 2 else {comp[0]: (-0.5, 0), comp[1]: (0.5, 0)}
+        sub = nx.spring_layout(_in_order(u, comp), seed=seed) if len(comp) > 2 else {comp[0]: (-0.5, 0), comp[1]: (0.5, 0)}
         size = 90 * math.sqrt(len(comp))
         if x + size > radius:
             x, y = left, y + row_height + 80
@@ -163,6 +167,108 @@ def layout(g: nx.MultiDiGraph, seed: int = 7, bloc: dict[str, int] | None = None
         for i, node in enumerate(singles):
             pos[node] = (left + (i % per_row) * 140, y + (i // per_row) * 70)
     return pos
+
+
+def _in_order(u: nx.Graph, nodes: list[str]) -> nx.Graph:
+    """The subgraph of ``nodes`` holding them in that order. ``u.subgraph`` of a small part
+    iterates its node set, whose order changes from one process to the next (string hashes):
+    the small components' layout moved by up to 47 px between two runs of the same page."""
+    import networkx as nx
+
+    h = nx.Graph()
+    h.add_nodes_from(nodes)
+    h.add_edges_from(u.subgraph(nodes).edges(data=True))
+    return h
+
+
+# networkx's spring_layout and forceatlas2_layout (3.x), step for step, on the x and y columns
+# as matrix products: networkx's (n, n, 2) arrays and einsums took 4 s of the first page of a
+# 100,000-row import for 391 nodes. The same forces, speeds and stops; only the order of the
+# sums differs (last bits of a float).
+
+
+def _spring(adjacency, pos, iterations: int = 50, threshold: float = 1e-4):
+    """Fruchterman-Reingold as ``nx.spring_layout(G, pos=..., iterations=...)`` with every node
+    placed (its dense path, under 500 nodes), rescaled as it does: mean 0, largest coordinate 1."""
+    import networkx as nx
+    import numpy as np
+
+    pos = pos.copy()
+    n = len(pos)
+    k = math.sqrt(1.0 / n)
+    t = max(np.ptp(pos[:, 0]), np.ptp(pos[:, 1])) * 0.1
+    dt = t / (iterations + 1)
+    for _ in range(iterations):
+        dx = pos[:, 0, None] - pos[None, :, 0]
+        dy = pos[:, 1, None] - pos[None, :, 1]
+        distance = np.sqrt(dx * dx + dy * dy)
+        np.clip(distance, 0.01, None, out=distance)
+        w = k * k / distance**2 - adjacency * distance / k
+        displacement = pos * w.sum(1)[:, None] - w @ pos  # sum over j of w_ij (p_i - p_j)
+        length = np.clip(np.sqrt((displacement**2).sum(1)), 0.01, None)
+        step = displacement * (t / length)[:, None]
+        pos += step
+        t -= dt
+        if np.sqrt((step**2).sum()) / n < threshold:
+            break
+    return nx.rescale_layout(pos, scale=1)
+
+
+def _forceatlas2(adjacency, pos, mass, size, iterations: int = 100, scaling_ratio: float = 2.0,
+                 gravity: float = 1.0):
+    """ForceAtlas2 as ``nx.forceatlas2_layout(G, pos=..., node_size=..., weight=...)``: node masses
+    degree + 1, sizes adjusted (no overlap), no linlog, no strong gravity, no distributed action."""
+    import numpy as np
+
+    pos = pos.copy()
+    n = len(pos)
+    masses = np.outer(mass, mass)
+    np.fill_diagonal(masses, 0)
+    reach = size[:, None] + size[None]
+    degree = adjacency.sum(1)[:, None]
+    speed, efficiency, swing, traction = 1.0, 1.0, 1.0, 1.0
+    for _ in range(iterations):
+        dx = pos[:, 0, None] - pos[None, :, 0]
+        dy = pos[:, 1, None] - pos[None, :, 1]
+        gap = np.sqrt(dx * dx + dy * dy) - reach
+        d2 = gap * gap
+        np.fill_diagonal(d2, 1)
+        factor = (masses / d2) * scaling_ratio
+        attraction = adjacency @ pos - degree * pos  # -sum over j of a_ij (p_i - p_j)
+        repulsion = pos * factor.sum(1)[:, None] - factor @ pos
+        centred = pos - pos.mean(0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            unit = centred / np.sqrt((centred**2).sum(1))[:, None]
+        gravities = -gravity * mass[:, None] * np.nan_to_num(unit, nan=0)
+        update = attraction + repulsion + gravities
+        swing += (mass * np.sqrt(((pos - update) ** 2).sum(1))).sum()
+        traction += (0.5 * mass * np.sqrt(((pos + update) ** 2).sum(1))).sum()
+        speed, efficiency = _fa2_speed(n, swing, traction, speed, efficiency)
+        df = np.sqrt((update**2).sum(1))
+        f = 0.1 * speed / (1 + np.sqrt(speed * mass * df))
+        f = np.minimum(f * df, 10.0) / df
+        moved = update * f[:, None]
+        pos += moved
+        if abs(moved).sum() < 1e-10:
+            break
+    return pos
+
+
+def _fa2_speed(n: int, swing: float, traction: float, speed: float, efficiency: float) -> tuple[float, float]:
+    """networkx's ``estimate_factor`` of ForceAtlas2 (jitter tolerance 1)."""
+    opt_jitter = 0.05 * math.sqrt(n)
+    jitter = max(math.sqrt(opt_jitter), min(10, opt_jitter * traction / n**2))
+    if swing / traction > 2.0:
+        if efficiency > 0.05:
+            efficiency *= 0.5
+        jitter = max(jitter, 1.0)
+    target = math.inf if swing == 0 else jitter * efficiency * traction / swing
+    if swing > jitter * traction:
+        if efficiency > 0.05:
+            efficiency *= 0.7
+    elif speed < 1000:
+        efficiency *= 1.3
+    return speed + min(target - speed, 0.5 * speed), efficiency
 
 
 def _sampled_force_layout(u: nx.Graph, seed: int, iterations: int = 100, sample: int = 200) -> dict:
@@ -567,17 +673,10 @@ def viz(
     sources = localize_sources(page_sources(store), words)
     making_map = None
     if not focus and getattr(store, "name", None) == "oxigraph":
-        # the whole map, made beside the network: both mostly wait on Oxigraph, which lets go of the
-        # GIL (the first page of a 100,000-row import: 26 s of CPU in 17 s); rdflib is not for threads
-        from concurrent.futures import ThreadPoolExecutor
-
         from kg.ask.network import _window, check_relations
-        from kg.explore.eventmap import map_json
 
         _window(year, start, end), check_relations(relations)  # a user's mistake said before any work starts
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map")
-        making_map = pool.submit(map_json, store, sources, words=words)
-        pool.shutdown(wait=False)
+        making_map = _start_map(store, sources, words)
     g = localize(network(store, year=year, start=start, end=end, relations=relations), words)
     heading = title or words.t("title_default")
     if focus:
@@ -601,13 +700,41 @@ def viz(
                       map_data=map_of(store, sources, participants={n["id"] for n in net.nodes}, words=words),
                       view=view, words=words)
     else:  # the whole map: made once per store and language, then copied
-        text = making_map.result() if making_map is not None else map_json(store, sources, words=words)
+        text = making_map() if making_map is not None else map_json(store, sources, words=words)
         html = render(net, title=heading, as_of=g.graph.get("as_of"), initial_year=year, sources=sources,
                       map_text=text, view=view, words=words)
     if output is not None:
         write_atomically(Path(output), html.encode("utf-8"))
     return {"path": str(output) if output is not None else None, "nodes": len(net.nodes),
             "edges": len(net.edges), "html": html}
+
+
+def _start_map(store, sources: dict[str, dict], words: Words):
+    """The whole map's text (``eventmap.map_json``) being made beside the network: a callable
+    that gives it.
+
+    Kept beside the store: read now. Else a read-only store on disk has it made by a process of
+    its own (``eventmap.map_json_child``): the first page of a 100,000-row import spends ~8 s of
+    Python packing the map, which on a thread took turns with the network's Python for the GIL.
+    A plain child process, not multiprocessing's spawn, which would run the caller's main
+    script again in the child (a notebook's or a user's script without a ``__main__`` guard).
+    Another Oxigraph store: on a thread (both mostly wait on Oxigraph, which lets go of the GIL;
+    rdflib is not for threads)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kg.explore import eventmap
+
+    kept = eventmap.kept_map_json(store, sources, words)
+    if kept is not None:
+        return lambda: kept
+    if getattr(store, "path", None) is not None and not getattr(store, "writable", True):
+        child = eventmap.start_map_child(store.path, sources, words)
+        if child is not None:
+            return lambda: eventmap.map_from_child(child) or eventmap.map_json(store, sources, words=words)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map")
+    making = pool.submit(eventmap.map_json, store, sources, words=words)
+    pool.shutdown(wait=False)
+    return making.result
 
 
 def page_words(lang: str | None, store) -> Words:

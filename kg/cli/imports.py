@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.app import FormatOption, NoWaitOption, app, state
+from kg.cli.app import FormatOption, NoWaitOption, answered, app, state
 from kg.cli.output import echo, emit, to_json
 
 import_app = typer.Typer(
@@ -69,6 +69,7 @@ def import_acled(
     _report(import_files("acled", files, strict=strict, countries=country, data_dir=state.data_dir,
                          progress=progress, replace=replace, unresolved=unresolved,
                          wait=not no_wait), fmt.value, unresolved)
+    answered()  # the new store is live and closed: nothing is left to write
 
 
 @import_app.command("ucdp")
@@ -94,6 +95,7 @@ def import_ucdp(
     _report(import_files("ucdp", files, strict=strict, countries=country, data_dir=state.data_dir,
                          progress=progress, replace=replace, unresolved=unresolved,
                          wait=not no_wait), fmt.value, unresolved)
+    answered()  # the new store is live and closed: nothing is left to write
 
 
 TOP_UNRESOLVED = 10  # unresolved names printed after an import; --unresolved FILE writes them all

@@ -6,12 +6,7 @@ Every command has a Python twin named in its help. Errors from the library
 
 from __future__ import annotations
 
-import os
 import sys
-
-# numpy's work in kg is element-wise (the linker) or small (layouts): OpenBLAS's pool of one
-# thread per core, started as numpy is imported, costs ~0.1 s of CPU per command for nothing
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from kg.cli import ask, check, compare, data, explore, imports, query, serve  # noqa: F401  (register commands)
 from kg.cli.app import app, command, state

@@ -66,6 +66,7 @@ def import_acled(
     """
     from kg.imports import import_files
 
+    _one_blas_thread()
     _report(import_files("acled", files, strict=strict, countries=country, data_dir=state.data_dir,
                          progress=progress, replace=replace, unresolved=unresolved,
                          wait=not no_wait), fmt.value, unresolved)
@@ -92,10 +93,20 @@ def import_ucdp(
     """
     from kg.imports import import_files
 
+    _one_blas_thread()
     _report(import_files("ucdp", files, strict=strict, countries=country, data_dir=state.data_dir,
                          progress=progress, replace=replace, unresolved=unresolved,
                          wait=not no_wait), fmt.value, unresolved)
     answered()  # the new store is live and closed: nothing is left to write
+
+
+def _one_blas_thread() -> None:
+    """An import's numpy work (the linker's) is element-wise: OpenBLAS's pool of a thread per
+    core, started as numpy is imported, would cost ~0.1 s of CPU for nothing (the page's
+    layout, made of matrix products, keeps it)."""
+    import os
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 TOP_UNRESOLVED = 10  # unresolved names printed after an import; --unresolved FILE writes them all

@@ -138,6 +138,7 @@ def _import(base: Path, home: Path, path: Path, as_json: bool) -> tuple[float, f
     its threads included), the report if ``as_json``)."""
     shutil.rmtree(home, ignore_errors=True)
     shutil.copytree(base, home, symlinks=True)
+    os.sync()  # the copy written out first: the kernel's writeback of it is the bench's, not the import's
     seconds, usage, result = run_usage(["import", "acled", str(path), *(["--format", "json"] if as_json else [])],
                                        home)
     return seconds, usage.ru_utime + usage.ru_stime, json.loads(result.stdout) if as_json else None

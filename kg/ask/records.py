@@ -81,9 +81,6 @@ class EventRecord:
         }
 
 
-_START, _END = 5, 6  # EventRecord's start and end, as fields of a tuple (kg.store.curated_records.FIELDS)
-
-
 @dataclass(frozen=True, slots=True)
 class Link:
     """Two records judged the same incident: the rule and score they matched on."""
@@ -504,8 +501,8 @@ def curated_records(store, start: date | None = None, end: date | None = None) -
     (``kg.store.curated_records``); every import's relink reads them."""
     from kg.store import curated_records as kept
 
-    return [EventRecord(*row) for row in kept.rows(store)
-            if (start is None or row[_END] >= start) and (end is None or row[_START] <= end)]
+    records = (EventRecord(*row) for row in kept.rows(store))
+    return [r for r in records if (start is None or r.end >= start) and (end is None or r.start <= end)]
 
 
 def iri_blocks(iris: Iterable[str], size: int = 2000) -> Iterable[str]:

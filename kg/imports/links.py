@@ -859,8 +859,8 @@ def _near(store, new: list[EventRecord], datasets: list[str], opt: Options,
     out: list[EventRecord] = []
     for name in datasets:
         if name == "curated":
-            source = curated_records(store, lo, hi) if curated is None else curated
-            out += [r for r in source if r.end >= lo and r.start <= hi
+            every = curated_records(store) if curated is None else curated
+            out += [r for r in every if r.end >= lo and r.start <= hi
                     and meets(r.lat, r.lon, r.country, r.admin1, r.start, r.end)]
             continue
         places = read_places(store, name)

@@ -24,9 +24,14 @@ def main() -> None:
     ``/dev/full`` under it is that error too, never a success; a reader that went away
     (``kg ... | head``) ends kg quietly.
     """
+    import gc
+
     from kg import terminal
     from kg.output_files import ignore_file_size_signal
 
+    # what start-up made (modules, the command table) lives as long as the process: frozen,
+    # no collection walks it again (an import collects ~15 times; ~0.05 s of a 500-row file)
+    gc.freeze()
     ignore_file_size_signal()
     terminal.install()
     code: int | str | None = 0

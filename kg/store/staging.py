@@ -301,6 +301,7 @@ def switch(staging: Path) -> None:
     the staging store (so that RocksDB has closed it). The old store is removed
     only if no process reads it; else a later writer's sweep removes it.
     """
+    live.forget()  # this process's handles on the old store, with the staging store's: one collection
     gc.collect()
     link = live.store_path()
     final = staging.with_name(staging.name.removesuffix(".staging"))
@@ -309,7 +310,6 @@ def switch(staging: Path) -> None:
     tmp = link.with_name(f".store-{uuid.uuid4().hex[:8]}.link")
     os.symlink(os.path.relpath(final, link.parent), tmp)
     old: Path | None = None
-    _forget_live(link)
     if link.is_symlink():
         old = link.resolve()
     elif link.exists():  # the first switch: the store of an earlier kg is still a plain directory
@@ -328,8 +328,3 @@ def switch(staging: Path) -> None:
         locks.remove_if_unused(old)
     log.info("the store is now %s", final)
 
-
-def _forget_live(link: Path) -> None:
-    """Close this process's handles on the old store (and so its reader lock)."""
-    live.forget()
-    gc.collect()

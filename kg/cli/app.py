@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -213,5 +214,71 @@ def bound_numbers(command) -> object:
 
 
 def command():
-    """The click command of ``kg``, its numbers bounded: what ``main`` runs."""
-    return bound_numbers(typer.main.get_command(app))
+    """The click command of ``kg``, its numbers bounded: what ``main`` runs.
+
+    Its subcommands are made into click commands only when asked for (``_Commands``):
+    typer reads every parameter's annotations to make one, 69 ms for all of kg's, of
+    which a call runs one. The root group (its callback, the global options) is made by
+    typer as always, from the app with its commands set aside for that moment."""
+    commands, groups = app.registered_commands, app.registered_groups
+    app.registered_commands, app.registered_groups = [], []
+    try:
+        root = bound_numbers(typer.main.get_group(app))
+    finally:
+        app.registered_commands, app.registered_groups = commands, groups
+    root.commands = _Commands(_makers(commands, groups))
+    return root
+
+
+def _makers(commands, groups) -> dict:
+    """Each subcommand's name, in the order kg defines them (its help lists them so), with
+    what makes its click command: typer's own conversion, with the app's settings."""
+    from functools import partial
+
+    from typer.main import (
+        get_command_from_info,
+        get_command_name,
+        get_group_from_info,
+        solve_typer_info_defaults,
+    )
+
+    makers = {}
+    for info in commands:
+        name = info.name or get_command_name(info.callback.__name__)
+        makers[name] = partial(get_command_from_info, info, pretty_exceptions_short=app.pretty_exceptions_short,
+                               rich_markup_mode=app.rich_markup_mode)
+    for info in groups:
+        name = solve_typer_info_defaults(info).name
+        if not isinstance(name, str) or not name:
+            raise TypeError("every group of kg's commands is added with a name (app.add_typer(..., name=...))")
+        makers[name] = partial(get_group_from_info, info, pretty_exceptions_short=app.pretty_exceptions_short,
+                               rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
+    return makers
+
+
+class _Commands(MutableMapping):
+    """The root group's subcommands by name (click's ``Group.commands``): each made, and its
+    numbers bounded, the first time it is looked up; listing the names makes none."""
+
+    def __init__(self, makers: dict) -> None:
+        self.makers = makers
+        self.made: dict = {}
+
+    def __getitem__(self, name: str):
+        if name not in self.made:
+            self.made[name] = bound_numbers(self.makers[name]())  # KeyError: no such command
+        return self.made[name]
+
+    def __setitem__(self, name: str, command) -> None:  # click's Group.add_command
+        self.made[name] = bound_numbers(command)
+        self.makers[name] = lambda: self.made[name]
+
+    def __delitem__(self, name: str) -> None:
+        del self.makers[name]
+        self.made.pop(name, None)
+
+    def __iter__(self):
+        return iter(self.makers)
+
+    def __len__(self) -> int:
+        return len(self.makers)

@@ -36,8 +36,9 @@ def read_only(folder: Path) -> OxigraphStore:
 
 
 def from_queries(store) -> actor_table.ActorTable:
-    """What the table holds, asked of the store with the queries it is made by."""
-    rows = sparql.run(store, "actor-index")
+    """What the table holds, asked of the store with the queries it is made by (all of
+    actor-index at once, in the table's order), not from any kept rows."""
+    rows = sorted(sparql.run(store, "actor-index"), key=actor_table.index_order)
     return actor_table.ActorTable(NameIndex.from_rows(rows), actor_table.lifespans(rows),
                                   actor_table.parts_from_rows(sparql.run(store, "rollup-edges")),
                                   sparql.stored_as_of(store))

@@ -49,6 +49,22 @@ def test_the_build_keeps_the_records_its_graph_gives(built_home):
     assert curated_records(store) == [EventRecord(*row) for row in from_graph]
 
 
+def test_the_build_keeps_the_curated_graphs_actor_rows(built_home, store_copy):
+    """What the actor table's writer uses instead of asking the curated graph again."""
+    from kg.graph import namespaces as ns
+    from kg.store import actor_table, sparql
+
+    folder = live(built_home)
+    store = read_only(folder)
+    asked = [r for r in sorted(sparql.run(store, "actor-index"), key=actor_table.index_order)
+             if r["g"] == ns.CURATED_GRAPH]
+    assert len(asked) > 300
+    assert kept.actor_rows(folder, kept.stored_fingerprint(store.store)) == asked
+    assert kept.actor_rows(folder, "another curated graph") is None
+    plant(store_copy, [])  # a file of records alone: no actor rows, the store is asked
+    assert kept.actor_rows(store_copy, kept.stored_fingerprint(read_only(store_copy).store)) is None
+
+
 def test_a_window_keeps_the_records_that_overlap_it(built_home):
     store = read_only(live(built_home))
     every = curated_records(store)

@@ -1,4 +1,5 @@
-"""The curated events as link records, kept beside the store and carried across imports.
+"""What every import needs of the curated graph (its events as link records, its actors'
+rows of actor-index), kept beside the store and carried across imports.
 
 Every import's relink compares its new rows with the curated events: read from the
 graph, they cost ~10,000 single-pattern reads (0.25 s, a quarter of a 500-row import).
@@ -13,6 +14,11 @@ only while the store beside them holds that same fingerprint and they were made 
 today's code (this module and the vocabulary); else it reads the graph, as before.
 
 A row is an ``kg.ask.records.EventRecord``'s fields in order (``FIELDS``).
+
+The same holds for the curated graph's rows of actor-index: every switch writes the actor
+table (``kg.store.actor_table``), and asking a store just written for them costs 0.05-0.1 s
+of a 500-row import; ``actor_rows`` gives them kept, and the table's writer asks the store
+only for the imported graphs' actors.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.graph import namespaces as ns
-from kg.graph.terms import from_literal
+from kg.graph.terms import IRI, from_literal
 from kg.store.kept import read_kept
 
 log = logging.getLogger("kg")
@@ -36,7 +42,7 @@ log = logging.getLogger("kg")
 FINGERPRINT = ns.SKG + "fingerprint"
 CURATED_DATASET = ns.DATASET + "curated"
 FILE = "kg-curated-records.json"  # not a name RocksDB gives or removes
-FORMAT = 1
+FORMAT = 2  # a head line, the records' line, the actors' line
 FIELDS = ("iri", "dataset", "record_id", "label", "type_key", "start", "end", "precision", "lat", "lon", "country",
           "admin1", "place", "place_precision", "fatalities", "low", "high", "side_a", "side_b")
 S = ns.SKG
@@ -73,7 +79,21 @@ def read(folder: Path, fingerprint: str | None) -> list[Row] | None:
     if text is None:
         return None
     try:
-        return [_decoded(r) for r in json.loads(text[text.index("\n") + 1:])["rows"]]
+        return [_decoded(r) for r in json.loads(text.split("\n", 2)[1])["rows"]]
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def actor_rows(folder: Path, fingerprint: str | None) -> list[dict] | None:
+    """The curated graph's rows of actor-index kept in a store's folder (as
+    ``kg.store.sparql.run`` gives them), if made by today's code from the curated graph of
+    ``fingerprint``; else None (the caller asks the store)."""
+    text = _text(folder, fingerprint)
+    if text is None:
+        return None
+    try:
+        kept = json.loads(text.split("\n", 2)[2])["actors"]
+        return None if kept is None else [_decoded_actor(r) for r in kept]
     except (ValueError, KeyError, TypeError, IndexError):
         return None
 
@@ -104,10 +124,11 @@ def write(folder: Path, raw_store, live_folder: Path | None) -> None:
     text = _text(live_folder, fingerprint) if live_folder is not None else None
     try:
         if text is None and fingerprint is not None:
-            found = graph_rows(OxigraphStore.wrapping(raw_store))
+            store = OxigraphStore.wrapping(raw_store)
+            found = graph_rows(store)
             head = json.dumps({"key": _key(), "fingerprint": fingerprint, "format": FORMAT})
-            text = head + "\n" + json.dumps({"rows": [_encoded(r) for r in found]}, ensure_ascii=False,
-                                            separators=(",", ":"))
+            text = "\n".join((head, _dumps({"rows": [_encoded(r) for r in found]}),
+                              _dumps({"actors": _encoded_actors(store)})))
         if text is None:
             path.unlink(missing_ok=True)
             return
@@ -119,6 +140,40 @@ def write(folder: Path, raw_store, live_folder: Path | None) -> None:
     except OSError as e:
         tmp.unlink(missing_ok=True)
         log.warning("kg: no curated records kept beside the store (%s); imports read the graph", e)
+
+
+def _dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+ACTOR_FIELDS = ("g", "actor", "label", "alias", "founded", "dissolved", "person")
+
+
+def _encoded_actors(store) -> list | None:
+    """The curated graph's actor-index rows as JSON data; None (not kept: the table's writer
+    asks the store) if a value is not of the types JSON gives back exactly."""
+    from kg.store.actor_table import index_rows
+
+    out = []
+    for row in index_rows(store):
+        if row["g"] != ns.CURATED_GRAPH:
+            continue
+        g, actor, label, alias, founded, dissolved, person = (row[k] for k in ACTOR_FIELDS)
+        if not (isinstance(g, IRI) and isinstance(actor, IRI) and type(label) is str and type(person) is bool
+                and (alias is None or type(alias) is str)
+                and all(d is None or type(d) is date for d in (founded, dissolved))):
+            log.info("kg: the curated actors' rows are not kept beside the store (%r)", row)
+            return None
+        out.append([str(g), str(actor), label, alias, founded and founded.isoformat(),
+                    dissolved and dissolved.isoformat(), person])
+    return out
+
+
+def _decoded_actor(row: list) -> dict:
+    g, actor, label, alias, founded, dissolved, person = row
+    return {"g": IRI(g), "actor": IRI(actor), "label": label, "alias": alias,
+            "founded": date.fromisoformat(founded) if founded is not None else None,
+            "dissolved": date.fromisoformat(dissolved) if dissolved is not None else None, "person": person}
 
 
 def _encoded(row: Row) -> list:
@@ -146,13 +201,16 @@ def _decoded(row: list) -> Row:
 @cache
 def _key() -> str:
     """What the rows are derived by: the format, this module's source and the vocabulary's
-    (the event types' keys). A change to any of them makes older files unused."""
+    (the event types' keys), and the text of actor-index. A change to any of them makes older
+    files unused."""
     from kg.graph import vocab
+    from kg.store import sparql
     from kg.store.digest import digest
 
     h = digest(str(FORMAT).encode())
     for path in (sys.modules[__name__].__file__, vocab.__file__):
         h.update(Path(path).read_bytes())
+    h.update(sparql.get("actor-index").text.encode())
     return h.hexdigest()
 
 
@@ -246,4 +304,5 @@ def graph_rows(store) -> list[Row]:
     return out
 
 
-__all__ = ["CURATED_DATASET", "FIELDS", "FINGERPRINT", "graph_rows", "read", "rows", "stored_fingerprint", "write"]
+__all__ = ["CURATED_DATASET", "FIELDS", "FINGERPRINT", "actor_rows", "graph_rows", "read", "rows", "stored_fingerprint",
+           "write"]

@@ -250,9 +250,12 @@ class Staging:
         self.store.flush()
         if _size(self.path) >= 2 * self.size_before:
             self.store.optimize()
-        table = actor_table.compute(self.store)  # of the staged store, every write to it done
+        live_folder = live.store_path().resolve()
+        # the curated graph's actors as kept beside the live store, if it holds the same graph
+        curated = curated_records.actor_rows(live_folder, curated_records.stored_fingerprint(self.store))
+        table = actor_table.compute(self.store, curated)  # of the staged store, every write to it done
         # the curated records: carried from the live store if it holds the same curated graph
-        curated_records.write(self.path, self.store, live.store_path().resolve())
+        curated_records.write(self.path, self.store, live_folder)
         self.store = None
         actor_table.write(self.path, table)  # into its folder: the switch publishes it with it
         switch(self.path)

@@ -73,13 +73,16 @@ def plan(sources, id_column: str, stored: Callable[[Iterable[str]], dict[str, in
             for row in stream:
                 if row.problem is not None or len(row.cells) <= at:
                     continue
-                cells = clean_cells(row.cells) if ts_at is not None else row.cells
-                row_id = cells[at].strip()
+                if ts_at is not None:  # only the two cells read here are cleaned (a cell's own rule)
+                    row_id, stamp = clean_cells((row.cells[at], row.cells[ts_at]))
+                else:
+                    row_id = row.cells[at]
+                row_id = row_id.strip()
                 if not row_id or row_id.startswith("#"):
                     continue
                 revision = fixed
                 if ts_at is not None:
-                    revision = revision_of(cells[ts_at])
+                    revision = revision_of(stamp)
                     revision = -1 if revision is None else revision
                 found = best.get(row_id)
                 if found is None:

@@ -30,8 +30,10 @@ def main() -> None:
     from kg.output_files import ignore_file_size_signal
 
     # what start-up made (modules, the command table) lives as long as the process: frozen,
-    # no collection walks it again (an import collects ~15 times; ~0.05 s of a 500-row file)
-    gc.freeze()
+    # no collection walks it again (an import collects ~15 times; ~0.05 s of a 500-row file).
+    # Once: main is the process's entry; a caller running it again keeps its later objects collectable
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
     ignore_file_size_signal()
     terminal.install()
     code: int | str | None = 0

@@ -223,8 +223,8 @@ def import_files(
                         if mapper.link_records is None:  # the relink reads the new rows back, with
                             loading.finish()  # their places, which come with the closing quads
                         # else it reads no quad of the closing ones (the new rows are in hand; the
-                        # other data sets, the curated graph and the links are not in them), so
-                        # they load meanwhile: 0.1-0.15 s of a 500-row file
+                        # other data sets, the curated graph, the links and the events are not in
+                        # them), so they load meanwhile: 0.1-0.15 s of a 500-row file
                         linked = _relink(stage.store, kind, sources, graph, mapper.link_records, live)
                         loading.finish()
                     finally:
@@ -362,7 +362,7 @@ def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earli
     everything before the closing quads is loaded (an addition removes there the
     summaries it writes again), and the closing quads are loaded after it.
 
-    Returns the loader still loading the last chunks and the closing quads: the caller
+    Returns the loader still loading the closing quads (every event is loaded): the caller
     works meanwhile (the relink), then ``finish()``es it, and ``abandon()``s it on an error.
 
     pyoxigraph releases the GIL while it loads, so the mapping (Python, in this
@@ -438,12 +438,12 @@ def _load(sources, mapper, stage, strict, countries, progress, kind, stop, earli
             stop.check()
         text = closing().encode()
         _import_numpy_meanwhile()  # while this thread waits for the loads
+        loaders.finish()  # every event is in the store before the relink reads it (_gone)
         if settle is not None:
-            loaders.finish()
             stop.check()
             settle()
-            loaders = ChunkLoader(lambda: stage.store, threads=1).start()
-        loaders.put(text)  # alongside the last chunks, or after the settling
+        loaders = ChunkLoader(lambda: stage.store, threads=1).start()
+        loaders.put(text)  # the closing quads, which the caller's relink may run beside
         bar.update(rows_before, done_bytes, force=True)
         loading, loaders = loaders, None
         return loading

@@ -153,6 +153,23 @@ def test_import_and_drop_write_the_table_of_their_store(kg, built_home, tmp_path
     assert not set(imported) & set(table.names.labels)
 
 
+def test_an_index_started_from_its_first_rows_is_the_index_of_all_of_them(built_home):
+    """What the writer does with the curated rows' kept index (NameIndex.from_rows(start=...))."""
+    store = read_only(live(built_home))
+    rows = sorted(sparql.run(store, "actor-index"), key=actor_table.index_order)
+    sources = [{"graph": ns.dataset_graph("acled"), "actor": rows[0]["actor"], "name": "A Name Of Its Own (2021-)"}]
+    for cut in (0, 1, len(rows) // 2, len(rows)):
+        whole = NameIndex.from_rows(rows, sources)
+        started = NameIndex.from_rows(rows[cut:], sources, start=NameIndex.from_rows(rows[:cut]))
+        for part in ("labels", "keys", "loose_keys", "source_keys"):
+            assert getattr(started, part) == getattr(whole, part)
+            assert list(getattr(started, part)) == list(getattr(whole, part))
+            assert [list(b) for b in getattr(started, part).values()] == \
+                [list(b) for b in getattr(whole, part).values()]  # ties keep this order
+    with pytest.raises(ValueError):
+        NameIndex.from_rows(rows, start=NameIndex.from_rows(rows, sources))
+
+
 def test_a_table_copied_from_another_store_is_not_used(built_home, store_copy, tmp_path):
     """Stores of the same size and history share CURRENT's text; IDENTITY tells them apart."""
     other = tmp_path / "other"

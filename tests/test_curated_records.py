@@ -15,6 +15,7 @@ import pytest
 from kg.ask.records import EventRecord, curated_records, read_links
 from kg.store import curated_records as kept
 from kg.store.embedded import OxigraphStore
+from kg.store.names import NameIndex
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -60,9 +61,14 @@ def test_the_build_keeps_the_curated_graphs_actor_rows(built_home, store_copy):
              if r["g"] == ns.CURATED_GRAPH]
     assert len(asked) > 300
     assert kept.actor_rows(folder, kept.stored_fingerprint(store.store)) == asked
+    names, expected = kept.actor_names(folder, kept.stored_fingerprint(store.store)), NameIndex.from_rows(asked)
+    assert (names.labels, names.keys, names.loose_keys) == (expected.labels, expected.keys, expected.loose_keys)
+    assert list(names.keys) == list(expected.keys)  # in the order the rows made them
+    assert kept.actor_names(folder, "another curated graph") is None
     assert kept.actor_rows(folder, "another curated graph") is None
     plant(store_copy, [])  # a file of records alone: no actor rows, the store is asked
     assert kept.actor_rows(store_copy, kept.stored_fingerprint(read_only(store_copy).store)) is None
+    assert kept.actor_names(store_copy, kept.stored_fingerprint(read_only(store_copy).store)) is None
 
 
 def test_a_window_keeps_the_records_that_overlap_it(built_home):

@@ -131,17 +131,24 @@ def parts_from_rows(rows) -> Parts:
 # -- writing (under the writer lock, into a staged store's folder) ----------------
 
 
-def compute(ox_store, curated: list[dict] | None = None) -> dict | None:
+def compute(ox_store, curated: list[dict] | None = None, curated_names: NameIndex | None = None) -> dict | None:
     """The table of a staged pyoxigraph Store (every write to it done), as JSON data;
     None (and no table: readers ask the store) if it cannot be made exactly. ``curated``:
-    the curated graph's actor-index rows, if kept (see ``index_rows``)."""
+    the curated graph's actor-index rows, if kept (see ``index_rows``); ``curated_names``,
+    the name index of those rows alone (``curated_index``), if kept with them: the names
+    are then indexed from the other graphs' rows on (0.03-0.04 s of a 500-row import)."""
     from kg.store.embedded import OxigraphStore
 
     try:
         store = OxigraphStore.wrapping(ox_store)
         rows = index_rows(store, curated)
-        table = ActorTable(NameIndex.from_rows(rows, sparql.run(store, "dataset-names")), lifespans(rows),
-                           parts_from_rows(sparql.run(store, "rollup-edges")), sparql.stored_as_of(store))
+        sources = sparql.run(store, "dataset-names")
+        if curated is not None and curated_names is not None:
+            names = NameIndex.from_rows(rows[len(curated):], sources, start=curated_names)  # the curated rows lead
+        else:
+            names = NameIndex.from_rows(rows, sources)
+        table = ActorTable(names, lifespans(rows), parts_from_rows(sparql.run(store, "rollup-edges")),
+                           sparql.stored_as_of(store))
         return _encode(table)
     except Exception as e:  # noqa: BLE001  the table is an optimisation: a write never fails for it
         log.warning("kg: no actor table written beside the store (%s); kg fought asks the store instead", e)
@@ -164,6 +171,24 @@ def write(folder: Path, data: dict | None) -> None:
     except OSError as e:
         tmp.unlink(missing_ok=True)
         log.warning("kg: no actor table written beside the store (%s); kg fought asks the store instead", e)
+
+
+def curated_index(curated: list[dict]) -> NameIndex:
+    """The name index of the curated graph's actor-index rows alone, as ``index_rows`` orders
+    them (what ``compute`` starts from, kept beside the store with those rows)."""
+    return NameIndex.from_rows(sorted(curated, key=index_order))
+
+
+def encode_names(names: NameIndex) -> dict:
+    """A name index as JSON data (the table's encoding, without lifespans or roll-ups)."""
+    return _encode(ActorTable(names, {}, None, None))
+
+
+def decode_names(data: dict) -> NameIndex:
+    """``encode_names``' data as the index it was; KeyError, TypeError, ValueError if it is not."""
+    if data.get("format") != FORMAT or data.get("key") != _key():
+        raise ValueError("not a name index of today's code")
+    return _decode(data).names
 
 
 def _encode(table: ActorTable) -> dict:

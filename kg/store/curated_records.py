@@ -17,8 +17,9 @@ A row is an ``kg.ask.records.EventRecord``'s fields in order (``FIELDS``).
 
 The same holds for the curated graph's rows of actor-index: every switch writes the actor
 table (``kg.store.actor_table``), and asking a store just written for them costs 0.05-0.1 s
-of a 500-row import; ``actor_rows`` gives them kept, and the table's writer asks the store
-only for the imported graphs' actors.
+of a 500-row import, indexing their names 0.03-0.04 s more; ``actor_rows`` gives them
+kept, ``actor_names`` their name index, and the table's writer asks the store only for the
+imported graphs' actors, and indexes only their names.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ log = logging.getLogger("kg")
 FINGERPRINT = ns.SKG + "fingerprint"
 CURATED_DATASET = ns.DATASET + "curated"
 FILE = "kg-curated-records.json"  # not a name RocksDB gives or removes
-FORMAT = 2  # a head line, the records' line, the actors' line
+FORMAT = 3  # a head line, the records' line, the actors' line, their names' line
 FIELDS = ("iri", "dataset", "record_id", "label", "type_key", "start", "end", "precision", "lat", "lon", "country",
           "admin1", "place", "place_precision", "fatalities", "low", "high", "side_a", "side_b")
 S = ns.SKG
@@ -92,9 +93,24 @@ def actor_rows(folder: Path, fingerprint: str | None) -> list[dict] | None:
     if text is None:
         return None
     try:
-        kept = json.loads(text.split("\n", 2)[2])["actors"]
+        kept = json.loads(text.split("\n", 3)[2])["actors"]
         return None if kept is None else [_decoded_actor(r) for r in kept]
     except (ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def actor_names(folder: Path, fingerprint: str | None):
+    """The name index of the kept actor rows alone (``kg.store.actor_table.curated_index``),
+    kept beside them, if of ``fingerprint`` and made by today's code; else None."""
+    from kg.store.actor_table import decode_names
+
+    text = _text(folder, fingerprint)
+    if text is None:
+        return None
+    try:
+        kept = json.loads(text.split("\n", 3)[3])["names"]
+        return None if kept is None else decode_names(kept)
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
 
 
@@ -127,8 +143,9 @@ def write(folder: Path, raw_store, live_folder: Path | None) -> None:
             store = OxigraphStore.wrapping(raw_store)
             found = graph_rows(store)
             head = json.dumps({"key": _key(), "fingerprint": fingerprint, "format": FORMAT})
-            text = "\n".join((head, _dumps({"rows": [_encoded(r) for r in found]}),
-                              _dumps({"actors": _encoded_actors(store)})))
+            actors = _encoded_actors(store)
+            text = "\n".join((head, _dumps({"rows": [_encoded(r) for r in found]}), _dumps({"actors": actors[0]}),
+                              _dumps({"names": actors[1]})))
         if text is None:
             path.unlink(missing_ok=True)
             return
@@ -149,12 +166,13 @@ def _dumps(data: dict) -> str:
 ACTOR_FIELDS = ("g", "actor", "label", "alias", "founded", "dissolved", "person")
 
 
-def _encoded_actors(store) -> list | None:
-    """The curated graph's actor-index rows as JSON data; None (not kept: the table's writer
-    asks the store) if a value is not of the types JSON gives back exactly."""
-    from kg.store.actor_table import index_rows
+def _encoded_actors(store) -> tuple[list | None, dict | None]:
+    """The curated graph's actor-index rows and their name index as JSON data; None, None
+    (not kept: the table's writer asks the store) if a value is not of the types JSON
+    gives back exactly."""
+    from kg.store.actor_table import curated_index, encode_names, index_rows
 
-    out = []
+    out, rows = [], []
     for row in index_rows(store):
         if row["g"] != ns.CURATED_GRAPH:
             continue
@@ -163,10 +181,15 @@ def _encoded_actors(store) -> list | None:
                 and (alias is None or type(alias) is str)
                 and all(d is None or type(d) is date for d in (founded, dissolved))):
             log.info("kg: the curated actors' rows are not kept beside the store (%r)", row)
-            return None
+            return None, None
+        rows.append(row)
         out.append([str(g), str(actor), label, alias, founded and founded.isoformat(),
                     dissolved and dissolved.isoformat(), person])
-    return out
+    try:
+        return out, encode_names(curated_index(rows))
+    except TypeError as e:  # a label that is not a string
+        log.info("kg: the curated actors' names are not kept beside the store (%s)", e)
+        return out, None
 
 
 def _decoded_actor(row: list) -> dict:
@@ -304,5 +327,5 @@ def graph_rows(store) -> list[Row]:
     return out
 
 
-__all__ = ["CURATED_DATASET", "FIELDS", "FINGERPRINT", "actor_rows", "graph_rows", "read", "rows", "stored_fingerprint",
-           "write"]
+__all__ = ["CURATED_DATASET", "FIELDS", "FINGERPRINT", "actor_names", "actor_rows", "graph_rows", "read", "rows",
+           "stored_fingerprint", "write"]

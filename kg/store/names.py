@@ -83,13 +83,17 @@ class NameIndex:
         return cls.from_rows(sparql.run(store, "actor-names"), sparql.run(store, "dataset-names"))
 
     @classmethod
-    def from_rows(cls, rows, source_rows=()) -> NameIndex:
+    def from_rows(cls, rows, source_rows=(), start: NameIndex | None = None) -> NameIndex:
         """From rows with ``actor``, ``label`` and ``alias`` (actor-names, actor-index), and
-        dataset-names' rows (``graph``, ``actor``, ``name``)."""
-        labels: dict[IRI, str] = {}
-        keys: dict[str, dict[IRI, int]] = {}
-        loose_keys: dict[str, dict[IRI, int]] = {}
-        seen: set[tuple[str, IRI]] = set()
+        dataset-names' rows (``graph``, ``actor``, ``name``). ``start``: the index of rows
+        that come before these, made without dataset-names' rows; the result is then the
+        index of those rows and these (what a writer keeps of the curated graph's rows)."""
+        if start is not None and start.source_keys:
+            raise ValueError("an index to start from holds no data set's names")
+        labels: dict[IRI, str] = dict(start.labels) if start else {}
+        keys: dict[str, dict[IRI, int]] = {k: dict(b) for k, b in start.keys.items()} if start else {}
+        loose_keys: dict[str, dict[IRI, int]] = {k: dict(b) for k, b in start.loose_keys.items()} if start else {}
+        seen: set[tuple[str, IRI]] = set()  # a name met again changes nothing (the lowest rank stays)
 
         def add(name: str, actor: IRI, rank: int) -> None:
             for table, key in ((keys, normalise(name)), (loose_keys, loose(name))):

@@ -252,8 +252,10 @@ class Staging:
             self.store.optimize()
         live_folder = live.store_path().resolve()
         # the curated graph's actors as kept beside the live store, if it holds the same graph
-        curated = curated_records.actor_rows(live_folder, curated_records.stored_fingerprint(self.store))
-        table = actor_table.compute(self.store, curated)  # of the staged store, every write to it done
+        fingerprint = curated_records.stored_fingerprint(self.store)
+        curated = curated_records.actor_rows(live_folder, fingerprint)
+        names = curated_records.actor_names(live_folder, fingerprint) if curated is not None else None
+        table = actor_table.compute(self.store, curated, names)  # of the staged store, every write to it done
         # the curated records: carried from the live store if it holds the same curated graph
         curated_records.write(self.path, self.store, live_folder)
         self.store = None

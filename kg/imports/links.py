@@ -928,9 +928,10 @@ def after_import(raw_store, dataset: str, new_events: set[str],
 
 
 def _gone(raw_store, dataset: str, iris: set[str]) -> set[str]:
-    """Those of ``iris`` that are events of ``dataset`` no longer in its graph: one lookup per
-    link end (hundreds) or, when the ends number more than half the data set's events (71,000
-    links at 100,000 rows), one scan of its events."""
+    """Those of ``iris`` that are events of ``dataset`` no longer in its graph: looked up in
+    the engine, 2,000 at a time (hundreds of link ends: one query, where a lookup each from
+    Python took ~20 us apiece) or, when the ends number more than half the data set's events
+    (71,000 links at 100,000 rows), one scan of its events."""
     import pyoxigraph as ox
 
     g = ox.NamedNode(ns.dataset_graph(dataset))
@@ -941,7 +942,13 @@ def _gone(raw_store, dataset: str, iris: set[str]) -> set[str]:
                                           f"?d }} }}")))[0].value
         if 2 * len(mine) > int(count):
             return mine - {q.subject.value for q in raw_store.quads_for_pattern(None, start, None, g)}
-    return {x for x in mine if next(iter(raw_store.quads_for_pattern(ox.NamedNode(x), start, None, g)), None) is None}
+    present: set[str] = set()
+    ordered = sorted(mine)
+    for i in range(0, len(ordered), 2_000):
+        values = " ".join(f"<{x}>" for x in ordered[i:i + 2_000])
+        present.update(row[0].value for row in raw_store.query(
+            f"SELECT DISTINCT ?e WHERE {{ VALUES ?e {{ {values} }} GRAPH <{g.value}> {{ ?e <{start.value}> ?d }} }}"))
+    return mine - present
 
 
 def prune(raw_store) -> int:

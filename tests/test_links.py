@@ -560,7 +560,7 @@ def test_events_at_places_by_query_and_by_columns_agree(triangulated, dataset):
 def test_a_column_read_whole_or_subject_by_subject_gives_the_same_values(triangulated, predicate):
     """``column_values`` looks a few subjects up one by one and reads the column when they are
     many (an addition's prune and revisions): both ways give the same values."""
-    from kg.ask.records import column_values
+    from kg.ask.records import ColumnTexts, column_values
 
     store = ox.Store.read_only(str(triangulated[0] / "store"))
     graph, p = f"{ns.GRAPH}acled", ns.SKG + predicate
@@ -573,3 +573,9 @@ def test_a_column_read_whole_or_subject_by_subject_gives_the_same_values(triangu
     for i in range(0, len(asked), 900):  # <= 1000 at a time: looked up
         one_by_one.update(column_values(store, graph, p, asked[i:i + 900]))
     assert whole == one_by_one and set(whole) == set(held)
+    early = ColumnTexts(store, graph, [p])  # written on a thread, as an addition reads it beside its files
+    assert column_values(store, graph, p, asked, early) == whole
+    assert early.texts[p]  # and it was the text read
+    elsewhere = ColumnTexts(store, f"{ns.GRAPH}ucdp", [p])  # another graph's column is never taken
+    assert elsewhere.text(graph, p) is None
+    assert column_values(store, graph, p, asked, elsewhere) == whole

@@ -119,11 +119,13 @@ def carry_over(live, dataset: str, mapper: Mapper, replaced: Callable[[str], boo
         yield "".join(out).encode()
 
 
-def prune(stage, dataset: str, candidates: set[str], dropped_files: set[str]) -> set[str]:
+def prune(stage, dataset: str, candidates: set[str], dropped_files: set[str], columns=None) -> set[str]:
     """Remove from the staged checkpoint the events the addition replaces (those of
     ``candidates``, row ids the new files hold, and of the dropped files) with their
     evidence links, and the data set's description; returns the IRIs of the events
-    removed. The summaries stay: `Recount` rewrites the ones the addition changes."""
+    removed. The summaries stay: `Recount` rewrites the ones the addition changes.
+    ``columns``: a ``records.ColumnTexts`` of the store the checkpoint is of (the same
+    graph: nothing is written to the checkpoint before this)."""
     import pyoxigraph as ox
 
     graph = ns.dataset_graph(dataset)
@@ -133,7 +135,8 @@ def prune(stage, dataset: str, candidates: set[str], dropped_files: set[str]) ->
     for f in dropped_files:
         gone.update(q.subject.value for q in stage.quads_for_pattern(
             None, ox.NamedNode(IMPORTED_FROM[1:-1]), ox.NamedNode(f), g))
-    gone.update(column_values(stage, graph, SOURCE_RECORD[1:-1], (event_ns + row_id for row_id in candidates)))
+    gone.update(column_values(stage, graph, SOURCE_RECORD[1:-1], (event_ns + row_id for row_id in candidates),
+                              columns))
     skg = ns.SKG
     nodes = " ".join(f"<{n}>" for n in (ns.DATASET + dataset, *dropped_files))
     stage.update(f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {nodes} }} "

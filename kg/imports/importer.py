@@ -15,12 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.ask.records import ColumnTexts
 from kg.errors import DataError, Problem, UsageError
 from kg.graph import namespaces as ns
 from kg.imports import additions, revisions
 from kg.imports.event_dates import FutureDate
 from kg.imports.layouts import LAYOUTS, Layout, fit, is_tag_row, missing, row_reader
-from kg.imports.mapping import Mapper, curated_index, names_fingerprint
+from kg.imports.mapping import SOURCE_RECORD, Mapper, curated_index, names_fingerprint
 from kg.imports.names import RULES_FILE, NameRules, StateFacts, read_aliases, write_unresolved
 from kg.imports.progress import Progress
 from kg.imports.rows import CsvStream, RowError
@@ -34,6 +35,7 @@ from kg.version import __version__
 KINDS = {"acled": ("ACLED export", "ACLED"), "ucdp": ("UCDP Georeferenced Event Dataset", "UCDP")}
 _A = {"acled": "an", "ucdp": "a"}  # "an ACLED file", "a UCDP file"
 CHUNK_ROWS = 5_000  # rows per bulk load (about 60,000 quads): small batches sort and encode fastest
+BIG_ADDITION = 2 << 20  # bytes of files (about 4,000 rows) from which an addition reads whole columns early
 FIRST_CHUNK_ROWS = 1_000  # the first chunks are smaller (then doubled), so that loading starts at once
 MAX_PROBLEMS = 50  # problems kept for the report; all are counted
 MAPPING_VERSION = "11"  # bump when the mapping changes, so that re-imports are not skipped
@@ -163,7 +165,10 @@ def import_files(
             mapper = Mapper(kind, names, rules, lives=_lifespans(table), link_records=[])
             if adding or len(sources) > 1:
                 mapper.ids = set()
-            plan = _revision_plan(kind, sources, live if adding else None)
+            # a big addition's two column reads, written by the store while the files are scanned
+            columns = ColumnTexts(live.store, graph, (revisions.STORED_REVISION, SOURCE_RECORD[1:-1])) \
+                if adding and sum(src.stream.size for src in sources) > BIG_ADDITION else None
+            plan = _revision_plan(kind, sources, live if adding else None, columns)
             # an addition stages a checkpoint of the live store and prunes it (additions.prune),
             # except with --country (a filtered-out row must not take its id's event away)
             pruning = adding and plan is not None and not wanted
@@ -174,7 +179,10 @@ def import_files(
                 # a data set the live store lacks: start from a checkpoint of it (no copy);
                 # else from an empty store, into which the other graphs are copied
                 with stores.Staging(live.store if pruning or not exists else None) as stage:
-                    gone = additions.prune(stage.store, kind, plan.replacing(), dropped) if pruning else set()
+                    gone = additions.prune(stage.store, kind, plan.replacing(), dropped, columns) if pruning else set()
+                    if columns is not None:
+                        columns.join()  # its hold on the live store ends before the switch
+                        columns = None
 
                     def closing() -> str:
                         """The summaries, new actors, files and the data set's description, once every row is read."""
@@ -339,7 +347,7 @@ def _lifespans(table: actor_table.ActorTable) -> dict:
     return out
 
 
-def _revision_plan(kind: str, sources: list[Source], live) -> revisions.Plan | None:
+def _revision_plan(kind: str, sources: list[Source], live, columns=None) -> revisions.Plan | None:
     """Which row of each repeated event id to keep (the newest revision), or None when no
     id can repeat: one UCDP file imported afresh, or a monadic ACLED file (whose rows
     share their event's id by design)."""
@@ -347,7 +355,7 @@ def _revision_plan(kind: str, sources: list[Source], live) -> revisions.Plan | N
         return None
     if kind == "ucdp" and live is None and len(sources) == 1:
         return None
-    stored = (lambda ids: revisions.stored_revisions(live, kind, ids)) if live is not None else {}
+    stored = (lambda ids: revisions.stored_revisions(live, kind, ids, columns)) if live is not None else {}
     versions = [revisions.ged_version(src.path.name) if kind == "ucdp" else None for src in sources]
     return revisions.plan(sources, "event_id_cnty" if kind == "acled" else "id", stored, versions,
                           "timestamp" if kind == "acled" else None)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from kg.graph import namespaces as ns
 
+STORED_REVISION = ns.SKG + "revision"  # an imported event's revision (kg.imports.mapping writes it)
 _GED_VERSION = re.compile(r"(?:^|[^a-z])(?:ged\w*?_?v|v)(\d{1,2})[._-](\d{1,2})(?!\d)", re.IGNORECASE)
 
 
@@ -135,12 +136,14 @@ def _occurrences(sources, id_column: str, ids: set[str]) -> dict[str, int]:
     return counts
 
 
-def stored_revisions(store, dataset: str, ids: Iterable[str]) -> dict[str, int]:
+def stored_revisions(store, dataset: str, ids: Iterable[str], columns=None) -> dict[str, int]:
     """The revision the store holds for each of ``ids`` (only the ids it holds with one):
     looked up id by id in the store's index (an addition's own ids, not the data set's),
-    or read as one column when the ids are many (``records.column_values``)."""
+    or read as one column when the ids are many (``records.column_values``; from
+    ``columns``, a ``records.ColumnTexts`` of the store, if it has written it)."""
     from kg.ask.records import column_values
 
     event_ns = ns.dataset_ns(dataset, "event")
-    found = column_values(store.store, ns.dataset_graph(dataset), ns.SKG + "revision", (event_ns + i for i in ids))
+    found = column_values(store.store, ns.dataset_graph(dataset), STORED_REVISION, (event_ns + i for i in ids),
+                          columns)
     return {iri[len(event_ns):]: int(value) for iri, value in found.items()}

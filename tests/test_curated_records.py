@@ -137,6 +137,38 @@ def test_an_import_carries_the_file_and_links_as_if_it_read_the_graph(kg, built_
     assert curated_records(read_only(live(homes["read"]))) == curated_records(read_only(live(homes["kept"])))
 
 
+def test_a_build_derives_anew_what_the_live_store_kept(kg, built_home, tmp_path):
+    """kg build writes the curated graph anew; the fingerprint does not cover kg's building
+    code, so what the live store kept of its graph, even under the same fingerprint, is not
+    carried: a planted row and a planted actor are gone from the new store's file and table."""
+    from kg.store import actor_table
+
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home, symlinks=True)
+    folder = live(home)
+    store = read_only(folder)
+    row = kept._encoded(kept.graph_rows(store)[0])
+    row[3] = "a label only the old file holds"
+    fingerprint = kept.stored_fingerprint(store.store)
+    text = (folder / kept.FILE).read_text(encoding="utf-8").split("\n")
+    actors = json.loads(text[2])
+    actors["actors"][0][2] = "An Actor Only The Old File Names"
+    header = {"key": kept._key(), "fingerprint": fingerprint, "format": kept.FORMAT}
+    (folder / kept.FILE).write_text("\n".join([json.dumps(header), json.dumps({"rows": [row]}),
+                                               json.dumps(actors), text[3]]), encoding="utf-8")
+    assert kept.read(folder, fingerprint) == [kept._decoded(row)]  # planted, and of today's key
+    del store
+    result = kg("build", home=home)
+    assert result.code == 0, result.stderr
+    new = live(home)
+    assert new != folder
+    store = read_only(new)
+    assert kept.stored_fingerprint(store.store) == fingerprint  # the same curated graph's fingerprint
+    assert kept.read(new, fingerprint) == kept.graph_rows(store)
+    assert "An Actor Only The Old File Names" not in {r["label"] for r in kept.actor_rows(new, fingerprint)}
+    assert "An Actor Only The Old File Names" not in set(actor_table.load(store).names.labels.values())
+
+
 @pytest.mark.parametrize("planted", ["link to a good file", "link to /dev/zero", "fifo"])
 def test_a_link_or_device_in_the_stores_folder_is_not_read(store_copy, tmp_path, planted):
     """A file kg keeps is read only as a regular file of its own: a link (even to a good

@@ -131,7 +131,7 @@ def refresh(
                     live = None
                     _set_aside(e)
                 base, copy = _staging_base(live) if live is not None else (None, False)
-                with stores.Staging(base) as stage:
+                with stores.Staging(base, builds_curated=True) as stage:
                     if copy:
                         stores.copy_graphs(live, stage.store, skip=BUILT_GRAPHS)
                     del live, base  # the stage holds what it needs of it: let go, so the switch can remove it

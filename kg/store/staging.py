@@ -203,11 +203,14 @@ class Staging:
     publishes them together.
     """
 
-    def __init__(self, base=None) -> None:
+    def __init__(self, base=None, *, builds_curated: bool = False) -> None:
         folder = stores_dir()
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.staging"
         self.base = base
+        # a build writes the curated graph anew: what was derived from the live one is not
+        # carried, even under the same fingerprint (kg's building code is not part of it)
+        self.builds_curated = builds_curated
         self.store = None
         self.committed = False
         self.size_before = 0
@@ -250,10 +253,10 @@ class Staging:
         self.store.flush()
         if _size(self.path) >= 2 * self.size_before:
             self.store.optimize()
-        live_folder = live.store_path().resolve()
+        live_folder = None if self.builds_curated else live.store_path().resolve()
         # the curated graph's actors as kept beside the live store, if it holds the same graph
         fingerprint = curated_records.stored_fingerprint(self.store)
-        curated = curated_records.actor_rows(live_folder, fingerprint)
+        curated = curated_records.actor_rows(live_folder, fingerprint) if live_folder else None
         names = curated_records.actor_names(live_folder, fingerprint) if curated is not None else None
         table = actor_table.compute(self.store, curated, names)  # of the staged store, every write to it done
         # the curated records: carried from the live store if it holds the same curated graph

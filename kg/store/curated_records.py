@@ -76,27 +76,16 @@ def rows(store) -> list[Row]:
 def read(folder: Path, fingerprint: str | None) -> list[Row] | None:
     """The rows kept in a store's folder, if made by today's code from the curated graph of
     ``fingerprint``; else None (missing, unreadable, or of another graph)."""
-    text = _text(folder, fingerprint)
-    if text is None:
-        return None
-    try:
-        return [_decoded(r) for r in json.loads(text.split("\n", 2)[1])["rows"]]
-    except (ValueError, KeyError, TypeError, IndexError):
-        return None
+    kept = _line(folder, fingerprint, 1, "rows")
+    return None if kept is None else _all(_decoded, kept)
 
 
 def actor_rows(folder: Path, fingerprint: str | None) -> list[dict] | None:
     """The curated graph's rows of actor-index kept in a store's folder (as
     ``kg.store.sparql.run`` gives them), if made by today's code from the curated graph of
     ``fingerprint``; else None (the caller asks the store)."""
-    text = _text(folder, fingerprint)
-    if text is None:
-        return None
-    try:
-        kept = json.loads(text.split("\n", 3)[2])["actors"]
-        return None if kept is None else [_decoded_actor(r) for r in kept]
-    except (ValueError, KeyError, TypeError, IndexError):
-        return None
+    kept = _line(folder, fingerprint, 2, "actors")
+    return None if kept is None else _all(_decoded_actor, kept)
 
 
 def actor_names(folder: Path, fingerprint: str | None):
@@ -104,13 +93,30 @@ def actor_names(folder: Path, fingerprint: str | None):
     kept beside them, if of ``fingerprint`` and made by today's code; else None."""
     from kg.store.actor_table import decode_names
 
+    kept = _line(folder, fingerprint, 3, "names")
+    try:
+        return None if kept is None else decode_names(kept)
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def _line(folder: Path, fingerprint: str | None, index: int, field: str):
+    """The JSON value of ``field`` on line ``index`` of the kept file (0 is the head), if the
+    file is of ``fingerprint`` and today's code; else None."""
     text = _text(folder, fingerprint)
     if text is None:
         return None
     try:
-        kept = json.loads(text.split("\n", 3)[3])["names"]
-        return None if kept is None else decode_names(kept)
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return json.loads(text.split("\n", 3)[index])[field]
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _all(decode, rows) -> list | None:
+    """Each kept row decoded, or None if one is not what it should be."""
+    try:
+        return [decode(r) for r in rows]
+    except (ValueError, KeyError, TypeError, IndexError):
         return None
 
 
